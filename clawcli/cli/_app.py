@@ -1,0 +1,96 @@
+"""The error boundary and shared rendering helpers of the CLI.
+
+Commands raise :class:`~clawcli.core.errors.ClawError` for expected failures; the root
+group's ``invoke`` turns it into one red line (plus a dim hint) on stderr and the error's
+exit code. ``--debug`` / ``CLAWCLI_DEBUG=1`` re-raises so the traceback shows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from clawcli.core.errors import ClawError
+
+
+def debug_enabled(ctx: click.Context | None = None) -> bool:
+    if os.environ.get("CLAWCLI_DEBUG", "").strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    root = ctx.find_root() if ctx is not None else None
+    return bool(root is not None and isinstance(root.obj, dict) and root.obj.get("debug"))
+
+
+def _color_ok(stream: Any) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def error_line(message: str, hint: str | None = None) -> None:
+    """Print ``error: message`` (red on a terminal) and an optional hint line to stderr."""
+    color = _color_ok(sys.stderr)
+    click.echo(click.style(f"error: {message}", fg="red", bold=True) if color else f"error: {message}", err=True)
+    if hint:
+        click.echo(click.style(f"hint: {hint}", dim=True) if color else f"hint: {hint}", err=True)
+
+
+def notice(message: str) -> None:
+    """A visible, non-fatal notice on stderr (yellow on a terminal)."""
+    color = _color_ok(sys.stderr)
+    click.echo(click.style(message, fg="yellow") if color else message, err=True)
+
+
+def print_json(obj: Any) -> None:
+    """JSON to stdout: pretty on a terminal, one compact line when piped."""
+    if sys.stdout.isatty():
+        click.echo(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
+    else:
+        click.echo(json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=str))
+
+
+def console(stderr: bool = False):  # -> rich.console.Console (rich imported lazily)
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+class ClawGroup(TyperGroup):
+    """Root command group: maps expected errors to one line and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ClawError as exc:
+            if debug_enabled(ctx):
+                raise
+            error_line(exc.message, exc.hint)
+            raise typer.Exit(exc.exit_code) from None
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            if debug_enabled(ctx):
+                raise
+            error_line("cancelled")
+            raise typer.Exit(130) from None
+        except BrokenPipeError:
+            # `claw ... | head`: the reader went away; not an error worth a message
+            try:
+                sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+            except OSError:
+                pass
+            raise typer.Exit(0) from None
+        except Exception as exc:  # a bug: one line unless --debug
+            if debug_enabled(ctx):
+                raise
+            error_line(
+                f"internal error: {type(exc).__name__}: {exc}",
+                "this is a bug in clawcli; rerun with --debug (or CLAWCLI_DEBUG=1) for the traceback",
+            )
+            raise typer.Exit(1) from None

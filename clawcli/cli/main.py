@@ -1,0 +1,73 @@
+"""The ``claw`` command: a thin Typer app over ``clawcli.core``.
+
+One module per command under ``clawcli/cli/``. Command modules import only typer/click at
+module level; everything heavy (rich, httpx, eth-account, starlette) is imported inside the
+command function so ``claw route`` starts fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+from clawcli import __version__
+from clawcli.cli._app import ClawGroup
+
+app = typer.Typer(
+    name="claw",
+    cls=ClawGroup,
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # locals can hold private keys
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help=(
+        "Route each LLM request to the cheapest model that can do it, pay per call with "
+        "USDC (x402), and see where the money went.\n\n"
+        "Examples:\n\n"
+        "  claw route --explain \"Prove that sqrt(2) is irrational\"   # dry run, no network\n\n"
+        "  claw ask \"Summarise this paragraph: ...\"                  # routed, paid, streamed\n\n"
+        "  claw serve --port 8402                                     # OpenAI-compatible proxy\n\n"
+        "  claw stats --since 7d                                      # cost and savings"
+    ),
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"claw {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    version: bool = typer.Option(
+        False, "--version", "-V", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+    debug: bool = typer.Option(
+        False, "--debug", help="Show full tracebacks for errors (also CLAWCLI_DEBUG=1)."
+    ),
+) -> None:
+    ctx.obj = {"debug": debug}
+
+
+# (name, module, attribute, kind): "command" registers a function, "group" a sub-Typer.
+_COMMANDS: list[tuple[str, str, str, str]] = [
+]
+
+
+def _register() -> None:
+    for name, module, attr, kind in _COMMANDS:
+        obj = getattr(importlib.import_module(module), attr)
+        if kind == "group":
+            app.add_typer(obj, name=name)
+        else:
+            app.command(name)(obj)
+
+
+_register()
+
+
+def run() -> None:
+    app()

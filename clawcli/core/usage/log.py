@@ -1,0 +1,80 @@
+"""Append-only JSONL usage log, shared with ClawRouter.
+
+One file per UTC day, ``<logs_dir>/usage-YYYY-MM-DD.jsonl``; one JSON object per line,
+written with a single ``os.write`` on an ``O_APPEND`` descriptor so concurrent writers
+(``claw ask`` and ``claw serve`` at once) never interleave. Logging is best effort: a
+failure never breaks a request, it warns once on stderr.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+SCHEMA = 1
+
+#: Field names of a record (DESIGN.md §3), in the order they are written.
+FIELDS = (
+    "timestamp", "requestId", "source", "sessionId", "profile", "tier", "confidence",
+    "requestedModel", "model", "status", "errorClass", "cost", "estimatedCost", "baselineCost",
+    "savings", "latencyMs", "ttftMs", "inputTokens", "outputTokens", "attempts", "network",
+    "settlement", "schema",
+)
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex[:16]
+
+
+def utc_now() -> _dt.datetime:
+    return _dt.datetime.now(_dt.timezone.utc)
+
+
+def make_record(**fields: Any) -> dict[str, Any]:
+    """A record with every schema field present (missing ones None, cost 0)."""
+    rec: dict[str, Any] = {k: None for k in FIELDS}
+    rec.update(timestamp=utc_now().isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+               requestId=new_request_id(), cost=0.0, attempts=[], schema=SCHEMA)
+    unknown = set(fields) - set(FIELDS)
+    rec.update(fields)
+    if unknown:  # extra fields are allowed (a superset is fine for readers), keep them last
+        for k in sorted(unknown):
+            rec[k] = rec.pop(k)
+    return rec
+
+
+class UsageLog:
+    """Writes usage records. One instance per process; pass it explicitly."""
+
+    def __init__(self, logs_dir: Path) -> None:
+        self.logs_dir = Path(logs_dir)
+        self._warned = False
+
+    def path_for(self, when: _dt.datetime | None = None) -> Path:
+        when = when or utc_now()
+        return self.logs_dir / f"usage-{when.astimezone(_dt.timezone.utc):%Y-%m-%d}.jsonl"
+
+    def append(self, record: dict[str, Any]) -> bool:
+        """Append one record; returns False (after warning once) if it could not be written."""
+        try:
+            line = json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str) + "\n"
+            data = line.encode("utf-8")
+            self.logs_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path_for(), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                written = os.write(fd, data)
+            finally:
+                os.close(fd)
+            if written != len(data):  # pragma: no cover - only on a full disk
+                raise OSError("short write")
+            return True
+        except (OSError, TypeError, ValueError) as exc:
+            if not self._warned:
+                self._warned = True
+                print(f"warning: could not write the usage log in {self.logs_dir}: {exc}", file=sys.stderr)
+            return False
