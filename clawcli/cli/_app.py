@@ -12,14 +12,23 @@ import os
 import sys
 from typing import Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
 from clawcli.core.errors import ClawError
 
+# Exceptions the command-line framework handles itself (help, usage errors, exit codes).
+# typer >= 0.29 vendors click, so its classes are not click's: collect both spellings.
+_FRAMEWORK_EXCEPTIONS: tuple[type[BaseException], ...] = (typer.Exit, typer.Abort)
+if hasattr(typer, "TyperException"):
+    _FRAMEWORK_EXCEPTIONS += (typer.TyperException,)
+else:  # pragma: no cover - older typer built on click
+    import click
 
-def debug_enabled(ctx: click.Context | None = None) -> bool:
+    _FRAMEWORK_EXCEPTIONS += (click.ClickException, click.exceptions.Exit, click.exceptions.Abort)
+
+
+def debug_enabled(ctx: Any = None) -> bool:
     if os.environ.get("CLAWCLI_DEBUG", "").strip().lower() in ("1", "true", "yes", "on"):
         return True
     root = ctx.find_root() if ctx is not None else None
@@ -36,23 +45,23 @@ def _color_ok(stream: Any) -> bool:
 def error_line(message: str, hint: str | None = None) -> None:
     """Print ``error: message`` (red on a terminal) and an optional hint line to stderr."""
     color = _color_ok(sys.stderr)
-    click.echo(click.style(f"error: {message}", fg="red", bold=True) if color else f"error: {message}", err=True)
+    typer.echo(typer.style(f"error: {message}", fg="red", bold=True) if color else f"error: {message}", err=True)
     if hint:
-        click.echo(click.style(f"hint: {hint}", dim=True) if color else f"hint: {hint}", err=True)
+        typer.echo(typer.style(f"hint: {hint}", dim=True) if color else f"hint: {hint}", err=True)
 
 
 def notice(message: str) -> None:
     """A visible, non-fatal notice on stderr (yellow on a terminal)."""
     color = _color_ok(sys.stderr)
-    click.echo(click.style(message, fg="yellow") if color else message, err=True)
+    typer.echo(typer.style(message, fg="yellow") if color else message, err=True)
 
 
 def print_json(obj: Any) -> None:
     """JSON to stdout: pretty on a terminal, one compact line when piped."""
     if sys.stdout.isatty():
-        click.echo(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
+        typer.echo(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
     else:
-        click.echo(json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=str))
+        typer.echo(json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=str))
 
 
 def console(stderr: bool = False):  # -> rich.console.Console (rich imported lazily)
@@ -64,7 +73,7 @@ def console(stderr: bool = False):  # -> rich.console.Console (rich imported laz
 class ClawGroup(TyperGroup):
     """Root command group: maps expected errors to one line and an exit code."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except ClawError as exc:
@@ -72,7 +81,7 @@ class ClawGroup(TyperGroup):
                 raise
             error_line(exc.message, exc.hint)
             raise typer.Exit(exc.exit_code) from None
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+        except _FRAMEWORK_EXCEPTIONS:
             raise
         except KeyboardInterrupt:
             if debug_enabled(ctx):

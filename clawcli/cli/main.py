@@ -54,6 +54,14 @@ def _root(
 
 # (name, module, attribute, kind): "command" registers a function, "group" a sub-Typer.
 _COMMANDS: list[tuple[str, str, str, str]] = [
+    ("route", "clawcli.cli.route", "route", "command"),
+    ("models", "clawcli.cli.models", "models", "command"),
+    ("ask", "clawcli.cli.ask", "ask", "command"),
+    ("stats", "clawcli.cli.stats", "stats", "command"),
+    ("bench", "clawcli.cli.bench", "bench_app", "group"),
+    ("serve", "clawcli.cli.serve", "serve", "command"),
+    ("inject-openclaw", "clawcli.cli.inject_openclaw", "inject_openclaw", "command"),
+    ("wallet", "clawcli.cli.wallet", "wallet_app", "group"),
 ]
 
 

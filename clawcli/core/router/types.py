@@ -65,6 +65,9 @@ class RequestFeatures:
 
 @dataclass
 class Decision:
+    """The routing decision. ``tier`` is one of TIERS, or "EXPLICIT" when the request named a
+    model (``explicit`` is then True and no classification ran)."""
+
     tier: str
     score: float
     confidence: float

@@ -73,7 +73,7 @@ class UsageLog:
             if written != len(data):  # pragma: no cover - only on a full disk
                 raise OSError("short write")
             return True
-        except (OSError, TypeError, ValueError) as exc:
+        except Exception as exc:  # best effort: not even a value whose str() raises may break a request
             if not self._warned:
                 self._warned = True
                 print(f"warning: could not write the usage log in {self.logs_dir}: {exc}", file=sys.stderr)

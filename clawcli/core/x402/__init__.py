@@ -1,0 +1,63 @@
+"""x402 payments as a client (EVM ``exact`` scheme, EIP-3009 via EIP-712).
+
+The engine drives a payment explicitly (ARCHITECTURE.md "Payments")::
+
+    required = parse_payment_required(response_402)
+    signed = payer.sign(required, model="openai/gpt-5.4")   # policy + ledger + signature
+    ... resend with signed.headers ...
+    payer.settled(signed, response.headers)  or  payer.rejected(signed, reason)
+
+or lets ``X402Auth(payer)`` (an ``httpx.Auth``) do it. Importing this package does not
+import eth-account or httpx; ``X402Auth`` is loaded on first access.
+"""
+
+from typing import Any
+
+from clawcli.core.x402.ledger import SpendLedger, Totals
+from clawcli.core.x402.payer import Payer, SignedPayment
+from clawcli.core.x402.policy import SpendPolicy, format_usd, usd_to_atomic
+from clawcli.core.x402.protocol import (
+    PAYMENT_REQUIRED,
+    PAYMENT_RESPONSE,
+    PAYMENT_SIGNATURE,
+    X_PAYMENT,
+    X_PAYMENT_RESPONSE,
+    PaymentRequired,
+    Requirement,
+    Settlement,
+    decode_settlement,
+    parse_payment_required,
+    parse_payment_required_parts,
+    rejection_reason,
+)
+
+__all__ = [
+    "PAYMENT_REQUIRED",
+    "PAYMENT_RESPONSE",
+    "PAYMENT_SIGNATURE",
+    "X_PAYMENT",
+    "X_PAYMENT_RESPONSE",
+    "Payer",
+    "PaymentRequired",
+    "Requirement",
+    "Settlement",
+    "SignedPayment",
+    "SpendLedger",
+    "SpendPolicy",
+    "Totals",
+    "X402Auth",
+    "decode_settlement",
+    "format_usd",
+    "parse_payment_required",
+    "parse_payment_required_parts",
+    "rejection_reason",
+    "usd_to_atomic",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "X402Auth":
+        from clawcli.core.x402.auth import X402Auth
+
+        return X402Auth
+    raise AttributeError(name)

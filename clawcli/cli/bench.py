@@ -1,0 +1,264 @@
+"""`claw bench`: routing speed, proxy overhead, per-model gateway speed, compression."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+try:  # TEMPORARY guard until clawcli/cli/bench_compress.py lands; then a plain import
+    from clawcli.cli import bench_compress
+except ImportError:  # pragma: no cover
+    bench_compress = None
+
+bench_app = typer.Typer(
+    name="bench",
+    no_args_is_help=True,
+    help=(
+        "Benchmarks that report numbers: routing speed, proxy overhead, per-model speed.\n\n"
+        "Examples:\n\n"
+        "  claw bench route -n 50000              # µs per routing decision, no network\n\n"
+        "  claw bench proxy --duration 10         # added latency of `claw serve` (loopback)\n\n"
+        "  claw bench models --models gemini-2.5-flash,kimi-k2.5   # paid: asks first\n\n"
+        "  claw bench compress                    # token savings of the compression layers"
+    ),
+)
+
+ROUTE_TARGETS = {"shortP50Us": 30.0, "longP50Us": 1000.0}
+
+
+def _progress():  # -> rich.progress.Progress on stderr, so --json output stays clean
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from clawcli.cli._app import console
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                    console=console(stderr=True), transient=True)
+
+
+@bench_app.command("route")
+def route_cmd(
+    file: Path = typer.Option(None, "--file", "-f", help="JSONL of requests ({\"prompt\"} or {\"messages\"}) instead of the built-in corpus."),
+    number: int = typer.Option(20_000, "--number", "-n", min=1, help="Decisions to time."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Routing speed: p50/p99 µs per decision and decisions per second (no network).
+
+    Cycles through a built-in mixed corpus (short and 10k-character prompts, nine languages,
+    code, maths, design, tools, multi-turn) or your own JSONL file; every timed request is
+    unique so no cache can flatter the figure.
+
+    Example: claw bench route -n 50000 --file prompts.jsonl --json
+    """
+    from clawcli.core.bench.route import builtin_corpus, load_corpus, run_route_bench
+
+    requests = load_corpus(file) if file else builtin_corpus()
+    with _progress() as prog:
+        task = prog.add_task("routing", total=number)
+        result = run_route_bench(requests, number, progress=lambda k: prog.advance(task, k),
+                                 source=str(file) if file else "builtin")
+    result["targets"] = ROUTE_TARGETS
+    if as_json:
+        from clawcli.cli._app import print_json
+
+        print_json(result)
+        return
+    from rich.table import Table
+
+    from clawcli.cli._app import console
+
+    con = console()
+    con.print(f"[bold]{result['decisions']:,} routing decisions[/bold] over {result['distinctRequests']} requests "
+              f"({result['corpus']}), every one unique")
+    con.print(f"p50 [bold]{result['p50Us']:.1f} µs[/bold]   p99 {result['p99Us']:.1f} µs   mean {result['meanUs']:.1f} µs"
+              f"   [bold]{result['decisionsPerSec']:,.0f}[/bold] decisions/s")
+    t = Table(show_edge=False, pad_edge=False)
+    for col in ("size", "decisions", "p50 µs", "p99 µs", "target p50"):
+        t.add_column(col, justify="left" if col == "size" else "right")
+    for size, row in result["bySize"].items():
+        target = {"short": f"≤ {ROUTE_TARGETS['shortP50Us']:.0f}", "long": f"≤ {ROUTE_TARGETS['longP50Us']:.0f}"}.get(size, "")
+        t.add_row(size, f"{row['decisions']:,}", f"{row['p50Us']:.1f}", f"{row['p99Us']:.1f}", target)
+    con.print(t)
+    con.print("[dim]short < 500 chars, medium < 5,000, long ≥ 5,000; tiers: "
+              + ", ".join(f"{k} {v:,}" for k, v in result["tiers"].items()) + "[/dim]")
+
+
+@bench_app.command("proxy")
+def proxy_cmd(
+    duration: float = typer.Option(5.0, "--duration", "-d", min=0.5, help="Seconds of load per phase."),
+    warmup: float = typer.Option(1.0, "--warmup", min=0.0, help="Warm-up seconds before measuring."),
+    concurrency: int = typer.Option(16, "--concurrency", "-c", min=1, help="Connections for the throughput phase."),
+    tool: str = typer.Option("auto", "--tool", help="Load generator: auto (wrk if installed), wrk or aiohttp."),
+    model: str = typer.Option("auto", "--model", "-m", help="Request model id (auto = classify every request)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Proxy overhead: `claw serve` against a fast loopback upstream, side by side with direct calls.
+
+    Starts a free local upstream and `claw serve` in throwaway homes (your wallet and usage log
+    are not touched), then measures added p50/p99 latency at c=1 and throughput at c=N.
+
+    Example: claw bench proxy --duration 10 --concurrency 32 --json
+    """
+    from clawcli.core.errors import UsageError
+    from clawcli.proxy.bench import run_proxy_bench
+
+    if tool not in ("auto", "wrk", "aiohttp"):
+        raise UsageError(f"unknown load tool {tool!r}", "use auto, wrk or aiohttp")
+    from clawcli.cli._app import console
+
+    err = console(stderr=True)
+    with err.status("starting the proxy benchmark") as status:
+        result = run_proxy_bench(duration=duration, warmup=warmup, concurrency=concurrency, tool=tool, model=model,
+                                 progress=lambda msg: status.update(str(msg)))
+    if as_json:
+        from clawcli.cli._app import print_json
+
+        print_json(result)
+        return
+    _print_proxy(result)
+
+
+def _print_proxy(r: dict) -> None:
+    from rich.table import Table
+
+    from clawcli.cli._app import console
+
+    con = console()
+    targets = r.get("targets", {})
+    c1, cn = r.get("c1", {}), r.get("cN", {})
+    con.print(f"[bold]Proxy overhead[/bold] ({r.get('tool')}, {r.get('cpus')} CPUs, {r.get('duration')} s per phase, "
+              f"model {r.get('model')})")
+    t = Table(show_edge=False, pad_edge=False)
+    for col in ("phase", "target", "p50 ms", "p99 ms", "req/s", "errors"):
+        t.add_column(col, justify="left" if col in ("phase", "target") else "right")
+    for label, block in (("c=1", c1), (f"c={cn.get('concurrency', '?')}", cn)):
+        for who in ("direct", "proxy"):
+            row = block.get(who) or {}
+            t.add_row(label, who, _f(row.get("p50Ms"), 2), _f(row.get("p99Ms"), 2), _f(row.get("rps"), 0),
+                      str(row.get("errors", "")))
+    con.print(t)
+    con.print(f"added p50 [bold]{_f(c1.get('addedP50Ms'), 2)} ms[/bold] (target ≤ {targets.get('addedP50Ms', '-')}), "
+              f"added p99 {_f(c1.get('addedP99Ms'), 2)} ms (≤ {targets.get('addedP99Ms', '-')}), "
+              f"RSS {_f(r.get('rssMb'), 0)} MB, peak {_f(r.get('peakRssMb'), 0)} MB (≤ {targets.get('rssMb', '-')})")
+
+
+def _f(x, nd: int) -> str:
+    if x is None:
+        return "-"
+    try:
+        return f"{float(x):,.{nd}f}"
+    except (TypeError, ValueError):
+        return str(x)
+
+
+@bench_app.command("models")
+def models_cmd(
+    models: str = typer.Option(None, "--models", "-m", help="Comma-separated model ids or aliases ('all' = the catalog). "
+                               "Default: the first model of each `auto` tier."),
+    prompts: int = typer.Option(3, "--prompts", "-p", min=1, max=3, help="How many of the three coding prompts."),
+    repeat: int = typer.Option(2, "--repeat", "-r", min=1, help="Requests per model per prompt."),
+    max_tokens: int = typer.Option(256, "--max-tokens", min=1, help="max_tokens of every request."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask before spending."),
+    confirm_above: float = typer.Option(0.10, "--confirm-above", min=0.0, help="Ask first when the estimate is above this (USD)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON (rows comparable to benchmark-merged.json)."),
+) -> None:
+    """Per-model latency, time to first token and tokens/s through the gateway. Paid per request.
+
+    The published method: three Python coding prompts (IPv4 validation, LCS, LRU cache), two
+    requests per model per prompt, 256 max tokens, temperature 0.7, each request pinned to its
+    model (no fallback). Shows the estimated cost first and asks above --confirm-above.
+
+    Example: claw bench models --models gemini-2.5-flash,deepseek-chat --repeat 1 --yes --json
+    """
+    import asyncio
+    import sys
+
+    import click
+
+    from clawcli.core.bench.models import plan_models_bench, run_models_bench
+    from clawcli.core.catalog import Catalog
+    from clawcli.core.config import load_settings
+    from clawcli.core.errors import ClawError, WalletError
+    from clawcli.core.paths import Paths
+
+    paths = Paths.from_env()
+    settings = load_settings(paths)
+    catalog = Catalog.load(paths.catalog_cache)
+    plan = plan_models_bench(catalog, models.split(",") if models else None, prompts=prompts, repeat=repeat,
+                             max_tokens=max_tokens)
+    est = plan.estimated_cost
+    typer.echo(f"{len(plan.models)} models × {len(plan.prompts)} prompts × {plan.repeat} = {plan.requests} paid requests "
+               f"({plan.max_tokens} max tokens): estimated cost up to ${est:.4f}", err=True)
+    if est > confirm_above and not yes:
+        try:
+            click.confirm(f"Spend up to ${est:.4f} on this benchmark?", abort=True, err=True)
+        except click.exceptions.Abort:
+            raise ClawError("benchmark cancelled: nothing was spent",
+                            f"pass --yes to skip the question, or --confirm-above {est:.2f}") from None
+
+    payer, chain = None, "base"
+    if any(not catalog.get(m).is_free for m in plan.models):
+        from clawcli.core.wallet import resolve_wallet
+        from clawcli.core.x402.payer import Payer
+
+        wallet = resolve_wallet(paths)
+        if wallet is None:
+            raise WalletError("no wallet yet: the benchmark pays for every request",
+                              "run `claw wallet create` and fund it (`claw wallet fund`), or benchmark the free model")
+        payer = Payer.from_settings(wallet, settings, paths)
+        chain = wallet.chain or "base"
+
+    async def go() -> dict:
+        from clawcli.core.upstream import Engine
+
+        engine = Engine(settings, paths, catalog=catalog, payer=payer, chain=chain)
+        try:
+            with _progress() as prog:
+                task = prog.add_task("benchmarking", total=plan.requests)
+
+                def step(model: str, sample: dict) -> None:
+                    prog.update(task, advance=1, description=model)
+
+                return await run_models_bench(engine, plan, progress=step)
+        finally:
+            await engine.aclose()
+
+    result = asyncio.run(go())
+    if as_json:
+        from clawcli.cli._app import print_json
+
+        print_json(result)
+        return
+    _print_models(result)
+    sys.stdout.flush()
+
+
+def _print_models(r: dict) -> None:
+    from rich.table import Table
+
+    from clawcli.cli._app import console
+
+    con = console()
+    t = Table(title=f"{r['requests']} requests through {r.get('gateway')}", title_justify="left",
+              show_edge=False, pad_edge=False)
+    t.add_column("model", no_wrap=True)
+    for col in ("ok", "latency", "TTFT", "tok/s", "cost"):
+        t.add_column(col, justify="right")
+    for row in r["results"]:
+        ok = f"{row['ok']}/{row['requests']}"
+        t.add_row(row["model"], ok if not row["errors"] else f"[red]{ok}[/red]",
+                  f"{row['latencyMs']:,.0f} ms" if row["latencyMs"] is not None else "-",
+                  f"{row['ttftMs']:,.0f} ms" if row["ttftMs"] is not None else "-",
+                  _f(row["tps"], 1), f"${row['cost']:.4f}")
+    con.print(t)
+    con.print(f"paid [bold]${r['cost']:.4f}[/bold] (estimated up to ${r['estimatedCost']:.4f}); "
+              f"median of {r['method']['requestsPerPromptPerModel']} × {len(r['method']['prompts'])} requests, "
+              f"{r['method']['maxTokens']} max tokens, temperature {r['method']['temperature']}")
+    for row in r["results"]:
+        if row["errors"]:
+            con.print(f"[red]{row['model']}[/red]: {row['errors']} failed ("
+                      + ", ".join(f"{k} {v}" for k, v in row["errorClasses"].items()) + ")")
+
+
+if bench_compress is not None:
+    bench_app.command("compress")(bench_compress.compress)

@@ -1,0 +1,89 @@
+"""`claw models`: the model catalog."""
+
+from __future__ import annotations
+
+import typer
+
+
+def _fmt_ctx(n: int) -> str:
+    return f"{n // 1_000_000}M" if n >= 1_000_000 and n % 1_000_000 == 0 else (f"{n / 1_000_000:.2f}M" if n >= 1_000_000 else f"{n // 1000}k")
+
+
+def models(
+    json_out: bool = typer.Option(False, "--json", "-j", help="Print the catalog as a JSON list."),
+    refresh: bool = typer.Option(False, "--refresh", "-r", help="Merge the gateway's /v1/models (prices, new models) into the cached catalog."),
+    profiles: bool = typer.Option(False, "--profiles", help="Show the profile tables (tier → model chain) instead."),
+) -> None:
+    """List the models clawcli can route to: ids, aliases, prices, context, capabilities, tiers.
+
+    Examples:
+
+      claw models
+
+      claw models --json | jq '.[] | select(.capabilities.vision) | .id'
+
+      claw models --refresh        # pick up new models and prices from the gateway
+    """
+    from clawcli.cli._app import console, print_json
+    from clawcli.core.catalog import Catalog
+    from clawcli.core.config import load_settings
+    from clawcli.core.paths import Paths
+
+    paths = Paths.from_env()
+    if refresh:
+        from clawcli.core.catalog_refresh import refresh as do_refresh
+
+        settings = load_settings(paths)
+        try:
+            chain = paths.payment_chain_file.read_text("utf-8").strip() or "base"
+        except OSError:
+            chain = "base"
+        changes = do_refresh(settings.gateway_for(chain), paths.catalog_cache)
+        typer.echo(
+            f"catalog refreshed: {len(changes['added'])} new, {len(changes['updated'])} repriced "
+            f"(cached in {paths.catalog_cache})",
+            err=True,
+        )
+    catalog = Catalog.load(paths.catalog_cache)
+
+    if profiles:
+        if json_out:
+            print_json(catalog.profiles)
+            return
+        from rich.table import Table
+
+        for name, tiers in catalog.profiles.items():
+            t = Table(title=f"profile {name}", title_justify="left")
+            t.add_column("tier")
+            t.add_column("chain (primary first)")
+            for tier, chain in tiers.items():
+                t.add_row(tier, " → ".join(chain))
+            console().print(t)
+        return
+
+    rows = []
+    for m in sorted(catalog.models.values(), key=lambda m: (m.provider, m.input_price, m.id)):
+        d = m.to_dict()
+        d["tiers"] = catalog.tiers_using(m.id)
+        d["free"] = m.is_free
+        rows.append(d)
+    if json_out:
+        print_json(rows)
+        return
+    from rich.table import Table
+
+    t = Table(title=f"{len(rows)} models ({catalog.source})", title_justify="left")
+    for col, just in (("id", "left"), ("aliases", "left"), ("$/M in", "right"), ("$/M out", "right"),
+                      ("context", "right"), ("flags", "left"), ("primary in", "left")):
+        t.add_column(col, justify=just, no_wrap=col in ("id", "context", "flags"))  # type: ignore[arg-type]
+    for d in rows:
+        caps = d["capabilities"]
+        flags = "".join(c for c, on in (("T", caps["tools"]), ("V", caps["vision"]), ("R", caps["reasoning"]), ("A", caps["agentic"])) if on)
+        t.add_row(
+            d["id"], ", ".join(d["aliases"][:2]) + (f" +{len(d['aliases']) - 2}" if len(d["aliases"]) > 2 else ""),
+            "free" if d["free"] else f"{d['inputPrice']:g}", "free" if d["free"] else f"{d['outputPrice']:g}",
+            _fmt_ctx(d["contextWindow"]), flags, ", ".join(d["tiers"]),
+        )
+    con = console()
+    con.print(t)
+    con.print("[dim]flags: T tools, V vision, R reasoning, A agentic · profiles: auto, eco, premium, free, agentic[/]")

@@ -1,0 +1,196 @@
+"""`claw route`: the routing decision for a prompt, without sending anything."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+
+from clawcli.core.errors import ClawError, UsageError
+
+EPILOG = (
+    "Examples:\n\n"
+    "  claw route \"What is the capital of Peru?\"\n\n"
+    "  claw route --explain \"Prove that sqrt(2) is irrational\"\n\n"
+    "  claw route --json --profile eco --tools 3 \"Refactor the auth module across 6 files\"\n\n"
+    "  claw route --batch prompts.jsonl > decisions.jsonl   # {\"id\",\"prompt\"} per line"
+)
+
+
+def _read_source(src: str) -> str:
+    if src == "-":
+        return sys.stdin.read()
+    try:
+        return Path(src).read_text("utf-8")
+    except OSError as exc:
+        raise ClawError(f"cannot read {src}: {exc.strerror}", "check the path") from None
+    except UnicodeDecodeError:
+        raise ClawError(f"{src} is not UTF-8 text") from None
+
+
+def _loads(text: str) -> Any:
+    try:
+        import orjson
+
+        return orjson.loads(text)
+    except ImportError:  # pragma: no cover - orjson is a dependency
+        import json
+
+        return json.loads(text)
+
+
+def _request_from_line(obj: Any, lineno: int) -> dict[str, Any]:
+    if not isinstance(obj, dict):
+        raise ClawError(f"line {lineno}: expected a JSON object", 'use {"id": ..., "prompt": "..."}')
+    if "messages" in obj:
+        return obj
+    prompt = obj.get("prompt")
+    if not isinstance(prompt, str) or not prompt.strip():
+        raise ClawError(f"line {lineno}: no prompt", 'each line needs a non-empty "prompt" or a "messages" list')
+    req: dict[str, Any] = {"messages": [{"role": "user", "content": prompt}]}
+    if obj.get("system"):
+        req["messages"].insert(0, {"role": "system", "content": str(obj["system"])})
+    for k in ("model", "max_tokens", "tools"):
+        if k in obj:
+            req[k] = obj[k]
+    return req
+
+
+def _batch(catalog, src: str, profile: Optional[str], default_profile: str, exclude: list[str], baseline: str) -> None:
+    import orjson
+
+    from clawcli.core.router import route
+
+    out: list[bytes] = []
+    for lineno, line in enumerate(_read_source(src).splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            raise ClawError(f"line {lineno}: invalid JSON ({exc})", "one JSON object per line") from None
+        req = _request_from_line(obj, lineno)
+        try:
+            p = profile if profile is not None else (None if req.get("model") else default_profile)
+            d = route(req, profile=p, catalog=catalog, exclude=exclude, baseline_model=baseline).to_dict()
+        except ClawError as exc:
+            raise ClawError(f"line {lineno}: {exc.message}", exc.hint) from None
+        if isinstance(obj, dict) and "id" in obj:
+            d = {"id": obj["id"], **d}
+        out.append(orjson.dumps(d))
+    # written only once every line routed, so a bad line leaves no half-written output
+    sys.stdout.buffer.write(b"\n".join(out) + (b"\n" if out else b""))
+    sys.stdout.flush()
+
+
+def _render(decision, explain: bool) -> None:
+    from rich.table import Table
+
+    from clawcli.cli._app import console
+
+    con = console()
+    d = decision
+    tier_style = {"SIMPLE": "green", "MEDIUM": "cyan", "COMPLEX": "yellow", "REASONING": "magenta"}.get(d.tier, "white")
+    con.print(f"[bold]tier[/]        [{tier_style}]{d.tier}[/]" + ("" if d.explicit else f"  (score {d.score:+.3f}, confidence {d.confidence:.2f})"))
+    con.print(f"[bold]profile[/]     {d.profile}")
+    con.print(f"[bold]model[/]       {d.model}")
+    con.print(f"[bold]cost[/]        ${d.estimated_cost:.6f} est. (~{d.input_tokens:,} in + {d.max_tokens:,} max out tokens)")
+    con.print(f"[bold]baseline[/]    ${d.baseline_cost:.6f}  →  savings {d.savings:.1%}")
+    con.print(f"[bold]chain[/]       {' → '.join(d.chain)}")
+    if d.reasons:
+        con.print(f"[bold]notes[/]       {'; '.join(d.reasons)}")
+    if explain and d.dimensions:
+        table = Table(title="why: every dimension's contribution to the score", title_justify="left")
+        table.add_column("dimension")
+        table.add_column("weight", justify="right")
+        table.add_column("value", justify="right")
+        table.add_column("contribution", justify="right")
+        table.add_column("matched")
+        for dim in sorted(d.dimensions, key=lambda x: -abs(x.contribution)):
+            style = "green" if dim.contribution < 0 else ("bold" if dim.contribution > 0 else "dim")
+            table.add_row(
+                dim.name, f"{dim.weight:.3f}", f"{dim.value:.3f}", f"[{style}]{dim.contribution:+.4f}[/]",
+                ", ".join(dim.matched[:6]) + (" …" if len(dim.matched) > 6 else ""),
+            )
+        con.print(table)
+    elif explain:
+        con.print("[dim]explicit model: no classification, nothing to explain[/]")
+
+
+def route(
+    prompt: Optional[str] = typer.Argument(None, help="The prompt to route ('-' reads stdin)."),
+    explain: bool = typer.Option(False, "--explain", "-e", help="Show every dimension's contribution and the matched terms."),
+    json_out: bool = typer.Option(False, "--json", "-j", help="Print the decision as JSON."),
+    profile: Optional[str] = typer.Option(None, "--profile", "-p", help="auto, eco, premium, free or agentic (default: config `profile`)."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help="An explicit model id or alias (skips classification)."),
+    system: Optional[str] = typer.Option(None, "--system", "-s", help="A system prompt to include."),
+    max_tokens: Optional[int] = typer.Option(None, "--max-tokens", "-t", min=1, help="max_tokens of the request (default 4096)."),
+    tools: int = typer.Option(0, "--tools", min=0, help="Pretend N tools are attached."),
+    messages: Optional[str] = typer.Option(None, "--messages", help="A JSON chat request (or messages list) from FILE or '-'."),
+    batch: Optional[str] = typer.Option(None, "--batch", "-b", help="Route JSONL from FILE or '-' and write one decision per line."),
+) -> None:
+    """Dry run: which tier and model a prompt would get, what it would cost, and why.
+
+    No network, no wallet. Use --explain to see the score broken down by dimension.
+    """
+    from clawcli.core.catalog import Catalog
+    from clawcli.core.config import load_settings
+    from clawcli.core.paths import Paths
+
+    paths = Paths.from_env()
+    settings = load_settings(paths)
+    catalog = Catalog.load(paths.catalog_cache)
+    if batch is not None:
+        if prompt or messages:
+            raise UsageError("--batch reads its prompts from the file; drop the PROMPT / --messages")
+        _batch(catalog, batch, profile, settings.profile, settings.exclude, settings.baseline_model)
+        return
+
+    if messages is not None:
+        if prompt:
+            raise UsageError("give either PROMPT or --messages, not both")
+        try:
+            obj = _loads(_read_source(messages))
+        except ValueError as exc:
+            raise ClawError(f"--messages: invalid JSON ({exc})", "pass an OpenAI chat request or a messages list") from None
+        request: dict[str, Any] = {"messages": obj} if isinstance(obj, list) else obj
+        if not isinstance(request, dict):
+            raise ClawError("--messages: expected a JSON object or a list of messages")
+        request = dict(request)
+    else:
+        if prompt is None or prompt == "-":
+            if prompt is None and sys.stdin.isatty():
+                raise UsageError("no prompt given", 'try: claw route "What is 2+2?"')
+            prompt = sys.stdin.read()
+        if not prompt.strip():
+            raise UsageError("the prompt is empty", 'try: claw route "What is 2+2?"')
+        request = {"messages": [{"role": "user", "content": prompt}]}
+    if system:
+        request["messages"] = [{"role": "system", "content": system}, *request.get("messages", [])]
+    if max_tokens:
+        request["max_tokens"] = max_tokens
+    if tools:
+        request["tools"] = [
+            {"type": "function", "function": {"name": f"tool_{i}", "parameters": {"type": "object", "properties": {}}}}
+            for i in range(tools)
+        ]
+    if model:
+        request["model"] = model
+        profile = None
+    elif profile is None and not request.get("model"):
+        profile = settings.profile
+
+    from clawcli.core.router import route as do_route
+
+    decision = do_route(request, profile=profile, catalog=catalog, exclude=settings.exclude, baseline_model=settings.baseline_model)
+    if json_out:
+        from clawcli.cli._app import print_json
+
+        print_json(decision.to_dict())
+    else:
+        _render(decision, explain)
+
+
+route.__doc__ = (route.__doc__ or "") + "\n\n" + EPILOG

@@ -1,0 +1,63 @@
+"""`claw serve`: the local OpenAI-compatible proxy."""
+
+from __future__ import annotations
+
+import os
+from typing import Optional
+
+import typer
+
+
+def serve(
+    host: Optional[str] = typer.Option(None, "--host", help="Address to bind (default 127.0.0.1; anything else needs --token)."),
+    port: Optional[int] = typer.Option(None, "--port", "-p", help="Port (default 8402, or CLAWCLI_PORT); 0 picks a free one."),
+    token: Optional[str] = typer.Option(None, "--token", "-t", envvar="CLAWCLI_TOKEN", show_envvar=True,
+                                        help="Require 'Authorization: Bearer TOKEN' on every request."),
+    profile: Optional[str] = typer.Option(None, "--profile", help="Profile for requests without a model: auto, eco, premium, free, agentic."),
+    max_cost_per_run: Optional[float] = typer.Option(None, "--max-cost-per-run", help="Per-session cost cap in USD."),
+    cap_mode: Optional[str] = typer.Option(None, "--cap-mode", help="What the cap does: graceful (downgrade with a notice) or strict (429)."),
+    gateway_url: Optional[str] = typer.Option(None, "--gateway-url", help="Gateway base URL (default: BlockRun for the wallet's chain)."),
+    json_out: bool = typer.Option(False, "--json", help="Print the startup line as JSON."),
+    log_level: str = typer.Option("warning", "--log-level", help="uvicorn log level."),
+) -> None:
+    """Run a local OpenAI-compatible proxy that routes, pays and logs every request.
+
+    Point any OpenAI client at it:
+
+      claw serve --port 8402
+
+      export OPENAI_BASE_URL=http://127.0.0.1:8402/v1   # model "auto", "eco", "premium", ... or any model id
+
+    Chat commands /stats and /wallet are answered locally. Stop with Ctrl-C (in-flight requests finish).
+    """
+    from clawcli.core.catalog import Catalog
+    from clawcli.core.config import load_settings
+    from clawcli.core.errors import UsageError
+    from clawcli.core.paths import Paths
+    from clawcli.proxy.server import serve as run
+    from clawcli.proxy.state import ProxyState
+
+    if port is not None and not (0 <= port < 65536):
+        raise UsageError(f"invalid port {port}", "use a port between 1 and 65535 (0 = any free port)")
+    paths = Paths.from_env()
+    settings = load_settings(paths, overrides={
+        "host": host, "port": port if port else None, "profile": profile,
+        "max_cost_per_run": max_cost_per_run, "cap_mode": cap_mode, "gateway_url": gateway_url,
+    })
+    bind_port = 0 if port == 0 else settings.port
+    state = ProxyState(settings=settings, paths=paths, catalog=Catalog.load(paths.catalog_cache),
+                       token=token or None, env=dict(os.environ))
+
+    def ready(h: str, p: int) -> None:
+        url = f"http://{h if ':' not in h else '[' + h + ']'}:{p}/v1"
+        if json_out:
+            from clawcli.cli._app import print_json
+
+            print_json({"url": url, "host": h, "port": p, "auth": bool(token), "pid": os.getpid()})
+        else:
+            typer.echo(f"claw serve: listening on {url} (Ctrl-C to stop)", err=False)
+        import sys
+
+        sys.stdout.flush()
+
+    run(state, settings.host, bind_port, on_ready=ready, log_level=log_level)

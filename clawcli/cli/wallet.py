@@ -1,0 +1,436 @@
+"""`claw wallet`: addresses, balances, funding, backup and restore, spend limits."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+import typer
+
+wallet_app = typer.Typer(
+    name="wallet",
+    no_args_is_help=False,
+    invoke_without_command=True,
+    pretty_exceptions_show_locals=False,
+    help=(
+        "Your USDC wallet: addresses, balances, funding, backup and restore, spend limits.\n\n"
+        "Examples:\n\n"
+        "  claw wallet                      # both addresses, balances, key file\n\n"
+        "  claw wallet fund                 # where and how to send USDC (with a QR code)\n\n"
+        "  claw wallet export --show-secret # print the mnemonic and key for a backup\n\n"
+        "  claw wallet limits --daily 5     # refuse to sign more than $5 per 24 h"
+    ),
+)
+
+JSON_OPT = typer.Option(False, "--json", "-j", help="Print machine-readable JSON.")
+
+
+def _ctx() -> tuple[Any, Any]:
+    from clawcli.core.config import load_settings
+    from clawcli.core.paths import Paths
+
+    paths = Paths.from_env()
+    return paths, load_settings(paths)
+
+
+def _out(obj: Any) -> None:
+    from clawcli.cli._app import print_json
+
+    print_json(obj)
+
+
+def _num(d: Any) -> float | None:
+    return None if d is None else float(d)
+
+
+def _money(d: Any) -> str:
+    return "unknown" if d is None else f"${d:,.2f} USDC"
+
+
+def _warn(lines: Any) -> None:
+    from clawcli.cli._app import notice
+
+    for line in lines:
+        notice(f"warning: {line}")
+
+
+@wallet_app.callback()
+def status(
+    ctx: typer.Context,
+    json_out: bool = JSON_OPT,
+    no_balance: bool = typer.Option(False, "--no-balance", help="Skip the balance lookups (no network)."),
+) -> None:
+    """Show both addresses, the active chain, USDC balances and the key file."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from clawcli.core.wallet import BalanceCache, fetch_balances, read_chain, resolve_wallet
+
+    paths, settings = _ctx()
+    wallet = resolve_wallet(paths)
+    if wallet is None:
+        if json_out:
+            _out({"exists": False, "evm": {"address": None, "balance": None},
+                  "solana": {"address": None, "balance": None}, "chain": read_chain(paths),
+                  "keyFile": str(paths.wallet_key_file)})
+        else:
+            click.echo("No wallet yet. Create one with `claw wallet create` "
+                       "(or restore one with `claw wallet import --mnemonic -`).")
+        return
+    balances = None
+    if not no_balance:
+        balances = fetch_balances(
+            wallet.evm_address, wallet.solana_address,
+            base_rpc_url=settings.base_rpc_url, solana_rpc_url=settings.solana_rpc_url,
+            testnet=settings.testnet, cache=BalanceCache(paths.cache_dir / "balances.json"),
+        )
+    offline = None
+    if balances is not None and balances.errors:
+        offline = "balance unknown (offline?) — " + "; ".join(
+            f"{'base' if k == 'evm' else k}: {v}" for k, v in balances.errors.items())
+    if json_out:
+        d = wallet.to_dict()
+        d["exists"] = True
+        d["evm"]["balance"] = _num(balances.evm) if balances else None
+        d["solana"]["balance"] = _num(balances.solana) if balances else None
+        d["keyFile"] = str(wallet.key_file)
+        d["balanceError"] = offline
+        _out(d)
+        return
+    label = "Solana" if wallet.chain == "solana" else "Base"
+    click.echo(f"Wallet (payments on {label}{' Sepolia' if settings.testnet and label == 'Base' else ''})")
+    click.echo(f"  Base (EVM)  {wallet.evm_address}   {_money(balances.evm if balances else None)}")
+    if wallet.solana_address:
+        click.echo(f"  Solana      {wallet.solana_address}   {_money(balances.solana if balances else None)}")
+    else:
+        click.echo("  Solana      (no mnemonic: no Solana address)")
+    if wallet.source == "file":
+        click.echo(f"  Key file    {wallet.key_file}")
+    else:
+        click.echo(f"  Key from    {wallet.source[4:]} (environment; not stored on disk)")
+    if wallet.has_mnemonic:
+        click.echo(f"  Mnemonic    {wallet.mnemonic_file}")
+    if offline:
+        from clawcli.cli._app import notice
+
+        notice(offline)
+    _warn(wallet.warnings)
+    click.echo("Fund it: `claw wallet fund`   Back it up: `claw wallet export --show-secret`")
+
+
+def _change_out(change: Any, json_out: bool, verb: str) -> None:
+    w = change.wallet
+    if json_out:
+        d = w.to_dict()
+        d["changed"] = change.created
+        d["backups"] = [str(p) for p in change.backups]
+        _out(d)
+        return
+    for b in change.backups:
+        click.echo(f"Backed up the previous file to {b}")
+    if not change.created:
+        click.echo(f"Nothing to do: {w.key_file} already holds this wallet.")
+    else:
+        click.echo(f"{verb} {w.key_file}")
+    click.echo(f"  Base (EVM)  {w.evm_address}")
+    if w.solana_address:
+        click.echo(f"  Solana      {w.solana_address}")
+    _warn(w.warnings)
+
+
+@wallet_app.command("create")
+def create(
+    force: bool = typer.Option(False, "--force", help="Replace an existing wallet (backed up first)."),
+    json_out: bool = JSON_OPT,
+) -> None:
+    """Create a new wallet: 24 BIP-39 words, EVM and Solana keys derived from them.
+
+    Refuses when a wallet exists. Example: claw wallet create
+    """
+    from clawcli.core.wallet import banner_lines, create_wallet
+
+    paths, _ = _ctx()
+    change = create_wallet(paths, force=force)
+    if json_out:
+        _change_out(change, True, "Created")
+        return
+    for b in change.backups:
+        click.echo(f"Backed up the previous file to {b}")
+    click.echo("\n".join(banner_lines(change.wallet)))
+
+
+def _read_secret(what: str) -> str:
+    stream = click.get_text_stream("stdin")
+    if stream.isatty():
+        return click.prompt(f"Paste the {what} (hidden)", hide_input=True, err=True)
+    return stream.read()
+
+
+@wallet_app.command("import")
+def import_(
+    mnemonic: str = typer.Option(None, "--mnemonic", "-m", help="`-`: read the BIP-39 words from stdin."),
+    key: str = typer.Option(None, "--key", "-k", help="`-`: read the 0x EVM private key from stdin."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing wallet (backed up first)."),
+    json_out: bool = JSON_OPT,
+) -> None:
+    """Restore a wallet from its mnemonic or its EVM key, read from stdin (never argv).
+
+    Example: claw wallet import --mnemonic - < words.txt
+    """
+    from clawcli.core.errors import UsageError
+    from clawcli.core.wallet import import_key, import_mnemonic
+
+    if (mnemonic is None) == (key is None):
+        raise UsageError("give exactly one of --mnemonic - or --key -")
+    if (mnemonic or key) != "-":
+        # a secret on the command line ends up in shell history and `ps`
+        raise UsageError(
+            "secrets are read from stdin only: pass `-` and pipe the secret in",
+            "example: claw wallet import --mnemonic - < words.txt",
+        )
+    paths, _ = _ctx()
+    if mnemonic is not None:
+        change = import_mnemonic(paths, _read_secret("mnemonic"), force=force)
+    else:
+        change = import_key(paths, _read_secret("private key"), force=force)
+    _change_out(change, json_out, "Imported the wallet into")
+
+
+def _is_tty() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+@wallet_app.command("export")
+def export(
+    show_secret: bool = typer.Option(False, "--show-secret", help="Actually print the mnemonic and key."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation on a terminal."),
+    json_out: bool = JSON_OPT,
+) -> None:
+    """Print the wallet's secrets for a backup (only with --show-secret).
+
+    Example: claw wallet export --show-secret > backup.txt && chmod 600 backup.txt
+    """
+    from clawcli.core.wallet import read_mnemonic, require_wallet
+
+    paths, _ = _ctx()
+    wallet = require_wallet(paths)
+    if not show_secret:
+        if json_out:
+            d = wallet.to_dict()
+            d["secretsShown"] = False
+            _out(d)
+        else:
+            click.echo(f"EVM address     {wallet.evm_address}")
+            if wallet.solana_address:
+                click.echo(f"Solana address  {wallet.solana_address}")
+            click.echo("Secrets hidden: add --show-secret to print the private key and mnemonic.")
+        return
+    if _is_tty() and not yes:
+        click.confirm(
+            "This prints your private key and mnemonic; anyone who sees them can take the funds. Continue?",
+            abort=True, err=True,
+        )
+    mnemonic = read_mnemonic(paths) if wallet.has_mnemonic else None
+    if json_out:
+        _out({
+            "evm": {"address": wallet.evm_address, "privateKey": wallet.evm_key},
+            "solana": {"address": wallet.solana_address},
+            "mnemonic": mnemonic,
+            "secretsShown": True,
+        })
+        return
+    click.echo("KEEP THIS SECRET. Anyone with these words or this key controls the funds.")
+    click.echo(f"EVM address      {wallet.evm_address}")
+    click.echo(f"EVM private key  {wallet.evm_key}")
+    if mnemonic:
+        click.echo(f"Solana address   {wallet.solana_address}")
+        click.echo(f"Mnemonic         {mnemonic}")
+    click.echo("Restore with: claw wallet import --mnemonic -   (or --key -), the secret on stdin")
+
+
+@wallet_app.command("recover")
+def recover(
+    force: bool = typer.Option(False, "--force", help="Replace an existing wallet.key (backed up first)."),
+    json_out: bool = JSON_OPT,
+) -> None:
+    """Re-create wallet.key from the mnemonic file (m/44'/60'/0'/0/0).
+
+    Works when the mnemonic was generated by clawcli or ClawRouter. Example: claw wallet recover
+    """
+    from clawcli.core.wallet import recover_wallet
+
+    paths, _ = _ctx()
+    change = recover_wallet(paths, force=force)
+    _change_out(change, json_out, "Recovered the EVM key into")
+
+
+@wallet_app.command("chain")
+def chain(
+    name: str = typer.Argument(..., metavar="base|solana", help="The chain to pay on."),
+    json_out: bool = JSON_OPT,
+) -> None:
+    """Choose the payment chain (persisted in payment-chain, shared with ClawRouter).
+
+    Example: claw wallet chain base
+    """
+    import importlib.util
+
+    from clawcli.core.wallet import set_chain
+
+    paths, _ = _ctx()
+    wallet = set_chain(paths, name)
+    chosen = wallet.chain if wallet else name.strip().lower()
+    if json_out:
+        _out({"chain": chosen, "file": str(paths.payment_chain_file)})
+    else:
+        click.echo(f"Payment chain: {chosen} (saved in {paths.payment_chain_file})")
+    if chosen == "solana" and importlib.util.find_spec("solders") is None:
+        from clawcli.cli._app import notice
+
+        notice("note: Solana payments need the optional extra: pip install 'clawcli[solana]'")
+
+
+@wallet_app.command("fund")
+def fund(
+    chain_name: str = typer.Option(None, "--chain", "-c", help="base or solana (default: the active chain)."),
+    amount: float = typer.Option(None, "--amount", "-a", min=0, help="USDC amount to put in the payment URI."),
+    qr: bool = typer.Option(True, "--qr/--no-qr", help="Show the QR code."),
+    json_out: bool = JSON_OPT,
+) -> None:
+    """How to fund the wallet: address, USDC contract, payment URI and a QR code.
+
+    Example: claw wallet fund --amount 5
+    """
+    from decimal import Decimal
+
+    from clawcli.core.errors import UsageError, WalletError
+    from clawcli.core.wallet import require_wallet
+    from clawcli.core.wallet.constants import base_network, solana_network
+
+    paths, settings = _ctx()
+    wallet = require_wallet(paths)
+    chain_name = (chain_name or wallet.chain).strip().lower()
+    amt = None if amount is None else Decimal(str(amount))
+    if chain_name == "base":
+        net = base_network(settings.testnet)
+        address, token = wallet.evm_address, net.usdc
+        uri = f"ethereum:{net.usdc}@{net.chain_id}/transfer?address={address}"
+        if amt is not None:
+            uri += f"&uint256={int(amt * 10**6)}"
+        line = f"Send USDC on {net.label} — not ETH — to this address:"
+        explorer = net.explorer + address
+    elif chain_name == "solana":
+        if not wallet.solana_address:
+            raise WalletError("this wallet has no Solana address (no mnemonic file)",
+                              "fund the Base address instead: claw wallet fund --chain base")
+        sol = solana_network(settings.testnet)
+        address, token = wallet.solana_address, sol.usdc_mint
+        uri = f"solana:{address}?spl-token={sol.usdc_mint}"
+        if amt is not None:
+            uri += f"&amount={amt.normalize():f}"
+        line = f"Send USDC on {sol.label} — not SOL — to this address:"
+        explorer = sol.explorer + address
+        net = sol
+    else:
+        raise UsageError(f"unknown chain {chain_name!r}", "use base or solana")
+    if json_out:
+        _out({"chain": chain_name, "network": net.caip2, "address": address, "token": token,
+              "uri": uri, "explorer": explorer, "amount": None if amt is None else float(amt)})
+        return
+    click.echo(line)
+    click.echo(f"  {address}")
+    click.echo(f"USDC {'contract' if chain_name == 'base' else 'mint'}: {token}")
+    click.echo(f"Payment URI: {uri}")
+    click.echo(f"Explorer: {explorer}")
+    if qr:
+        import io
+
+        import segno
+
+        buf = io.StringIO()
+        segno.make(uri, error="m").terminal(out=buf, compact=True)
+        click.echo(buf.getvalue().rstrip("\n"))
+    click.echo("USDC arrives in seconds; `claw wallet` shows the balance (cached 30 s once positive).")
+
+
+@wallet_app.command("limits")
+def limits(
+    per_request: str = typer.Option(None, "--per-request", "-r", help="Max USD per signature (or `off`)."),
+    hourly: str = typer.Option(None, "--hourly", help="Max USD signed per rolling hour (or `off`)."),
+    daily: str = typer.Option(None, "--daily", help="Max USD signed per rolling 24 h (or `off`)."),
+    payee: list[str] = typer.Option(None, "--payee", help="Allow paying this address (repeatable)."),
+    clear_payees: bool = typer.Option(False, "--clear-payees", help="Allow any payee again."),
+    json_out: bool = JSON_OPT,
+) -> None:
+    """Show or set the pre-sign spend policy (written to config.toml, with a backup).
+
+    Example: claw wallet limits --per-request 0.25 --daily 5
+    """
+    import os
+    import re
+
+    from clawcli.core.config import load_settings, save_config_values
+    from clawcli.core.errors import UsageError
+    from clawcli.core.x402 import SpendLedger, SpendPolicy, format_usd
+
+    paths, settings = _ctx()
+    updates: dict[str, Any] = {}
+    for field_name, raw, off_value in (
+        ("max_per_request", per_request, "off"), ("hourly_limit", hourly, None), ("daily_limit", daily, None),
+    ):
+        if raw is None:
+            continue
+        if raw.strip().lower() in ("off", "none"):
+            updates[field_name] = off_value
+            continue
+        try:
+            value = float(raw.strip().lstrip("$"))
+        except ValueError:
+            raise UsageError(f"invalid amount {raw!r}", "give USD like 0.50, or `off`") from None
+        if not value > 0:
+            raise UsageError(f"invalid amount {raw!r}", "limits are positive USD amounts, or `off`")
+        updates[field_name] = value
+    if payee or clear_payees:
+        current = [] if clear_payees else list(settings.allowed_payees)
+        for p in payee or []:
+            if not re.fullmatch(r"0x[0-9a-fA-F]{40}", p.strip()):
+                raise UsageError(f"invalid payee address {p!r}", "expected 0x followed by 40 hex characters")
+            if p.strip().lower() not in (c.lower() for c in current):
+                current.append(p.strip())
+        updates["allowed_payees"] = current or None
+    if updates:
+        backup = save_config_values(paths, updates)
+        settings = load_settings(paths)
+        if not json_out:
+            click.echo(f"Saved to {paths.config_file}" + (f" (backup: {backup})" if backup != paths.config_file else ""))
+        for name in updates:
+            var = "CLAWCLI_" + name.upper()
+            if os.environ.get(var):
+                _warn([f"{var} is set in the environment and overrides config.toml"])
+    policy = SpendPolicy.from_settings(settings)
+    totals = SpendLedger(paths.ledger_file).totals()
+
+    def fmt(v: int | None) -> str:
+        return "off" if v is None else format_usd(v)
+
+    if json_out:
+        _out({
+            "maxPerRequest": settings.max_per_request, "hourlyLimit": settings.hourly_limit,
+            "dailyLimit": settings.daily_limit, "networks": [n.caip2 for n in policy.networks],
+            "assets": ["USDC"], "allowedPayees": list(settings.allowed_payees),
+            "spent": totals.to_dict(), "configFile": str(paths.config_file),
+            "ledgerFile": str(paths.ledger_file),
+        })
+        return
+    click.echo("Spend policy (checked before every signature):")
+    click.echo(f"  per request  {fmt(policy.max_per_request)}")
+    click.echo(f"  hourly       {fmt(policy.hourly_limit)}")
+    click.echo(f"  daily        {fmt(policy.daily_limit)}")
+    click.echo(f"  networks     {', '.join(f'{n.caip2} ({n.label})' for n in policy.networks)}")
+    click.echo("  assets       USDC")
+    click.echo(f"  payees       {', '.join(settings.allowed_payees) if settings.allowed_payees else 'any'}")
+    click.echo(
+        f"Settled: {format_usd(totals.spent_hour)} in the last hour, {format_usd(totals.spent_day)} in 24 h"
+        f" ({totals.count_day} payments); pending {format_usd(totals.pending_day)};"
+        f" rejected {format_usd(totals.rejected_day)}"
+    )

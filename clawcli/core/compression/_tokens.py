@@ -1,0 +1,128 @@
+"""A fast, BPE-shaped token estimate (no tokenizer download, DESIGN.md §11).
+
+``chars / 4`` overstates what whitespace or JSON-indentation removal saves: a BPE tokenizer
+(cl100k-style pre-tokenisation) folds trailing spaces into the newline token, gives a run of
+indentation one token and glues a single space to the following word. So the estimate counts
+*runs* the way such a pre-tokeniser splits text:
+
+- an ASCII letter run costs ~0.75 + len/8 (an English word is ~1.3 tokens, long identifiers more),
+- a digit run ~(len+2)/3 (digits are split in groups of three),
+- a punctuation run 1 + (len-1)/3 (``{"``, ``":``, ``",`` are single tokens),
+- a newline run 1, an indentation run (newline followed by >= 2 spaces/tabs) 1 more,
+- non-ASCII text ~1 token per 3 UTF-8 bytes (one CJK character, ~1.5 Cyrillic/Arabic letters).
+
+Everything is computed with ``bytes.translate`` + ``bytes.count`` (C loops), ~10 passes over the
+text, so it costs a few microseconds per KB and can run on every request.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+def _table(mapping) -> bytes:
+    return bytes(mapping(b) for b in range(256))
+
+
+def _is_word(b: int) -> bool:
+    return 65 <= b <= 90 or 97 <= b <= 122 or 48 <= b <= 57 or b == 95
+
+
+def _is_space(b: int) -> bool:
+    return b in (32, 9, 11, 12)
+
+
+# two projections of the UTF-8 bytes; runs are counted as "x followed by c" transitions
+# A: word chars -> w, punctuation -> p, everything else (whitespace, non-ASCII) -> x
+_A = _table(lambda b: ord("w") if _is_word(b) else ord("x") if (_is_space(b) or b in (10, 13) or b >= 128)
+            else ord("p"))
+# B: newline -> n, space/tab -> s, everything else -> x
+_B = _table(lambda b: ord("n") if b in (10, 13) else ord("s") if _is_space(b) else ord("x"))
+
+
+def estimate_tokens(text: str) -> float:
+    """Estimated BPE tokens of ``text`` (a float: sums stay unbiased; round when showing)."""
+    if not text:
+        return 0.0
+    raw = text.encode("utf-8", "surrogatepass")
+    tokens = (len(raw) - len(text)) / 2  # non-ASCII: ~1 per CJK char, ~0.5 per Cyrillic/Arabic
+    a = raw.translate(_A)
+    word_chars = a.count(b"w")
+    if word_chars:
+        runs = a.count(b"xw") + a.count(b"pw") + (a[:1] == b"w")
+        tokens += 0.7 * runs + word_chars / 8
+    punct = a.count(b"p")
+    if punct:
+        runs = a.count(b"xp") + a.count(b"wp") + (a[:1] == b"p")
+        tokens += runs + (punct - runs) / 3
+    if b"\n" in raw:
+        # a whitespace run holding a newline is one token; indentation after it is one more
+        b = raw.translate(_B)
+        tokens += b.count(b"xn") + b.count(b"sn") + (b[:1] == b"n") + b.count(b"nss")
+    return tokens
+
+
+def part_text(part: Any) -> str:
+    if isinstance(part, dict) and part.get("type") == "text" and isinstance(part.get("text"), str):
+        return part["text"]
+    return ""
+
+
+_IMAGE_TOKENS = 85.0  # a low-detail image; compression never touches images anyway
+_MESSAGE_OVERHEAD = 4.0  # role and separators, as chat formats add them
+
+
+def message_size(msg: dict) -> tuple[int, float]:
+    """(chars, estimated tokens) of one message as it is sent: content, tool calls, reasoning."""
+    chars = 0
+    tokens = _MESSAGE_OVERHEAD
+    content = msg.get("content")
+    if isinstance(content, str):
+        chars += len(content)
+        tokens += estimate_tokens(content)
+    elif isinstance(content, list):
+        for part in content:
+            t = part_text(part)
+            if t:
+                chars += len(t)
+                tokens += estimate_tokens(t)
+            elif isinstance(part, dict) and part.get("type") in ("image_url", "input_image", "image"):
+                tokens += _IMAGE_TOKENS
+    for key in ("tool_calls", "function_call"):
+        if msg.get(key):
+            s = json.dumps(msg[key], ensure_ascii=False, separators=(",", ":"))
+            chars += len(s)
+            tokens += estimate_tokens(s)
+    rc = msg.get("reasoning_content")
+    if isinstance(rc, str):
+        chars += len(rc)
+        tokens += estimate_tokens(rc)
+    return chars, tokens
+
+
+def message_chars(msg: dict) -> int:
+    """Characters of one message as sent (cheap: no token estimate)."""
+    content = msg.get("content")
+    if isinstance(content, str):
+        chars = len(content)
+    elif isinstance(content, list):
+        chars = sum(len(part_text(p)) for p in content)
+    else:
+        chars = 0
+    for key in ("tool_calls", "function_call"):
+        if msg.get(key):
+            chars += len(json.dumps(msg[key], ensure_ascii=False, separators=(",", ":")))
+    rc = msg.get("reasoning_content")
+    if isinstance(rc, str):
+        chars += len(rc)
+    return chars
+
+
+def messages_size(messages: list) -> tuple[int, float]:
+    chars, tokens = 0, 0.0
+    for m in messages:
+        if isinstance(m, dict):
+            c, t = message_size(m)
+            chars += c
+            tokens += t
+    return chars, tokens

@@ -1,0 +1,240 @@
+"""The codebook layers (aggressive mode): text replaced by short codes, each code explained once.
+
+4. ``paths``      directory prefixes repeated in tool output (``/usr/lib/python3.11/site-packages``)
+                  become ``$P1`` .. ``$P9``; a path keeps its last segments (``$P1/httpx/_api.py``).
+5. ``dictionary`` a shipped list of long phrases frequent in agent traffic (tracebacks, pytest, pip,
+                  ``ls -l`` modes) with *fixed* codes ``$S01``.. (the same phrase always has the
+                  same code, so a provider's prompt cache sees a stable legend); used only where a
+                  phrase repeats enough to pay for its legend line.
+7. ``codebook``   whole lines (indentation kept outside the code) repeated within this conversation
+                  become ``$K01`` .. ``$K99``.
+
+Every code used is listed once in a legend message (see ``pipeline.legend_message``). Codes have a
+fixed width so no code is a prefix of another, and a sigil is picked that appears nowhere in the
+original conversation (``$``, else ``§``, else ``¤``), so ``expand`` is an exact inverse.
+Nothing inside a code fence, and no protected message, is ever encoded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import lru_cache
+
+from clawcli.core.compression._text import Context, editable, map_outside_fences, map_text, message_text, split_fences_cached
+from clawcli.core.compression._tokens import estimate_tokens
+
+SIGILS = ("$", "§", "¤")
+
+
+def pick_sigil(ctx: Context, letter: str) -> str | None:
+    """A sigil s such that s+letter occurs nowhere in the original conversation (None: none free)."""
+    for s in SIGILS:
+        if s + letter not in ctx.all_text:
+            return s
+    return None
+
+
+def _apply(messages: list, ctx: Context, fn) -> list:
+    out = list(messages)
+    for i in editable(messages, ctx):
+        out[i] = map_text(messages[i], lambda t: map_outside_fences(t, fn, ctx))
+    return out
+
+
+def _segments(messages: list, ctx: Context):
+    """The editable text outside fences, one string per message (for counting)."""
+    for i in editable(messages, ctx):
+        t = message_text(messages[i])
+        if t:
+            if "```" not in t and "~~~" not in t:
+                yield t
+            else:
+                yield "".join(s for k, s in split_fences_cached(t, ctx) if k == "text")
+
+
+@lru_cache(maxsize=256)
+def _cost(text: str) -> float:
+    return estimate_tokens(text)
+
+
+# ---------------------------------------------------------------- layer 4: paths
+_PATH = re.compile(r"(?<![\w./:~$§¤-])((?:/|\.{1,2}/)?(?:[\w.@+-]+/){2,})(?=[\w.@+-])")
+MAX_PATH_CODES = 9
+
+
+def paths(messages: list, ctx: Context) -> list:
+    dirs: Counter[str] = Counter()
+    for seg in _segments(messages, ctx):
+        if "/" in seg:
+            dirs.update(m.group(1) for m in _PATH.finditer(seg))
+    if sum(dirs.values()) < 4:
+        return messages
+    sigil = pick_sigil(ctx, "P")
+    if sigil is None:
+        return messages
+    # candidate prefixes: every directory prefix of >= 2 segments, ending with "/"
+    members: dict[str, list[str]] = {}
+    for d in dirs:
+        for k, ch in enumerate(d):
+            if ch == "/" and k + 1 >= 8 and d[:k].strip("./").count("/") >= 1:
+                members.setdefault(d[:k + 1], []).append(d)
+    covered = {d: 0 for d in dirs}  # chars of d already replaced by a chosen prefix
+    chosen: list[str] = []
+    code_len = 4  # "$P1/" replaces the prefix incl. its slash
+    while len(chosen) < MAX_PATH_CODES and members:
+        best, best_gain = None, 0
+        for c, ds in members.items():
+            lc = len(c)
+            gain = -(lc + 8)  # its legend line
+            for d in ds:
+                cov = covered[d]
+                if lc > cov:
+                    gain += dirs[d] * (lc - max(cov, code_len))
+            if gain > best_gain:
+                best, best_gain = c, gain
+        if best is None or best_gain < 24:
+            break
+        chosen.append(best)
+        for d in members.pop(best):
+            covered[d] = max(covered[d], len(best))
+    if not chosen:
+        return messages
+    longest_first = sorted(chosen, key=len, reverse=True)
+    codes = {p: f"{sigil}P{n}/" for n, p in enumerate(chosen, 1)}
+
+    def sub(m: re.Match) -> str:
+        d = m.group(1)
+        for p in longest_first:
+            if d.startswith(p):
+                return codes[p] + d[len(p):]
+        return d
+
+    def fn(seg: str) -> str:
+        return _PATH.sub(sub, seg) if "/" in seg else seg
+
+    out = _apply(messages, ctx, fn)
+    ctx.notes.setdefault("legend", {})["paths"] = [(codes[p][:-1], p.rstrip("/")) for p in chosen]
+    return out
+
+
+# ---------------------------------------------------------------- layer 5: static dictionary
+# Fixed codes: append new phrases at the end, never renumber (legends stay cache-stable).
+PHRASES: tuple[str, ...] = (
+    "Traceback (most recent call last):",
+    "During handling of the above exception, another exception occurred:",
+    "The above exception was the direct cause of the following exception:",
+    "Requirement already satisfied: ",
+    "Installing collected packages: ",
+    "short test summary info",
+    "cachedir: .pytest_cache",
+    "ModuleNotFoundError: No module named ",
+    "FileNotFoundError: [Errno 2] No such file or directory: ",
+    "PermissionError: [Errno 13] Permission denied: ",
+    "drwxr-xr-x ",
+    "-rw-r--r-- ",
+    "-rwxr-xr-x ",
+    "lrwxrwxrwx ",
+    "Your branch is up to date with ",
+    "Changes not staged for commit:",
+    "(use \"git add <file>...\" to update what will be committed)",
+    "(use \"git restore <file>...\" to discard changes in working directory)",
+    "no changes added to commit (use \"git add\" and/or \"git commit -a\")",
+    "nothing to commit, working tree clean",
+    "Process completed with exit code ",
+    "No such file or directory",
+    "if __name__ == \"__main__\":",
+    "from __future__ import annotations",
+    "@pytest.mark.parametrize(",
+    "-- Docs: https://docs.pytest.org/en/stable/how-to/capture-warnings.html",
+    "\"type\": \"string\"",
+    "\"type\": \"object\"",
+    "\"properties\": {",
+)
+
+
+def dictionary(messages: list, ctx: Context) -> list:
+    sigil = pick_sigil(ctx, "S")
+    if sigil is None:
+        return messages
+    joined = "\x00".join(_segments(messages, ctx))
+    used: list[tuple[str, str]] = []
+    for n, phrase in enumerate(PHRASES, 1):
+        count = joined.count(phrase)
+        if count < 2:
+            continue
+        code = f"{sigil}S{n:02d}"
+        per_use = _cost(phrase) - _cost(code)
+        legend = _cost(phrase) + _cost(code) + 2
+        if per_use * count - legend > 2:
+            used.append((code, phrase))
+    if not used:
+        return messages
+    ordered = sorted(used, key=lambda cp: len(cp[1]), reverse=True)  # longest phrase first
+    pattern = re.compile("|".join(re.escape(p) for _, p in ordered))
+    table = {p: c for c, p in used}
+
+    def fn(seg: str) -> str:
+        return pattern.sub(lambda m: table[m.group()], seg)
+
+    out = _apply(messages, ctx, fn)
+    ctx.notes.setdefault("legend", {})["dictionary"] = used
+    return out
+
+
+# ---------------------------------------------------------------- layer 7: dynamic codebook
+MAX_DYNAMIC_CODES = 99
+_MIN_LINE = 24
+
+
+def codebook(messages: list, ctx: Context) -> list:
+    counts: Counter[str] = Counter()
+    for seg in _segments(messages, ctx):
+        for line in seg.split("\n"):
+            body = line.strip()
+            if len(body) >= _MIN_LINE:
+                counts[body] += 1
+    repeated = [(b, n) for b, n in counts.items() if n >= 2]
+    if not repeated:
+        return messages
+    sigil = pick_sigil(ctx, "K")
+    if sigil is None:
+        return messages
+    code_tokens = estimate_tokens(f"{sigil}K01")
+    scored = []
+    for body, n in repeated:
+        t = estimate_tokens(body)
+        gain = n * (t - code_tokens) - (t + code_tokens + 2)
+        if gain > 3:
+            scored.append((gain, body))
+    if not scored:
+        return messages
+    scored.sort(reverse=True)
+    bodies = [b for _, b in scored[:MAX_DYNAMIC_CODES]]
+    table = {b: f"{sigil}K{n:02d}" for n, b in enumerate(bodies, 1)}
+
+    def fn(seg: str) -> str:
+        lines = seg.split("\n")
+        changed = False
+        for k, line in enumerate(lines):
+            if len(line) >= _MIN_LINE:
+                body = line.strip()
+                code = table.get(body)
+                if code is not None:
+                    start = line.index(body)
+                    lines[k] = line[:start] + code + line[start + len(body):]
+                    changed = True
+        return "\n".join(lines) if changed else seg
+
+    out = _apply(messages, ctx, fn)
+    ctx.notes.setdefault("legend", {})["codebook"] = [(table[b], b) for b in bodies]
+    return out
+
+
+# ---------------------------------------------------------------- decoding
+def expand(text: str, legend: dict[str, str]) -> str:
+    """Replace every code in ``text`` by its meaning (the exact inverse of the layers above)."""
+    if not legend:
+        return text
+    pattern = re.compile("|".join(re.escape(c) for c in sorted(legend, key=len, reverse=True)))
+    return pattern.sub(lambda m: legend[m.group()], text)

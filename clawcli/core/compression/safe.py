@@ -1,0 +1,219 @@
+"""The safe layers (1-3): lossless for a reader, never change indentation or code.
+
+1. ``dedup``      a message whose text repeats an earlier one (an agent retry, a re-read file, the
+                  same command output twice) becomes a short back-reference. Messages are never
+                  removed: tool results must still answer their ``tool_call_id``, and turn order stays.
+2. ``whitespace`` CRLF/CR -> LF, trailing spaces/tabs, more than two blank lines in a row, trailing
+                  blank lines at the end. Leading indentation and in-line spacing are never touched.
+3. ``json``       JSON in tool results (the whole result, or a block starting with a ``{``/``[`` line)
+                  and in code fences tagged ``json`` is minified: only whitespace between tokens is
+                  removed, so every string, number and key keeps its exact text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from clawcli.core.compression._text import Context, editable, map_outside_fences, map_text, split_fences
+
+DEDUP_MIN_CHARS = 200
+
+
+def _tool_names(messages: list) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for m in messages:
+        if isinstance(m, dict) and m.get("role") == "assistant":
+            for call in m.get("tool_calls") or ():
+                try:
+                    names[call["id"]] = call["function"]["name"]
+                except (KeyError, TypeError):
+                    continue
+    return names
+
+
+def dedup_reference(messages: list, dup: int, orig: int, names: dict[str, str]) -> str:
+    """The back-reference text that replaces message ``dup`` (a repeat of message ``orig``)."""
+    o = messages[orig]
+    size = len(o["content"])
+    role = o.get("role", "message")
+    if role == "tool" and o.get("tool_call_id"):
+        cid = o["tool_call_id"]
+        what = f"the earlier {names.get(cid, 'tool')} result ({cid})"
+    else:
+        what = f"the {role} message {dup - orig} messages above"
+    return f"[clawcli: identical to {what}: {size:,} chars, repeated content omitted]"
+
+
+def dedup(messages: list, ctx: Context) -> list:
+    """Layer 1: later exact repeats of a long text become a back-reference to the first one."""
+    seen: dict[str, int] = {}
+    out = list(messages)
+    names: dict[str, str] | None = None
+    refs: dict[int, int] = ctx.notes.setdefault("dedup", {})
+    for i, m in enumerate(messages):
+        if not isinstance(m, dict):
+            continue
+        content = m.get("content")
+        if not isinstance(content, str) or len(content) < DEDUP_MIN_CHARS:
+            continue
+        first = seen.get(content)
+        if first is None:
+            seen[content] = i
+            continue
+        if i in ctx.protected:
+            continue
+        if names is None:
+            names = _tool_names(messages)
+        ref = dedup_reference(messages, i, first, names)
+        if len(ref) < len(content):
+            out[i] = {**m, "content": ref}
+            refs[i] = first
+    return out
+
+
+_CRLF = re.compile(r"\r\n?")
+_BLANK_RUN = re.compile(r"\n{4,}")
+
+
+def _clean_ws(seg: str) -> str:
+    if "\r" in seg:
+        seg = _CRLF.sub("\n", seg)
+    if " \n" in seg or "\t\n" in seg or seg.endswith((" ", "\t")):
+        # line by line: a regex anchored at every space is several times slower
+        seg = "\n".join([line.rstrip(" \t") for line in seg.split("\n")])
+    if "\n\n\n\n" in seg:
+        seg = _BLANK_RUN.sub("\n\n\n", seg)  # at most two blank lines in a row (PEP 8 layout survives)
+    return seg
+
+
+def _ws_text(text: str) -> str:
+    segs = split_fences(text)
+    if len(segs) == 1 and segs[0][0] == "text":
+        out = _clean_ws(text)
+    else:
+        out = "".join(_clean_ws(s) if k == "text" else s for k, s in segs)
+    if segs[-1][0] == "text":
+        out = out.rstrip("\n")
+    return out
+
+
+def whitespace(messages: list, ctx: Context) -> list:
+    """Layer 2: line ends and blank-line runs outside code fences; indentation untouched."""
+    out = list(messages)
+    for i in editable(messages, ctx):
+        out[i] = map_text(messages[i], _ws_text)
+    return out
+
+
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+
+
+def minify_json(text: str, obj=None) -> str:
+    """Remove whitespace between JSON tokens; strings (and numbers) keep their exact text.
+
+    Fast path: re-serialise the parsed value (C speed) and accept it only if it differs from the
+    original in whitespace alone (so ``1e5``, ``0.10`` or ``\\u00e9`` are never rewritten).
+    """
+    if obj is not None:
+        compact = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+        if "".join(compact.split()) == "".join(text.split()):
+            return compact
+    parts: list[str] = []
+    pos = 0
+    for m in _JSON_STRING.finditer(text):
+        gap = text[pos:m.start()]
+        parts.append("".join(gap.split()) if gap else gap)
+        parts.append(m.group())
+        pos = m.end()
+    parts.append("".join(text[pos:].split()))
+    return "".join(parts)
+
+
+_NOT_JSON = object()
+
+
+def _parse(text: str):
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):  # ValueError includes JSONDecodeError and bad unicode
+        return _NOT_JSON
+
+
+def _compact_whole(text: str) -> str | None:
+    s = text.strip()
+    if len(s) < 2 or (s[0], s[-1]) not in (("{", "}"), ("[", "]")) or "\n" not in s:
+        return None
+    obj = _parse(s)
+    if obj is _NOT_JSON:
+        return None
+    out = minify_json(s, obj)
+    return out if len(out) < len(text) else None
+
+
+_BLOCK_START = re.compile(r"^[\[{][ \t]*$", re.M)
+_DECODER = json.JSONDecoder()
+
+
+def _compact_blocks(seg: str) -> str:
+    """Minify multi-line JSON blocks that start with a lone ``{`` or ``[`` line."""
+    if "{\n" not in seg and "[\n" not in seg:
+        return seg
+    out: list[str] = []
+    pos = 0
+    for m in _BLOCK_START.finditer(seg):
+        if m.start() < pos:
+            continue
+        try:
+            obj, end = _DECODER.raw_decode(seg, m.start())
+        except (ValueError, RecursionError):
+            continue
+        if end < len(seg) and seg[end] not in "\n":  # JSON must end its line
+            continue
+        out.append(seg[pos:m.start()])
+        out.append(minify_json(seg[m.start():end], obj))
+        pos = end
+    if not out:
+        return seg
+    out.append(seg[pos:])
+    return "".join(out)
+
+
+def _compact_fence(fence: str) -> str:
+    first_nl = fence.find("\n")
+    last_nl = fence.rfind("\n")
+    if first_nl < 0 or last_nl <= first_nl:
+        return fence  # unclosed or empty fence
+    body = fence[first_nl + 1:last_nl]
+    closing = fence[last_nl + 1:]
+    if not closing.strip() or closing.strip()[0] not in "`~":
+        return fence  # unclosed fence: the "closing" line is content
+    obj = _parse(body) if body.strip() else _NOT_JSON
+    if obj is _NOT_JSON:
+        return fence
+    mini = minify_json(body, obj)
+    return fence[:first_nl + 1] + mini + fence[last_nl:] if len(mini) < len(body) else fence
+
+
+def _json_fences(text: str) -> str:
+    if "json" not in text:
+        return text
+    segs = split_fences(text)
+    return "".join(_compact_fence(s) if k == "fence:json" else s for k, s in segs)
+
+
+def _json_tool(text: str) -> str:
+    whole = _compact_whole(text)
+    if whole is not None:
+        return whole
+    text = map_outside_fences(text, _compact_blocks)
+    return _json_fences(text)
+
+
+def json_compact(messages: list, ctx: Context) -> list:
+    """Layer 3: minify JSON in tool results and in ```json fences (semantically equal)."""
+    out = list(messages)
+    for i in editable(messages, ctx):
+        m = messages[i]
+        out[i] = map_text(m, _json_tool if m.get("role") == "tool" else _json_fences)
+    return out

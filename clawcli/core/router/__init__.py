@@ -1,0 +1,206 @@
+"""The router: a chat request in, a :class:`Decision` out. Pure, no I/O, microseconds.
+
+    decision = route({"messages": [{"role": "user", "content": "Prove that sqrt(2) is irrational"}]})
+    decision.tier, decision.model, decision.chain, decision.to_dict()
+
+The classifier (``classifier.classify``) scores the last user turn; this module extracts the
+request's features, picks the profile table, applies overrides (tools, images, huge context,
+structured output), builds the fallback chain and prices it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from clawcli.core.catalog import PROFILE_NAMES, Catalog, default_catalog
+from clawcli.core.errors import RouterError
+from clawcli.core.router import select
+from clawcli.core.router.classifier import classify
+from clawcli.core.router.types import TIER_RANK, TIERS, Classification, Decision, Dimension, RequestFeatures
+
+__all__ = [
+    "TIERS",
+    "Classification",
+    "Decision",
+    "Dimension",
+    "RequestFeatures",
+    "classify",
+    "extract_features",
+    "route",
+]
+
+DEFAULT_MAX_TOKENS = 4096
+FORCE_COMPLEX_TOKENS = 100_000
+EXPLICIT_TIER = "EXPLICIT"
+_STRUCTURED = re.compile(r"\b(json|schema|structured output|yaml)\b", re.IGNORECASE)
+_IMAGE_PARTS = frozenset(("image_url", "image", "input_image"))
+
+
+def _content_text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        parts = []
+        for p in content:
+            if isinstance(p, Mapping) and p.get("type") in ("text", "input_text"):
+                t = p.get("text")
+                if isinstance(t, str):
+                    parts.append(t)
+            elif isinstance(p, str):
+                parts.append(p)
+        return " ".join(parts)
+    return ""
+
+
+def estimate_tokens(text: str) -> int:
+    """Rough token count without a tokenizer: ~4 ASCII chars per token, ~1 per CJK/other char."""
+    if not text:
+        return 0
+    n = len(text)
+    non_ascii = n - len(text.encode("ascii", "ignore"))
+    return math.ceil((n - non_ascii) / 4 + non_ascii * 0.75)
+
+
+def extract_features(request: Mapping[str, Any]) -> RequestFeatures:
+    """The parts of an OpenAI chat request the router reads. Raises RouterError if unreadable."""
+    messages = request.get("messages")
+    if not isinstance(messages, list) or not messages:
+        raise RouterError("the request has no messages", 'send {"messages": [{"role": "user", "content": "..."}]}')
+    text = ""
+    system_parts: list[str] = []
+    if isinstance(request.get("system"), str):  # Anthropic-style top-level system
+        system_parts.append(request["system"])
+    has_images = False
+    total_chars: list[str] = []
+    for m in messages:
+        if not isinstance(m, Mapping):
+            raise RouterError("every message must be an object with a role and content")
+        content = m.get("content")
+        role = m.get("role")
+        if isinstance(content, list) and not has_images:
+            has_images = any(isinstance(p, Mapping) and p.get("type") in _IMAGE_PARTS for p in content)
+        t = _content_text(content)
+        if role == "user":
+            text = t
+        elif role in ("system", "developer"):
+            system_parts.append(t)
+        total_chars.append(t)
+        if m.get("tool_calls"):
+            total_chars.append(json.dumps(m["tool_calls"], separators=(",", ":")))
+    tools = request.get("tools")
+    tool_count = len(tools) if isinstance(tools, list) else 0
+    input_tokens = sum(estimate_tokens(t) for t in total_chars) + 4 * len(messages)
+    if request.get("system") and isinstance(request["system"], str):
+        input_tokens += estimate_tokens(request["system"])
+    if tool_count:
+        input_tokens += estimate_tokens(json.dumps(tools, separators=(",", ":")))
+    max_tokens = request.get("max_tokens") or request.get("max_completion_tokens") or DEFAULT_MAX_TOKENS
+    try:
+        max_tokens = int(max_tokens)
+    except (TypeError, ValueError):
+        raise RouterError(f"max_tokens must be a positive integer, not {max_tokens!r}") from None
+    if max_tokens <= 0:
+        raise RouterError(f"max_tokens must be a positive integer, not {max_tokens}")
+    model = request.get("model")
+    return RequestFeatures(
+        text=text,
+        system="\n".join(system_parts),
+        has_tools=tool_count > 0,
+        tool_count=tool_count,
+        has_images=has_images,
+        max_tokens=max_tokens,
+        input_tokens=input_tokens,
+        model=model if isinstance(model, str) and model.strip() else None,
+    )
+
+
+def route(
+    request: Mapping[str, Any],
+    *,
+    profile: str | None = None,
+    catalog: Catalog | None = None,
+    exclude: Iterable[str] = (),
+    baseline_model: str = "anthropic/claude-opus-4.6",
+    features: RequestFeatures | None = None,
+) -> Decision:
+    """Decide tier, model and fallback chain for one chat request.
+
+    ``profile`` (e.g. from ``--profile``) wins; otherwise a profile named by ``request["model"]``;
+    otherwise "auto". Any other ``model`` is an explicit model: classification is skipped.
+    """
+    catalog = catalog or default_catalog()
+    f = features or extract_features(request)
+    excluded = frozenset(catalog.resolve(e) for e in exclude)
+    requested = f.model
+
+    chosen_profile: str | None = None
+    explicit_model: str | None = None
+    if profile is not None:
+        chosen_profile = catalog.profile_name(profile)
+        if chosen_profile is None:
+            raise RouterError(f"unknown profile {profile!r}", "use one of: " + ", ".join(PROFILE_NAMES))
+    elif requested is not None:
+        chosen_profile = catalog.profile_name(requested)
+        if chosen_profile is None:
+            explicit_model = catalog.resolve(requested)  # raises UnknownModelError
+    chosen_profile = chosen_profile or "auto"
+
+    base_cost = select.baseline_cost(catalog, baseline_model, f.input_tokens, f.max_tokens)
+    if explicit_model is not None:
+        chain = select.explicit_chain(catalog, explicit_model, exclude=excluded, has_tools=f.has_tools)
+        cost = select.estimate_cost(catalog.get(explicit_model), f.input_tokens, f.max_tokens)
+        return Decision(
+            tier=EXPLICIT_TIER, score=0.0, confidence=1.0, profile="explicit", model=chain[0], chain=chain,
+            reasons=[f"explicit model {requested!r}: classification skipped"], input_tokens=f.input_tokens,
+            max_tokens=f.max_tokens, estimated_cost=cost, baseline_cost=base_cost,
+            savings=select.savings(cost, base_cost), explicit=True, requested_model=requested,
+        )
+
+    c = classify(f)
+    tier = c.tier
+    reasons = list(c.reasons)
+    if f.input_tokens > FORCE_COMPLEX_TOKENS and TIER_RANK[tier] < TIER_RANK["COMPLEX"]:
+        tier = "COMPLEX"
+        reasons.append(f"input of ~{f.input_tokens:,} tokens: at least COMPLEX")
+    if f.system and TIER_RANK[tier] < TIER_RANK["MEDIUM"] and _STRUCTURED.search(f.system):
+        tier = "MEDIUM"
+        reasons.append("system prompt asks for structured output: at least MEDIUM")
+
+    table_name = chosen_profile
+    if chosen_profile == "auto" and (f.has_tools or c.agentic_score >= 0.5):
+        table_name = "agentic"
+        reasons.append("tools attached: agentic table" if f.has_tools else "agent-style task: agentic table")
+    chain = select.build_chain(
+        catalog,
+        catalog.profiles[table_name],
+        tier,
+        needed_tokens=f.input_tokens + f.max_tokens,
+        exclude=excluded,
+        has_tools=f.has_tools,
+        has_images=f.has_images,
+        notes=reasons,
+    )
+    model = chain[0]
+    cost = select.estimate_cost(catalog.get(model), f.input_tokens, f.max_tokens)
+    return Decision(
+        tier=tier,
+        score=c.score,
+        confidence=c.confidence,
+        profile=table_name,
+        model=model,
+        chain=chain,
+        dimensions=list(c.dimensions),
+        agentic_score=c.agentic_score,
+        reasons=reasons,
+        input_tokens=f.input_tokens,
+        max_tokens=f.max_tokens,
+        estimated_cost=cost,
+        baseline_cost=base_cost,
+        savings=select.savings(cost, base_cost),
+        requested_model=requested,
+    )
+

@@ -1,0 +1,202 @@
+"""The routing classifier: request text in, tier + continuous score + explanation out.
+
+Method (weighted, explainable dimensions; pure Python, deterministic, microseconds):
+
+1. ``_features.extract`` splits the text into the *ask* and any pasted material (code, a
+   document, a log), matches multilingual cue groups on the ask (``_lexicon``: what is being
+   asked for — a proof, a derivation, a design, a migration, a greeting, a translation ...) and
+   measures the shape of the text (length, math notation, numbers at scale, lists, file paths,
+   code lines).
+2. Each signal becomes a :class:`Dimension` with ``contribution = weight * value``; the
+   ``score`` is the sum (higher = needs a stronger model). Cue values are hit counts capped per
+   group, so one word never decides alone and repeating it does not run away.
+3. The tier comes from the score bands, but the two hard tiers are *kinds*, not more of the
+   same: COMPLEX needs engineering evidence (design, scale, multi-file, migration, performance,
+   security, spec), REASONING needs formal/quantitative evidence (proof, derivation, probability,
+   calculation with notation, game theory, algorithm analysis). A short proof is REASONING and a
+   one-line system design is COMPLEX even though both are short; long pasted text with a trivial
+   ask stays cheap because cues are read from the ask, not from the paste.
+
+Weights and thresholds below were set by hand for ``shared/eval/RUBRIC.md`` and checked with
+``benchmarks/router_eval.py``; ``training/`` holds the prompts written to exercise them.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ._features import Features, extract
+from ._lexicon import GROUP_KIND
+from .types import Classification, Dimension, RequestFeatures
+
+# group -> (weight per hit, cap on hits)
+CUE_WEIGHTS: dict[str, tuple[float, int]] = {
+    # SIMPLE-leaning: negative
+    "greeting": (-1.2, 1),
+    "heartbeat": (-1.4, 2),
+    "fact_question": (-0.45, 1),
+    "translate": (-0.9, 1),
+    "define": (-0.6, 1),
+    "brevity": (-0.5, 2),
+    "identify": (-1.3, 1),
+    "command_question": (-0.6, 1),
+    "trivial_edit": (-0.8, 1),
+    # MEDIUM-leaning
+    "write": (0.9, 2),
+    "explain": (0.8, 2),
+    "code_task": (0.6, 2),
+    "transform": (0.8, 1),
+    "plan": (0.7, 1),
+    "compare": (0.8, 1),
+    "howto": (0.6, 2),
+    "agent_action": (0.35, 3),
+    # COMPLEX-leaning
+    "design_ask": (1.3, 2),
+    "system_noun": (0.5, 2),
+    "scale": (0.55, 3),
+    "multi_file": (0.6, 4),
+    "migration": (1.0, 2),
+    "perf_debug": (0.6, 4),
+    "security": (0.8, 3),
+    "spec": (0.6, 3),
+    "analyze": (0.6, 2),
+    "infra": (0.35, 6),
+    "our_context": (0.4, 1),
+    # REASONING-leaning
+    "proof": (3.0, 1),
+    "proof_noun": (0.8, 1),
+    "derive": (2.4, 1),
+    "probability": (1.1, 3),
+    "calculate": (0.7, 2),
+    "rigor": (0.9, 2),
+    "game_theory": (1.0, 3),
+    "algo_analysis": (0.9, 2),
+    "math_topic": (0.35, 4),
+    "puzzle": (1.0, 2),
+}
+
+_ORDER = {g: i for i, g in enumerate(CUE_WEIGHTS)}
+
+# shape dimensions: name -> (weight, kind)
+SHAPE_WEIGHTS: dict[str, tuple[float, str]] = {
+    "length": (1.0, "shape"),
+    "payload": (0.4, "shape"),
+    "constraints": (0.12, "shape"),
+    "numbers": (0.08, "shape"),
+    "math_notation": (0.25, "reasoning"),
+    "code_shape": (0.4, "medium"),
+}
+
+NUMBERS_WEIGHT = 0.12
+SIMPLE_MAX = 0.35  # score below this -> SIMPLE
+HARD_MIN = 2.0  # hard tiers need at least this much score ...
+KIND_MIN = 2.0  # ... and this much evidence of their kind
+
+
+def _length_value(units: float) -> float:
+    """Short asks are cheap, long asks need more: log-scaled, saturating, in [-0.8, 1.2].
+
+    Continuous on purpose: the score also ranks requests (RouteLLM's APGR), and steps make ties.
+    """
+    return max(-0.8, min(1.2, 0.45 * math.log2(max(units, 1.0) / 100.0)))
+
+
+def _dims(f: Features) -> list[Dimension]:
+    out: list[Dimension] = []
+    hits = f.hits
+    # shape-derived extra hits for cue groups
+    extra = {
+        "scale": f.scale_nums,
+        "multi_file": 2 * f.file_counts + max(0, f.paths - 1),
+        "heartbeat": f.caps_tokens if f.length < 300 else 0,
+    }
+    groups = [g for g in hits if g in CUE_WEIGHTS] + [g for g, v in extra.items() if v and g not in hits]
+    groups.sort(key=_ORDER.__getitem__)  # a stable, documented order for --explain
+    for group in groups:
+        weight, cap = CUE_WEIGHTS[group]
+        matched = hits.get(group, ())
+        n = len(matched) + extra[group] if group in extra else len(matched)
+        out.append(Dimension(group, weight, float(min(n, cap)), tuple(matched)))
+    out.append(Dimension("length", 1.0, _length_value(f.ask_units), (f"{f.length} chars",)))
+    if f.payload_len:
+        out.append(Dimension("payload", 0.4, min(1.0, f.payload_len / 1500), (f"{f.payload_len} chars pasted",)))
+    c = f.list_items + max(0, f.enums - 1)
+    if c > 0:
+        out.append(Dimension("constraints", 0.12, float(min(c, 10)), (f"{f.list_items} list items, {f.enums} separators",)))
+    if f.numbers > 2:
+        out.append(Dimension("numbers", NUMBERS_WEIGHT, float(min(f.numbers - 2, 10)), (f"{f.numbers} numbers",)))
+    code = f.code_lines + 3 * f.fences
+    math_syms = f.math_syms
+    if code:
+        math_syms = max(0, math_syms - 2 * code)  # '=' and '+' in code are not maths
+        out.append(Dimension("code_shape", 0.4, min(1.0, code / 3), (f"{f.code_lines} code lines",)))
+    if math_syms:
+        out.append(Dimension("math_notation", 0.25, float(min(math_syms, 6)), (f"{f.math_syms} math symbols",)))
+    return out
+
+
+def _kind(name: str) -> str:
+    k = GROUP_KIND.get(name)
+    if k is not None:
+        return k
+    return SHAPE_WEIGHTS.get(name, (0.0, "shape"))[1]
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def classify(features: RequestFeatures) -> Classification:
+    """Score one request. Pure and deterministic; see the module docstring for the method."""
+    text = features.text or ""
+    f = extract(text)
+    dims = _dims(f)
+    score = 0.0
+    reasoning = complex_ = 0.0
+    quantitative = any(GROUP_KIND.get(g) == "reasoning" for g in f.hits)
+    for d in dims:
+        c = d.weight * d.value
+        score += c
+        if c > 0:
+            # numbers in a maths/probability question are part of the calculation
+            k = "reasoning" if (d.name == "numbers" and quantitative) else _kind(d.name)
+            if k == "reasoning":
+                reasoning += c
+            elif k == "complex":
+                complex_ += c
+
+    reasons: list[str] = []
+    if reasoning >= KIND_MIN and score >= HARD_MIN - 0.5 and reasoning >= complex_:
+        tier = "REASONING"
+        margin = min(reasoning - KIND_MIN, score - (HARD_MIN - 0.5), reasoning - complex_ + 0.5)
+        reasons.append(f"formal/quantitative evidence {reasoning:.2f} >= {KIND_MIN}")
+    elif complex_ >= KIND_MIN and score >= HARD_MIN:
+        tier = "COMPLEX"
+        margin = min(complex_ - KIND_MIN, score - HARD_MIN)
+        reasons.append(f"engineering evidence {complex_:.2f} >= {KIND_MIN}")
+    elif score < SIMPLE_MAX:
+        tier = "SIMPLE"
+        margin = SIMPLE_MAX - score
+    else:
+        tier = "MEDIUM"
+        margin = min(score - SIMPLE_MAX, KIND_MIN - max(reasoning, complex_))
+    confidence = 0.5 + 0.5 * (2 * _sigmoid(2.5 * max(0.0, margin)) - 1)
+
+    agentic = _agentic(features, f)
+    return Classification(
+        score=score,
+        tier=tier,
+        confidence=confidence,
+        dimensions=tuple(dims),
+        agentic_score=agentic,
+        reasons=tuple(reasons),
+    )
+
+
+def _agentic(features: RequestFeatures, f: Features) -> float:
+    """How much the ask looks like work an agent does with tools (edit, run, commit, deploy)."""
+    n = len(f.hits.get("agent_action", ()))
+    a = 0.2 * min(n, 3) + 0.15 * min(len(f.hits.get("multi_file", ())) + f.file_counts, 2)
+    if features.has_tools:
+        a += 0.5 + 0.05 * min(features.tool_count, 4)
+    return min(1.0, round(a, 4))

@@ -1,0 +1,88 @@
+"""The engine's side of x402: thin calls into ``clawcli.core.x402`` (imported lazily: eth-account
+is slow to import and a free-model request never needs it).
+
+Signing runs in a worker thread: it takes the spend ledger's file lock and does EIP-712 math,
+neither of which may stall the proxy's event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from clawcli.core.errors import PaymentError
+
+_BALANCE = re.compile(r"insufficient|balance|fund", re.IGNORECASE)
+
+
+def parse_required(resp: Any) -> Any:
+    """The parsed 402 challenge (raises PaymentError when the 402 carries none)."""
+    from clawcli.core.x402.protocol import parse_payment_required
+
+    return parse_payment_required(resp)
+
+
+async def sign(payer: Any, required: Any, model: str) -> Any:
+    return await asyncio.to_thread(payer.sign, required, model=model)
+
+
+def headers_of(signed: Any) -> dict[str, str]:
+    return dict(signed.headers)
+
+
+def is_balance_error(exc: PaymentError) -> bool:
+    return bool(_BALANCE.search(exc.message))
+
+
+def settlement_of(payer: Any, signed: Any, headers: Mapping[str, str], *, rejected: bool = False,
+                  reason: str = "") -> Any:
+    """Record the outcome of a paid request in the payer's ledger; return a settlement that moved
+    money (an object with ``amount_usd``, ``tx``, ``network``), or None when nothing was paid."""
+    if rejected:
+        from clawcli.core.x402.protocol import decode_settlement, rejection_reason
+
+        try:
+            s = decode_settlement(headers)
+        except PaymentError:
+            s = None
+        payer.rejected(signed, rejection_reason(headers, reason))
+        if s is not None and s.success:  # a 402 that nevertheless reports a settled transfer
+            return Paid.of(s, signed)
+        return None
+    s = payer.settled(signed, headers)
+    if s is not None and not s.success:
+        return None
+    return Paid.of(s, signed)
+
+
+def release(payer: Any, signed: Any, reason: str) -> None:
+    """A signed payment whose request failed before settlement: it stops counting."""
+    payer.rejected(signed, reason)
+
+
+class Paid:
+    """What one settled payment cost, for the result and the usage record."""
+
+    __slots__ = ("amount_usd", "tx", "network", "payer", "amount")
+
+    def __init__(self, amount_usd: float, tx: str | None, network: str | None, payer: str | None, amount: int):
+        self.amount_usd = amount_usd
+        self.tx = tx
+        self.network = network
+        self.payer = payer
+        self.amount = amount
+
+    @classmethod
+    def of(cls, s: Any, signed: Any) -> "Paid":
+        # the gateway's reported amount wins; without one, the authorisation moves exactly what we signed
+        atomic = s.amount if (s is not None and s.amount is not None) else signed.amount
+        usd = float(Decimal(atomic) / Decimal(1_000_000))
+        return cls(usd, (s.transaction or None) if s is not None else None,
+                   (s.network or None) if s is not None else signed.network,
+                   (s.payer or None) if s is not None else signed.payer, atomic)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"amountUsd": self.amount_usd, "tx": self.tx, "network": self.network, "payer": self.payer}

@@ -1,0 +1,125 @@
+"""Planning one request: the routing decision, the chain actually walked, and the notices.
+
+The chain is the decision's chain with, in order: cooling models moved to the back (routed
+requests only: an explicit model stays first), models above ``max_cost`` dropped, the session
+cost cap applied (graceful: downgrade to cheaper models with a notice; strict: refuse), and the
+free model alone when the wallet was just found empty.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from clawcli.core.catalog import TIERS, Catalog
+from clawcli.core.upstream.types import CostCapExceeded
+
+if TYPE_CHECKING:  # pragma: no cover
+    from clawcli.core.upstream.engine import Engine
+
+
+@dataclass
+class Plan:
+    decision: Any
+    chain: list[str]
+    catalog: Catalog
+    input_tokens: int
+    max_tokens: int
+    free_allowed: bool
+    requested: str | None = None
+    notices: list[str] = field(default_factory=list)
+
+    def estimate(self, model: str) -> float:
+        m = self.catalog.get(model)
+        return m.cost(self.input_tokens, self.max_tokens) if m is not None else 0.0
+
+
+def _usd(x: float) -> str:
+    return f"${x:.4f}" if x < 1 else f"${x:.2f}"
+
+
+def plan_request(engine: "Engine", request: dict[str, Any], decision: Any, session_id: str | None,
+                 max_cost: float | None) -> Plan:
+    settings = engine.settings
+    catalog = engine.catalog
+    if decision is None:
+        from clawcli.core.router import route
+
+        decision = route(
+            request,
+            profile=None if request.get("model") else settings.profile,
+            catalog=catalog,
+            exclude=settings.exclude,
+            baseline_model=settings.baseline_model,
+        )
+    has_tools = bool(request.get("tools"))
+    free = catalog.free_model
+    free_m = catalog.get(free)
+    free_allowed = free_m is not None and free not in engine._exclude and (not has_tools or free_m.tools)
+    chain = list(decision.chain) or [decision.model]
+    if not getattr(decision, "explicit", False):
+        chain = engine.cooldowns.order(chain)
+    plan = Plan(decision=decision, chain=chain, catalog=catalog,
+                input_tokens=int(getattr(decision, "input_tokens", 0) or 0),
+                max_tokens=int(getattr(decision, "max_tokens", 4096) or 4096),
+                free_allowed=free_allowed, requested=request.get("model"))
+
+    if max_cost is not None:
+        first = plan.estimate(decision.model)
+        if first > max_cost:
+            raise CostCapExceeded(
+                f"estimated cost {_usd(first)} for {decision.model} is above --max-cost {_usd(max_cost)}",
+                spent=0.0, cap=max_cost,
+                hint="raise --max-cost, or pick a cheaper route: --profile eco, or -m MODEL",
+            )
+        plan.chain = [m for m in plan.chain if plan.estimate(m) <= max_cost]
+
+    cap = settings.max_cost_per_run
+    if cap is not None and session_id:
+        _apply_session_cap(engine, plan, session_id, cap, has_tools)
+
+    if engine.wallet_empty and free_allowed and plan.chain and plan.chain[0] != free:
+        plan.notices.append(
+            f"notice: the wallet balance is too low for paid models; answering with the free model {free} "
+            "(fund the wallet: `claw wallet fund`)")
+        plan.chain = [free]
+    return plan
+
+
+def _apply_session_cap(engine: "Engine", plan: Plan, session_id: str, cap: float, has_tools: bool) -> None:
+    spent = engine.budgets.spent(session_id)
+    left = cap - spent
+    chain = plan.chain
+    if chain and plan.estimate(chain[0]) <= left:
+        plan.chain = [m for m in chain if plan.estimate(m) <= left]  # no fallback may break the cap
+        return
+    est = plan.estimate(chain[0]) if chain else 0.0
+    if engine.settings.cap_mode == "strict":
+        raise CostCapExceeded(
+            f"session cost cap {_usd(cap)} reached: spent {_usd(spent)}, the next call would cost ~{_usd(est)}",
+            spent=spent, cap=cap,
+            hint="start a new session, raise maxCostPerRun, or set cap_mode = \"graceful\" to downgrade instead",
+        )
+    catalog = plan.catalog
+    cands = [m for m in chain if plan.estimate(m) <= left]
+    tier = getattr(plan.decision, "tier", "")
+    table = catalog.profiles.get(getattr(plan.decision, "profile", ""), {})
+    if tier in TIERS:
+        for t in reversed(TIERS[: TIERS.index(tier)]):  # the next cheaper tiers first
+            for m in table.get(t, ()):
+                mm = catalog.get(m)
+                if (m not in cands and mm is not None and m not in engine._exclude
+                        and (not has_tools or mm.tools) and plan.estimate(m) <= left):
+                    cands.append(m)
+    if plan.free_allowed and catalog.free_model not in cands:
+        cands.append(catalog.free_model)
+    if not cands:
+        raise CostCapExceeded(
+            f"session cost cap {_usd(cap)} reached: spent {_usd(spent)} and no model fits the remaining "
+            f"{_usd(max(0.0, left))}", spent=spent, cap=cap,
+            hint="start a new session or raise maxCostPerRun",
+        )
+    plan.notices.append(
+        f"notice: session cost cap {_usd(cap)} (spent {_usd(spent)}): downgraded from "
+        f"{chain[0] if chain else plan.decision.model} to {cands[0]}")
+    plan.chain = cands[: catalog.max_chain + 1]

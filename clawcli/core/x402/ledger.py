@@ -1,0 +1,211 @@
+"""The spend ledger: one JSON file under ``CLAWCLI_HOME`` shared by every claw process.
+
+Reserve-then-settle, all under one file lock: signing a payment first *reserves* its amount,
+which counts against the hourly and daily caps at once, so two processes racing for the
+last dollar of a daily budget cannot both pass. The reservation then becomes ``settled``
+(real spend), ``rejected`` (the gateway refused the signed payment before settling it),
+``released`` (never sent) or ``uncertain`` (settlement failed part-way: the transfer may have
+happened). Only ``settled`` is spend; rejected/released amounts stop counting against the
+caps, uncertain ones keep counting.
+
+A reservation left ``reserved`` by a process that died keeps counting until it falls out
+of the window: the gateway may have settled it, and over-counting is the safe side.
+Windows are rolling (the last 3,600 s and the last 86,400 s).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from clawcli.core.errors import PaymentError
+from clawcli.core.x402.policy import format_usd, refusal
+
+HOUR_S = 3600
+DAY_S = 86400
+#: entries older than this are dropped on the next write
+KEEP_S = DAY_S + HOUR_S
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Atomic USDC units in the rolling windows."""
+
+    spent_hour: int = 0
+    spent_day: int = 0
+    pending_hour: int = 0
+    pending_day: int = 0
+    rejected_day: int = 0
+    count_day: int = 0
+
+    def to_dict(self) -> dict[str, float | int]:
+        return {
+            "spentHour": self.spent_hour / 1e6,
+            "spentDay": self.spent_day / 1e6,
+            "pendingHour": self.pending_hour / 1e6,
+            "pendingDay": self.pending_day / 1e6,
+            "rejectedDay": self.rejected_day / 1e6,
+            "paymentsDay": self.count_day,
+        }
+
+
+class SpendLedger:
+    def __init__(self, path: Path, *, clock: Callable[[], float] = time.time, lock_timeout: float = 15.0):
+        self.path = Path(path)
+        self.clock = clock
+        self.lock_timeout = lock_timeout
+
+    # -- file plumbing ----------------------------------------------------------------------
+    def _lock(self):
+        from filelock import FileLock
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        return FileLock(str(self.path) + ".lock", timeout=self.lock_timeout)
+
+    def _locked(self):
+        from filelock import Timeout
+
+        lock = self._lock()
+        try:
+            lock.acquire(poll_interval=0.005)  # short polls: fair turns between processes
+        except Timeout:
+            raise PaymentError(
+                f"the spend ledger {self.path} stayed locked for {self.lock_timeout:g} s",
+                "another claw process holds it; retry, or remove the .lock file if none is running",
+            ) from None
+        return lock
+
+    def _load(self) -> list[dict[str, Any]]:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise PaymentError(f"cannot read the spend ledger {self.path}: {exc.strerror}") from None
+        try:
+            data = json.loads(raw)
+            entries = data["entries"]
+            if not isinstance(entries, list):
+                raise TypeError
+            return [e for e in entries if isinstance(e, dict)]
+        except (ValueError, KeyError, TypeError):
+            # without the ledger we cannot know what was spent: refuse rather than reset it
+            raise PaymentError(
+                f"the spend ledger {self.path} is corrupt; refusing to sign",
+                f"move it away (mv {self.path} {self.path}.bad) to start a fresh budget",
+            ) from None
+
+    def _save(self, entries: list[dict[str, Any]]) -> None:
+        now = self.clock()
+        entries = [e for e in entries if now - float(e.get("ts", 0)) < KEEP_S]
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{secrets.token_hex(3)}.tmp")
+        data = json.dumps({"version": 1, "entries": entries}, separators=(",", ":")).encode()
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.path)
+
+    @staticmethod
+    def _totals(entries: list[dict[str, Any]], now: float) -> Totals:
+        t = dict(spent_hour=0, spent_day=0, pending_hour=0, pending_day=0, rejected_day=0, count_day=0)
+        for e in entries:
+            age = now - float(e.get("ts", 0))
+            if age >= DAY_S:
+                continue
+            amount = int(e.get("amount", 0))
+            state = e.get("state")
+            if state == "settled":
+                t["spent_day"] += amount
+                t["count_day"] += 1
+                if age < HOUR_S:
+                    t["spent_hour"] += amount
+            elif state in ("reserved", "uncertain"):
+                t["pending_day"] += amount
+                if age < HOUR_S:
+                    t["pending_hour"] += amount
+            elif state == "rejected":
+                t["rejected_day"] += amount
+        return Totals(**t)
+
+    # -- public API ---------------------------------------------------------------------------
+    def totals(self) -> Totals:
+        with self._locked():
+            return self._totals(self._load(), self.clock())
+
+    def reserve(
+        self,
+        amount: int,
+        *,
+        hourly_limit: int | None = None,
+        daily_limit: int | None = None,
+        network: str = "",
+        payee: str = "",
+        model: str | None = None,
+        valid_before: int | None = None,
+    ) -> str:
+        """Count ``amount`` against the caps and return a reservation id, or raise PolicyRefusal."""
+        with self._locked():
+            entries = self._load()
+            now = self.clock()
+            t = self._totals(entries, now)
+            for cap, limit, used, window, flag in (
+                ("hourly", hourly_limit, t.spent_hour + t.pending_hour, "last hour", "--hourly"),
+                ("daily", daily_limit, t.spent_day + t.pending_day, "last 24 h", "--daily"),
+            ):
+                if limit is not None and used + amount > limit:
+                    what = f" for {model}" if model else ""
+                    raise refusal(
+                        f"refusing to sign {format_usd(amount)}{what}: the {cap} limit of "
+                        f"{format_usd(limit)} would be exceeded ({format_usd(used)} spent or pending "
+                        f"in the {window})",
+                        f"raise it with `claw wallet limits {flag} <USD>` (or `{flag} off`), "
+                        "or wait for the window to roll",
+                        cap=cap, amount=amount, limit=limit, used=used,
+                    )
+            rid = secrets.token_hex(8)
+            entries.append({
+                "id": rid, "ts": now, "amount": int(amount), "state": "reserved",
+                "network": network, "payee": payee, "model": model, "validBefore": valid_before,
+            })
+            self._save(entries)
+            return rid
+
+    def _finish(self, rid: str, state: str, **fields: Any) -> bool:
+        with self._locked():
+            entries = self._load()
+            for e in entries:
+                if e.get("id") == rid:
+                    if e.get("state") == "settled" and state != "settled":
+                        return False  # a settlement is final
+                    e["state"] = state
+                    e["updated"] = self.clock()
+                    e.update({k: v for k, v in fields.items() if v is not None})
+                    self._save(entries)
+                    return True
+            return False
+
+    def settle(self, rid: str, *, amount: int | None = None, tx: str | None = None) -> bool:
+        return self._finish(rid, "settled", amount=amount, tx=tx or None)
+
+    def reject(self, rid: str, reason: str) -> bool:
+        return self._finish(rid, "rejected", reason=reason[:300])
+
+    def uncertain(self, rid: str, reason: str) -> bool:
+        """Settlement failed after it started: the transfer may have happened, so the amount
+        keeps counting against the caps (not as spent) until it leaves the window."""
+        return self._finish(rid, "uncertain", reason=reason[:300])
+
+    def release(self, rid: str, reason: str) -> bool:
+        return self._finish(rid, "released", reason=reason[:300])
+
+    def entries(self) -> list[dict[str, Any]]:
+        with self._locked():
+            return self._load()

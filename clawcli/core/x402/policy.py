@@ -1,0 +1,130 @@
+"""The pre-sign spend policy: which of a 402's payment options we may pay, and how much.
+
+Checked before every signature (the wallet is the last line of defence against a runaway
+agent): scheme ``exact``; network Base (plus Base Sepolia when ``testnet``); asset USDC of
+that network; payee on ``allowed_payees`` when that list is set; amount at most
+``max_per_request``. The hourly/daily caps are enforced by the spend ledger under its file
+lock (see ledger.py), because they depend on what every other claw process has signed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
+from typing import Any
+
+from clawcli.core.errors import PaymentError, PolicyRefusal
+from clawcli.core.wallet.constants import ATOMIC_PER_USDC, BASE, BASE_SEPOLIA, EvmNetwork, evm_network
+from clawcli.core.x402.protocol import PaymentRequired, Requirement
+
+
+def usd_to_atomic(usd: float | Decimal | str | None) -> int | None:
+    if usd is None:
+        return None
+    return int((Decimal(str(usd)) * ATOMIC_PER_USDC).to_integral_value(rounding=ROUND_DOWN))
+
+
+def format_usd(atomic: int) -> str:
+    """$0.50, $0.0012, $12.00: at least cents, more digits only when they matter."""
+    d = Decimal(atomic) / ATOMIC_PER_USDC
+    s = f"{d:.6f}".rstrip("0")
+    whole, _, frac = s.partition(".")
+    return f"${whole}.{frac.ljust(2, '0')}"
+
+
+def refusal(message: str, hint: str, *, cap: str, amount: int | None = None,
+            limit: int | None = None, **extra: Any) -> PolicyRefusal:
+    """A PolicyRefusal carrying machine-readable facts (cap name, amounts in atomic units)."""
+    exc = PolicyRefusal(message, hint)
+    exc.cap = cap  # type: ignore[attr-defined]
+    exc.amount = amount  # type: ignore[attr-defined]
+    exc.limit = limit  # type: ignore[attr-defined]
+    for k, v in extra.items():
+        setattr(exc, k, v)
+    return exc
+
+
+@dataclass(frozen=True)
+class SpendPolicy:
+    """Limits in atomic USDC units; ``None`` means "no limit"."""
+
+    max_per_request: int | None = usd_to_atomic("0.50")
+    hourly_limit: int | None = None
+    daily_limit: int | None = None
+    networks: tuple[EvmNetwork, ...] = (BASE,)
+    allowed_payees: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> "SpendPolicy":
+        return cls(
+            max_per_request=usd_to_atomic(settings.max_per_request),
+            hourly_limit=usd_to_atomic(settings.hourly_limit),
+            daily_limit=usd_to_atomic(settings.daily_limit),
+            networks=(BASE, BASE_SEPOLIA) if settings.testnet else (BASE,),
+            allowed_payees=frozenset(p.strip().lower() for p in settings.allowed_payees if p.strip()),
+        )
+
+    # -- choosing a requirement -----------------------------------------------------------
+    def _why_not(self, req: Requirement) -> tuple[str, str, str] | None:
+        """(cap, message, hint) when ``req`` is not payable, None when it is."""
+        if req.scheme != "exact":
+            return ("scheme", f"refusing payment scheme {req.scheme!r}: only 'exact' is supported",
+                    "the gateway must offer the exact scheme")
+        if req.network.startswith("solana"):
+            return ("network", f"refusing to pay on {req.network}: Solana payments are not supported yet",
+                    "switch to Base with `claw wallet chain base`")
+        net = evm_network(req.network)
+        if net is None or net not in self.networks:
+            allowed = ", ".join(f"{n.caip2} ({n.label})" for n in self.networks)
+            hint = ("Base Sepolia is allowed with `testnet = true` in config.toml or CLAWCLI_TESTNET=1"
+                    if net is BASE_SEPOLIA else "clawcli only pays on Base")
+            return ("network", f"refusing to pay on network {req.network!r}: allowed are {allowed}", hint)
+        if req.asset.lower() != net.usdc.lower():
+            return ("asset", f"refusing to pay with asset {req.asset!r}: only USDC ({net.usdc}) is allowed "
+                    f"on {net.label}", "clawcli only pays in USDC")
+        if self.allowed_payees and req.pay_to.lower() not in self.allowed_payees:
+            return ("payee", f"refusing to pay {req.pay_to}: not in allowed_payees",
+                    f"add it with `claw wallet limits --payee {req.pay_to}` (or remove the allowlist)")
+        if req.amount <= 0:
+            return ("amount", f"refusing a payment requirement of {req.amount} units", "a paid call costs > 0")
+        return None
+
+    def select(self, required: PaymentRequired, *, model: str | None = None) -> tuple[Requirement, EvmNetwork]:
+        """The cheapest payable requirement, checked against the per-request cap.
+
+        Raises PolicyRefusal (naming the first reason) when none may be paid.
+        """
+        payable: list[Requirement] = []
+        first_reason: tuple[str, str, str] | None = None
+        for req in required.accepts:
+            why = self._why_not(req)
+            if why is None:
+                payable.append(req)
+            elif first_reason is None:
+                first_reason = why
+        if not payable:
+            assert first_reason is not None
+            cap, msg, hint = first_reason
+            raise refusal(msg, hint, cap=cap)
+        req = min(payable, key=lambda r: r.amount)
+        self.check_per_request(req.amount, model=model)
+        net = evm_network(req.network)
+        assert net is not None
+        return req, net
+
+    def check_per_request(self, amount: int, *, model: str | None = None) -> None:
+        if self.max_per_request is not None and amount > self.max_per_request:
+            what = f" for {model}" if model else ""
+            raise refusal(
+                f"refusing to sign {format_usd(amount)}{what}: above the per-request cap of "
+                f"{format_usd(self.max_per_request)}",
+                f"raise it with `claw wallet limits --per-request {_suggest(amount)}` "
+                "(or CLAWCLI_MAX_PER_REQUEST)",
+                cap="per_request", amount=amount, limit=self.max_per_request,
+            )
+
+
+def _suggest(amount: int) -> str:
+    d = (Decimal(amount) / ATOMIC_PER_USDC).quantize(Decimal("0.01"), rounding="ROUND_UP")
+    return f"{d:.2f}"
+

@@ -1,0 +1,78 @@
+"""The ASGI app of `claw serve`: auth, the chat fast path, and Starlette for the rest.
+
+    state = ProxyState(settings, paths, catalog, token=...)
+    app = create_app(state)          # uvicorn.run(app) or clawcli.proxy.server.serve(...)
+
+The outermost layer is a plain ASGI callable: it checks the bearer token (when one is set)
+and sends ``POST /v1/chat/completions`` straight to :class:`~clawcli.proxy.chat.ChatHandler`,
+skipping Starlette's middleware stack on the hot path. Everything else (``/v1/models``,
+``/health``, ``/stats``, 404/405 in OpenAI shape, lifespan) is a small Starlette app.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+from typing import Any
+
+from clawcli.proxy.chat import ChatHandler
+from clawcli.proxy.responses import error_body, send_error
+from clawcli.proxy.state import ProxyState
+
+CHAT_PATHS = frozenset(("/v1/chat/completions", "/chat/completions"))
+
+
+class ProxyApp:
+    def __init__(self, state: ProxyState) -> None:
+        from starlette.applications import Starlette
+
+        from clawcli.proxy.routes import json_response, make_routes
+
+        self.state = state
+        self.chat = ChatHandler(state)
+        self._token = state.token.encode() if state.token else None
+
+        async def not_found(request: Any, exc: Any) -> Any:
+            return json_response(error_body(f"no route for {request.url.path}", "invalid_request_error",
+                                            "not_found"), 404)
+
+        async def not_allowed(request: Any, exc: Any) -> Any:
+            return json_response(error_body(f"{request.method} is not allowed on {request.url.path}",
+                                            "invalid_request_error", "method_not_allowed"), 405)
+
+        @contextlib.asynccontextmanager
+        async def lifespan(app: Any):
+            await state.start()
+            try:
+                yield
+            finally:
+                await state.close()
+
+        self.starlette = Starlette(routes=make_routes(state), lifespan=lifespan,
+                                   exception_handlers={404: not_found, 405: not_allowed})
+
+    def _authorized(self, scope: dict[str, Any]) -> bool:
+        for k, v in scope["headers"]:
+            if k == b"authorization":
+                scheme, _, cred = v.partition(b" ")
+                return scheme.lower() == b"bearer" and hmac.compare_digest(cred.strip(), self._token)
+        return False
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            if self._token is not None and not self._authorized(scope):
+                await send_error(send, 401, "missing or wrong bearer token (Authorization: Bearer <token>)",
+                                 "authentication_error", "invalid_api_key", [(b"www-authenticate", b"Bearer")])
+                return
+            if scope["path"] in CHAT_PATHS:
+                if scope["method"] == "POST":
+                    await self.chat(scope, receive, send)
+                else:
+                    await send_error(send, 405, "use POST for chat completions", "invalid_request_error",
+                                     "method_not_allowed", [(b"allow", b"POST")])
+                return
+        await self.starlette(scope, receive, send)
+
+
+def create_app(state: ProxyState) -> ProxyApp:
+    return ProxyApp(state)

@@ -1,0 +1,242 @@
+"""``POST /v1/chat/completions``: parse, route, pin, join, call the engine, render.
+
+A raw ASGI handler (no Request/Response objects) because this is the hot path: the body is
+read once, parsed once with orjson, routed once, and the answer is written with two ``send``
+calls. Streaming answers go through :mod:`clawcli.proxy.sse`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+
+from clawcli.core.errors import ClawError
+from clawcli.proxy import commands, sse
+from clawcli.proxy.dedup import Flight, Subscriber, request_key
+from clawcli.proxy.headers import debug_enabled, decision_headers
+from clawcli.proxy.responses import error_for_exception, send_error, send_exception, send_json
+from clawcli.proxy.sessions import derive_session_id
+from clawcli.proxy.state import ProxyState
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+async def read_body(scope: Mapping[str, Any], receive: Any, limit: int) -> bytes:
+    """The whole request body, or BodyTooLarge as soon as it is known to exceed ``limit``."""
+    for k, v in scope["headers"]:
+        if k == b"content-length":
+            try:
+                if int(v) > limit:
+                    raise BodyTooLarge
+            except ValueError:
+                pass
+            break
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        msg = await receive()
+        if msg["type"] == "http.disconnect":
+            raise asyncio.CancelledError
+        chunk = msg.get("body", b"")
+        if chunk:
+            size += len(chunk)
+            if size > limit:
+                raise BodyTooLarge
+            chunks.append(chunk)
+        if not msg.get("more_body"):
+            break
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _header(scope: Mapping[str, Any], name: bytes) -> bytes | None:
+    for k, v in scope["headers"]:
+        if k == name:
+            return v
+    return None
+
+
+class ChatHandler:
+    """The chat-completions endpoint, bound to one :class:`ProxyState`."""
+
+    def __init__(self, state: ProxyState) -> None:
+        self.state = state
+
+    async def __call__(self, scope: Mapping[str, Any], receive: Any, send: Any) -> None:
+        st = self.state
+        st.requests_total += 1
+        st.requests_active += 1
+        try:
+            await self._handle(scope, receive, send)
+        finally:
+            st.requests_active -= 1
+
+    async def _handle(self, scope: Mapping[str, Any], receive: Any, send: Any) -> None:
+        st = self.state
+        try:
+            raw = await read_body(scope, receive, st.max_body_bytes)
+        except BodyTooLarge:
+            mb = st.max_body_bytes // (1024 * 1024)
+            await send_error(send, 413, f"request body is larger than {mb} MB", "invalid_request_error",
+                             "request_too_large")
+            return
+        try:
+            body = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            await send_error(send, 400, f"request body is not valid JSON: {exc}", "invalid_request_error",
+                             "invalid_json")
+            return
+        if not isinstance(body, dict):
+            await send_error(send, 400, "request body must be a JSON object", "invalid_request_error",
+                             "invalid_json")
+            return
+        messages = body.get("messages")
+        if not isinstance(messages, list) or not messages:
+            await send_error(send, 400, "'messages' is required: a non-empty list of chat messages",
+                             "invalid_request_error", "missing_messages")
+            return
+        stream = body.get("stream") is True
+        debug = debug_enabled(_header(scope, b"x-clawrouter-debug"))
+
+        local = commands.match(messages)
+        if local is not None:
+            await commands.answer(st, local, body, stream, send)
+            return
+
+        try:
+            decision, features = self._route(body)
+        except ClawError as exc:
+            status, err = error_for_exception(exc)
+            await send_json(send, status, err)
+            return
+
+        session_header = _header(scope, b"x-session-id")
+        session_id = session_header.decode("latin-1") if session_header else derive_session_id(body)
+        pin_key = f"{session_id}|{decision.profile}" if session_id else None
+        decision = st.sessions.apply(pin_key, decision, catalog=st.catalog, features=features, exclude=st.exclude)
+
+        key = request_key(body, session_header)
+        if stream:
+            produce = self._stream_producer(body, decision, session_id, pin_key)
+        else:
+            produce = self._complete_producer(body, decision, session_id, pin_key)
+        flight, sub, _leader = st.inflight.start(key, produce)
+        watcher = asyncio.get_running_loop().create_task(_watch_disconnect(receive, flight, sub))
+        try:
+            if stream:
+                await sse.relay(st, flight, sub, decision, debug, send)
+            else:
+                await self._reply(flight, sub, decision, debug, send)
+        finally:
+            watcher.cancel()
+            if not sub.gone:
+                flight.leave(sub)
+
+    # routing --------------------------------------------------------------------------
+    def _route(self, body: dict[str, Any]) -> tuple[Any, Any]:
+        from clawcli.core.router import extract_features, route
+
+        st = self.state
+        features = extract_features(body)
+        model = body.get("model")
+        profile = None if isinstance(model, str) and model.strip() else st.settings.profile
+        decision = route(body, profile=profile, catalog=st.catalog, exclude=st.exclude,
+                         baseline_model=st.settings.baseline_model, features=features)
+        return decision, features
+
+    # producers (run once per flight, shared by every joined request) ----------------------
+    def _complete_producer(self, body: dict[str, Any], decision: Any, session_id: str | None, pin_key: str | None):
+        st = self.state
+
+        async def produce(flight: Flight) -> Any:
+            result = await st.engine.complete(body, source="serve", session_id=session_id, decision=decision)
+            st.sessions.record(pin_key, decision, result.model)
+            return result
+
+        return produce
+
+    def _stream_producer(self, body: dict[str, Any], decision: Any, session_id: str | None, pin_key: str | None):
+        st = self.state
+
+        async def produce(flight: Flight) -> Any:
+            result = None
+            agen = st.engine.stream(body, source="serve", session_id=session_id, decision=decision)
+            try:
+                async for ev in agen:
+                    if ev.type == "done":
+                        result = ev.data
+                    else:
+                        flight.push(ev)
+            finally:
+                aclose = getattr(agen, "aclose", None)
+                if aclose is not None:
+                    await aclose()
+            if result is not None:
+                st.sessions.record(pin_key, decision, result.model)
+            return result
+
+        return produce
+
+    # rendering ------------------------------------------------------------------------
+    async def _reply(self, flight: Flight, sub: Subscriber, decision: Any, debug: bool, send: Any) -> None:
+        while not flight.done:
+            await sub.wake.wait()
+            sub.wake.clear()
+            if sub.gone:
+                return
+        if flight.error is not None:
+            await send_exception(send, flight.error)
+            return
+        result = flight.result
+        response = completion_body(result)
+        headers = decision_headers(result.decision or decision, model=result.model, cost=result.cost,
+                                   savings=result.savings) if debug else []
+        if result.notices:
+            from clawcli.proxy.headers import ascii_safe
+
+            headers.append((b"x-clawrouter-notice", ascii_safe(" | ".join(result.notices)).encode()))
+        await send_json(send, 200, response, headers)
+
+
+def completion_body(result: Any) -> dict[str, Any]:
+    """The chat.completion to return: the upstream's, with the answering model and any notice."""
+    resp = result.response
+    if not isinstance(resp, dict):
+        resp = {
+            "id": f"chatcmpl-{result.request_id}",
+            "object": "chat.completion",
+            "created": 0,
+            "model": result.model,
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": result.content,
+                                                 **({"tool_calls": result.tool_calls} if result.tool_calls else {})},
+                         "finish_reason": result.finish_reason or "stop"}],
+            "usage": result.usage or {},
+        }
+    else:
+        resp = dict(resp)
+        resp["model"] = result.model
+    if result.notices:
+        notice = "".join(f"> {n}\n\n" for n in result.notices)
+        choices = resp.get("choices")
+        if isinstance(choices, list) and choices and isinstance(choices[0], dict):
+            msg = choices[0].get("message")
+            # a tool-call turn (content null) stays untouched: the notice is in a header then
+            if isinstance(msg, dict) and isinstance(msg.get("content"), str):
+                choices = list(choices)
+                choices[0] = dict(choices[0], message=dict(msg, content=notice + msg["content"]))
+                resp["choices"] = choices
+    return resp
+
+
+async def _watch_disconnect(receive: Any, flight: Flight, sub: Subscriber) -> None:
+    """Wait for the client to go away; then leave the flight (the last one out cancels it)."""
+    while True:
+        msg = await receive()
+        if msg["type"] == "http.disconnect":
+            break
+    if not sub.gone:
+        flight.leave(sub)

@@ -1,0 +1,131 @@
+"""In-flight request joining: identical concurrent requests share one upstream call.
+
+The key is a digest of the whole canonical body (sorted keys, so every parameter counts,
+``stream`` included: a streaming and a non-streaming twin never share an answer) plus the
+session header (it can change the pinned model). A :class:`Flight` is produced by one task
+and watched by any number of subscribers; each subscriber renders the shared frames itself
+(its own debug headers). When the last subscriber goes away before the answer is complete
+the producing task is cancelled, so a client disconnect cancels the upstream call — but
+never while another client is still waiting for the same answer.
+
+Only *in-flight* requests are joined; a finished answer is not replayed (no response cache:
+a stale answer is worse than a second call).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import orjson
+
+
+def request_key(body: Any, session_header: bytes | None) -> bytes:
+    canon = orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
+    h = hashlib.blake2b(canon, digest_size=16)
+    if session_header:
+        h.update(b"\x00session:")
+        h.update(session_header)
+    return h.digest()
+
+
+class Subscriber:
+    """One client watching a flight: woken on every new frame, on completion and on disconnect."""
+
+    __slots__ = ("wake", "gone")
+
+    def __init__(self) -> None:
+        self.wake = asyncio.Event()
+        self.gone = False
+
+
+class Flight:
+    """One upstream call and everything it produced so far."""
+
+    __slots__ = ("key", "frames", "done", "result", "error", "task", "subscribers", "_registry", "joined")
+
+    def __init__(self, key: bytes, registry: "InFlight") -> None:
+        self.key = key
+        self.frames: list[Any] = []
+        self.done = False
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self.task: asyncio.Task | None = None
+        self.subscribers: list[Subscriber] = []
+        self._registry = registry
+        self.joined = 0  # how many requests joined an existing flight (for tests and /health)
+
+    # producer side -----------------------------------------------------------------------
+    def push(self, frame: Any) -> None:
+        self.frames.append(frame)
+        for s in self.subscribers:
+            s.wake.set()
+
+    def finish(self, result: Any = None, error: BaseException | None = None) -> None:
+        if self.done:
+            return
+        self.done = True
+        self.result = result
+        self.error = error
+        self._registry._forget(self)
+        for s in self.subscribers:
+            s.wake.set()
+
+    # subscriber side ---------------------------------------------------------------------
+    def subscribe(self) -> Subscriber:
+        s = Subscriber()
+        self.subscribers.append(s)
+        return s
+
+    def leave(self, sub: Subscriber) -> None:
+        """A subscriber is gone (answered or disconnected). The last one out cancels the call."""
+        sub.gone = True
+        sub.wake.set()
+        try:
+            self.subscribers.remove(sub)
+        except ValueError:
+            pass
+        if not self.subscribers and not self.done and self.task is not None:
+            self.task.cancel()
+            self._registry._forget(self)
+
+
+class InFlight:
+    """key -> running Flight. ``start`` joins a running flight or starts a new one."""
+
+    def __init__(self) -> None:
+        self._flights: dict[bytes, Flight] = {}
+        self.joined_total = 0
+
+    def __len__(self) -> int:
+        return len(self._flights)
+
+    def start(self, key: bytes, produce: Callable[[Flight], Coroutine[Any, Any, Any]]) -> tuple[Flight, Subscriber, bool]:
+        """(flight, this request's subscription, True if this request started it)."""
+        f = self._flights.get(key)
+        if f is not None and not f.done:
+            f.joined += 1
+            self.joined_total += 1
+            return f, f.subscribe(), False
+        f = Flight(key, self)
+        self._flights[key] = f
+        sub = f.subscribe()
+        f.task = asyncio.get_running_loop().create_task(self._run(f, produce))
+        return f, sub, True
+
+    async def _run(self, f: Flight, produce: Callable[[Flight], Coroutine[Any, Any, Any]]) -> None:
+        try:
+            result = await produce(f)
+        except asyncio.CancelledError:
+            f.finish(error=asyncio.CancelledError())
+            raise
+        except BaseException as exc:  # handed to every subscriber, rendered as an error
+            f.finish(error=exc)
+        else:
+            f.finish(result=result)
+
+    def _forget(self, f: Flight) -> None:
+        if self._flights.get(f.key) is f:
+            del self._flights[f.key]

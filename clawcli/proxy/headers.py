@@ -1,0 +1,77 @@
+"""The ``x-clawrouter-*`` response headers and the matching SSE debug comment.
+
+Header values must be ASCII (HTTP/1.1 field values are Latin-1 at best, and the router's
+reasons can quote CJK keywords). Anything outside printable ASCII is percent-encoded
+(UTF-8), so the information survives and nothing breaks: the predecessor crashed with a 502
+*after* paying when a Chinese keyword reached a header.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+_SAFE = "".join(chr(c) for c in range(0x20, 0x7F) if chr(c) != "%")
+MAX_REASONING = 400
+
+
+def ascii_safe(value: Any, limit: int = MAX_REASONING) -> str:
+    s = str(value)
+    if not s.isascii() or not s.isprintable() or "%" in s:
+        s = quote(s, safe=_SAFE)
+    return s[:limit]
+
+
+def debug_enabled(raw_header: bytes | None) -> bool:
+    """Routing info is on unless the request says ``x-clawrouter-debug: false`` (or 0/off/no)."""
+    if raw_header is None:
+        return True
+    return raw_header.strip().lower() not in (b"false", b"0", b"off", b"no")
+
+
+def reasoning_text(decision: Any) -> str:
+    """A short, human-readable why: score, the dimensions that fired (with matched terms), notes."""
+    parts = [f"score={decision.score:.2f}"]
+    fired = []
+    for d in sorted(getattr(decision, "dimensions", ()) or (), key=lambda d: -abs(d.contribution)):
+        if abs(d.contribution) < 1e-9:
+            continue
+        label = d.name
+        if d.matched:
+            label += "[" + ",".join(d.matched[:3]) + "]"
+        fired.append(label)
+        if len(fired) == 5:
+            break
+    if fired:
+        parts.append(" ".join(fired))
+    parts.extend(getattr(decision, "reasons", ()) or ())
+    return " | ".join(parts)
+
+
+def _money(x: float | None) -> str:
+    return f"{(x or 0.0):.6f}"
+
+
+def decision_headers(decision: Any, *, model: str | None = None, cost: float | None = None,
+                     savings: float | None = None) -> list[tuple[bytes, bytes]]:
+    """Header pairs for one answer. ``model``/``cost``/``savings`` override the routed estimate
+    once the engine knows who answered and what it cost."""
+    pairs = [
+        ("x-clawrouter-profile", decision.profile),
+        ("x-clawrouter-tier", decision.tier),
+        ("x-clawrouter-model", model or decision.model),
+        ("x-clawrouter-confidence", f"{decision.confidence:.2f}"),
+        ("x-clawrouter-reasoning", reasoning_text(decision)),
+        ("x-clawrouter-agentic-score", f"{getattr(decision, 'agentic_score', 0.0):.2f}"),
+        ("x-clawrouter-cost", _money(decision.estimated_cost if cost is None else cost)),
+        ("x-clawrouter-savings", f"{round(100 * (decision.savings if savings is None else savings))}%"),
+    ]
+    return [(k.encode(), ascii_safe(v).encode()) for k, v in pairs]
+
+
+def debug_comment(decision: Any, *, model: str | None = None, cost: float | None = None,
+                  savings: float | None = None) -> bytes:
+    """``: x-clawrouter-debug k=v ...`` as one SSE comment line (ASCII, no newlines)."""
+    fields = " ".join(f"{k.decode()[13:]}={v.decode()}" for k, v in
+                      decision_headers(decision, model=model, cost=cost, savings=savings))
+    return b": x-clawrouter-debug " + fields.replace("\n", " ").encode() + b"\n\n"

@@ -1,0 +1,166 @@
+"""Session pinning: the tier never goes down within a session, the model stays pinned.
+
+A session is the ``x-session-id`` header or, without one, a hash of the conversation's first
+user message (so every turn of one chat maps to the same id). Sessions are kept per routing
+table (an ``eco`` and a ``premium`` conversation never share a pin) and expire after 30 minutes
+without a request. The store is in memory, per process, and passed explicitly (no globals).
+
+Rules (DESIGN.md §8):
+- a routed tier below the session's tier is raised to the session's tier;
+- the pinned model is tried first unless a higher tier was routed (then the new tier's
+  primary wins) or the pinned model cannot serve this request (tools / images);
+- after an answer, the model that actually answered becomes the pin (a failure forces a
+  change); the tier pin is never lowered by a fallback.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from clawcli.core.router.types import TIER_RANK
+
+TTL_SECONDS = 30 * 60
+MAX_SESSIONS = 50_000  # memory bound: beyond it the least recently used session is dropped
+_SWEEP_EVERY = 60.0
+
+
+@dataclass
+class Session:
+    tier: str
+    model: str | None
+    last_used: float
+    requests: int = 0
+
+
+def derive_session_id(request: Mapping[str, Any]) -> str | None:
+    """sha256 of the first user message's content (16 hex chars); None without one."""
+    for m in request.get("messages") or ():
+        if isinstance(m, Mapping) and m.get("role") == "user":
+            c = m.get("content")
+            if not isinstance(c, str):
+                import orjson
+
+                c = orjson.dumps(c, option=orjson.OPT_SORT_KEYS).decode()
+            return hashlib.sha256(c.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return None
+
+
+class SessionStore:
+    def __init__(self, ttl: float = TTL_SECONDS, clock: Callable[[], float] = time.monotonic,
+                 max_sessions: int = MAX_SESSIONS) -> None:
+        self.ttl = ttl
+        self.max_sessions = max_sessions
+        self.clock = clock
+        self._items: dict[str, Session] = {}
+        self._last_sweep = clock()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def _sweep(self, now: float) -> None:
+        if now - self._last_sweep < _SWEEP_EVERY:
+            return
+        self._last_sweep = now
+        dead = [k for k, s in self._items.items() if now - s.last_used > self.ttl]
+        for k in dead:
+            del self._items[k]
+
+    def get(self, key: str) -> Session | None:
+        now = self.clock()
+        self._sweep(now)
+        s = self._items.pop(key, None)
+        if s is None:
+            return None
+        if now - s.last_used > self.ttl:
+            return None
+        self._items[key] = s  # re-insert: dict order is least recently used first
+        return s
+
+    def _put(self, key: str, s: Session) -> None:
+        self._items[key] = s
+        while len(self._items) > self.max_sessions:
+            del self._items[next(iter(self._items))]
+
+    def apply(self, key: str | None, decision: Any, *, catalog: Any, features: Any,
+              exclude: frozenset[str] = frozenset()) -> Any:
+        """The decision to use for this request, given the session's pin (may be ``decision``)."""
+        if key is None or getattr(decision, "explicit", False):
+            return decision
+        s = self.get(key)
+        if s is None:
+            self._put(key, Session(tier=decision.tier, model=None, last_used=self.clock()))
+            return decision
+        s.last_used = self.clock()
+        routed_rank = TIER_RANK.get(decision.tier, 0)
+        pinned_rank = TIER_RANK.get(s.tier, 0)
+        if routed_rank > pinned_rank:  # a harder turn: move the session up, new tier's primary
+            s.tier = decision.tier
+            s.model = None
+            return decision
+        if routed_rank < pinned_rank:
+            decision = raise_tier(decision, s.tier, catalog=catalog, features=features, exclude=exclude)
+        if s.model and s.model != decision.model and _can_serve(catalog.get(s.model), features):
+            decision = pin_model(decision, s.model, catalog=catalog)
+        return decision
+
+    def record(self, key: str | None, decision: Any, answered_model: str | None) -> None:
+        """Remember who answered (the new pin) after a successful answer."""
+        if key is None or getattr(decision, "explicit", False) or not answered_model:
+            return
+        s = self.get(key)
+        now = self.clock()
+        if s is None:
+            self._put(key, Session(tier=decision.tier, model=answered_model, last_used=now, requests=1))
+            return
+        if TIER_RANK.get(decision.tier, 0) >= TIER_RANK.get(s.tier, 0):
+            s.tier = decision.tier
+        s.model = answered_model
+        s.last_used = now
+        s.requests += 1
+
+
+def _can_serve(model: Any, features: Any) -> bool:
+    if model is None:
+        return False
+    if features.has_tools and not model.tools:
+        return False
+    if features.has_images and not model.vision:
+        return False
+    return True
+
+
+def raise_tier(decision: Any, tier: str, *, catalog: Any, features: Any,
+               exclude: frozenset[str] = frozenset()) -> Any:
+    """The same request routed at a higher ``tier`` of the same table (filters re-applied)."""
+    from clawcli.core.router import select
+
+    table = catalog.profiles.get(decision.profile) or catalog.profiles.get("auto")
+    notes = list(decision.reasons) + [f"session pinned at {tier}: tier not lowered from {decision.tier}"]
+    chain = select.build_chain(
+        catalog, table, tier, needed_tokens=features.input_tokens + features.max_tokens,
+        exclude=exclude,
+        has_tools=features.has_tools, has_images=features.has_images, notes=notes,
+    )
+    return _with_chain(decision, chain, catalog, tier=tier, reasons=notes)
+
+
+def pin_model(decision: Any, model: str, *, catalog: Any) -> Any:
+    chain = [model] + [m for m in decision.chain if m != model]
+    notes = list(decision.reasons) + [f"session pinned to {model}"]
+    return _with_chain(decision, chain, catalog, reasons=notes)
+
+
+def _with_chain(decision: Any, chain: list[str], catalog: Any, **changes: Any) -> Any:
+    from clawcli.core.router import select
+
+    m = catalog.get(chain[0])
+    cost = select.estimate_cost(m, decision.input_tokens, decision.max_tokens)
+    return dataclasses.replace(
+        decision, chain=chain, model=chain[0], estimated_cost=cost,
+        savings=select.savings(cost, decision.baseline_cost), **changes,
+    )

@@ -1,0 +1,103 @@
+"""Server-sent events for streaming answers: headers at once, heartbeats, chunks as they come.
+
+The 200 and the SSE headers go out before any payment or upstream work, then ``: heartbeat``
+comments every 2 s while nothing else arrives (agent clients with ~10 s timeouts would
+otherwise retry and pay twice). Engine chunks are written as soon as the flight receives
+them, each ``send`` flushed by uvicorn. An error after the stream started is a final
+``data: {"error": ...}`` event; every stream ends with ``data: [DONE]``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import orjson
+
+from clawcli.proxy.dedup import Flight, Subscriber
+from clawcli.proxy.headers import debug_comment, decision_headers
+from clawcli.proxy.responses import error_for_exception, send_exception
+
+SSE_HEADERS = [
+    (b"content-type", b"text/event-stream; charset=utf-8"),
+    (b"cache-control", b"no-cache, no-transform"),
+    (b"connection", b"keep-alive"),
+    (b"x-accel-buffering", b"no"),
+]
+HEARTBEAT = b": heartbeat\n\n"
+DONE = b"data: [DONE]\n\n"
+
+
+def data(obj: Any) -> bytes:
+    return b"data: " + orjson.dumps(obj, default=str) + b"\n\n"
+
+
+def notice_chunk(text: str, model: str) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-notice", "object": "chat.completion.chunk", "created": int(time.time()),
+        "model": model, "choices": [{"index": 0, "delta": {"content": f"> {text}\n\n"}, "finish_reason": None}],
+    }
+
+
+async def start(send: Any, extra: list[tuple[bytes, bytes]] | None = None) -> None:
+    await send({"type": "http.response.start", "status": 200, "headers": SSE_HEADERS + (extra or [])})
+
+
+async def body(send: Any, payload: bytes, more: bool = True) -> None:
+    await send({"type": "http.response.body", "body": payload, "more_body": more})
+
+
+async def relay(state: Any, flight: Flight, sub: Subscriber, decision: Any, debug: bool, send: Any) -> None:
+    """Write one subscriber's view of a streaming flight."""
+    # The engine plans before its first event (no I/O: routing, cooldowns, the cost cap), so
+    # waiting for that event still sends the headers at once — and a refusal (strict cost cap,
+    # bad request) can still be a real HTTP status instead of an error inside a 200 stream.
+    while not flight.frames and not flight.done:
+        await sub.wake.wait()
+        sub.wake.clear()
+        if sub.gone:
+            return
+    if not flight.frames and flight.error is not None:
+        await send_exception(send, flight.error)
+        return
+    first = flight.frames[0]
+    if getattr(first, "type", None) == "decision" and first.data is not None:
+        decision = first.data
+    await start(send, decision_headers(decision) if debug else None)
+    await body(send, debug_comment(decision) if debug else HEARTBEAT)
+    loop = asyncio.get_running_loop()
+    i = 0
+    while True:
+        if i < len(flight.frames):
+            out = []
+            for ev in flight.frames[i:]:
+                if ev.type == "chunk":
+                    out.append(data(ev.data))
+                elif ev.type == "notice":
+                    out.append(data(notice_chunk(str(ev.data), decision.model)))
+            i = len(flight.frames)
+            if out:
+                await body(send, b"".join(out))
+            continue
+        if flight.done or sub.gone:
+            break
+        timer = loop.call_later(state.heartbeat_seconds, sub.wake.set)
+        await sub.wake.wait()
+        timer.cancel()
+        sub.wake.clear()
+        if sub.gone:
+            return
+        if i >= len(flight.frames) and not flight.done:
+            await body(send, HEARTBEAT)
+    if sub.gone:
+        return
+    tail = []
+    if flight.error is not None:
+        _status, err = error_for_exception(flight.error)
+        tail.append(data(err))
+    elif debug and flight.result is not None:
+        r = flight.result
+        tail.append(debug_comment(r.decision or decision, model=r.model, cost=r.cost, savings=r.savings))
+    tail.append(DONE)
+    await body(send, b"".join(tail), more=False)

@@ -1,0 +1,98 @@
+"""Deterministic OpenAI-shaped answers: the content, usage counts, a chat.completion and its SSE chunks."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from typing import Any
+
+from clawcli.testing._faults import estimate_tokens
+
+
+def message_text(content: Any) -> str:
+    """Text of an OpenAI message ``content`` (a string or a list of parts)."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(str(p.get("text", "")) for p in content if isinstance(p, dict) and p.get("type") == "text")
+    return ""
+
+
+def last_user_text(body: dict[str, Any]) -> str:
+    for m in reversed(body.get("messages") or []):
+        if isinstance(m, dict) and m.get("role") == "user":
+            return message_text(m.get("content"))
+    return ""
+
+
+def prompt_tokens(body: dict[str, Any]) -> int:
+    text = "".join(message_text(m.get("content")) for m in body.get("messages") or [] if isinstance(m, dict))
+    return estimate_tokens(text) + 3 * len(body.get("messages") or [])
+
+
+def default_reply(model: str, body: dict[str, Any]) -> str:
+    """``Hello from <model>. You said: <the last user message, squashed, at most 80 chars>``."""
+    said = " ".join(last_user_text(body).split())
+    if len(said) > 80:
+        said = said[:77] + "..."
+    return f"Hello from {model}. You said: {said}" if said else f"Hello from {model}."
+
+
+def split_chunks(content: str, pieces: int) -> list[str]:
+    """Split on word boundaries into at most ``pieces`` non-empty parts that join back to ``content``."""
+    if not content:
+        return []
+    words = re.findall(r"\s*\S+|\s+", content)
+    pieces = max(1, min(pieces, len(words)))
+    size = -(-len(words) // pieces)
+    return ["".join(words[i : i + size]) for i in range(0, len(words), size)]
+
+
+def usage(body: dict[str, Any], content: str, tool_call: dict[str, Any] | None) -> dict[str, int]:
+    p = prompt_tokens(body)
+    c = estimate_tokens(content) + (estimate_tokens(tool_call["function"]["arguments"]) + 5 if tool_call else 0)
+    return {"prompt_tokens": p, "completion_tokens": c, "total_tokens": p + c}
+
+
+def completion(rid: str, model: str, content: str, tool_call: dict[str, Any] | None, use: dict[str, int]) -> dict:
+    message: dict[str, Any] = {"role": "assistant", "content": content if not tool_call else (content or None)}
+    if tool_call:
+        message["tool_calls"] = [tool_call]
+    return {
+        "id": rid,
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [{"index": 0, "message": message, "finish_reason": "tool_calls" if tool_call else "stop"}],
+        "usage": use,
+    }
+
+
+def sse(obj: Any) -> bytes:
+    return b"data: " + (obj if isinstance(obj, str) else json.dumps(obj, separators=(",", ":"))).encode() + b"\n\n"
+
+
+def stream_events(
+    rid: str, model: str, content: str, tool_call: dict[str, Any] | None, use: dict[str, int], pieces: int
+) -> list[bytes]:
+    """The SSE events of a streamed answer: role, content pieces, tool call, finish + usage, [DONE]."""
+    created = int(time.time())
+
+    def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> bytes:
+        obj = {"id": rid, "object": "chat.completion.chunk", "created": created, "model": model,
+               "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}
+        return sse(obj)
+
+    out = [chunk({"role": "assistant", "content": ""})]
+    out += [chunk({"content": piece}) for piece in split_chunks(content, pieces)]
+    if tool_call:
+        fn = tool_call["function"]
+        args = fn["arguments"]
+        half = len(args) // 2
+        out.append(chunk({"tool_calls": [{"index": 0, "id": tool_call["id"], "type": "function",
+                                          "function": {"name": fn["name"], "arguments": args[:half]}}]}))
+        out.append(chunk({"tool_calls": [{"index": 0, "function": {"arguments": args[half:]}}]}))
+    out.append(chunk({}, "tool_calls" if tool_call else "stop", usage=use))
+    out.append(sse("[DONE]"))
+    return out

@@ -1,0 +1,98 @@
+"""`claw route` and `claw models` as a user runs them."""
+
+import json
+
+from typer.testing import CliRunner
+
+from clawcli.cli.main import app
+
+runner = CliRunner()
+
+
+def run(*args, input=None):
+    return runner.invoke(app, list(args), input=input)
+
+
+def test_version_and_help_with_examples():
+    r = run("--version")
+    assert r.exit_code == 0 and r.output.startswith("claw ")
+    r = run("route", "--help")
+    assert r.exit_code == 0 and "--explain" in r.output and "Examples" in r.output
+
+
+def test_route_prints_tier_model_cost_and_chain():
+    r = run("route", "Prove that sqrt(2) is irrational")
+    assert r.exit_code == 0, r.output
+    assert "REASONING" in r.output and "chain" in r.output and "savings" in r.output
+
+
+def test_route_explain_shows_dimensions_and_matched_terms():
+    r = run("route", "--explain", "Prove that sqrt(2) is irrational")
+    assert r.exit_code == 0
+    assert "contribution" in r.output and "matched" in r.output
+
+
+def test_route_json_shape():
+    r = run("route", "--json", "What is the capital of Peru?")
+    d = json.loads(r.stdout)
+    assert d["tier"] == "SIMPLE"
+    assert d["model"] == d["chain"][0]
+    assert 0 <= d["savings"] <= 1 and isinstance(d["score"], float)
+
+
+def test_route_flags_tools_system_max_tokens_profile():
+    r = run("route", "--json", "--tools", "2", "--max-tokens", "100", "-p", "eco", "-s", "be brief", "hello")
+    d = json.loads(r.stdout)
+    assert d["profile"] == "eco" and d["maxTokens"] == 100
+
+
+def test_route_messages_from_stdin():
+    body = {"model": "premium", "messages": [{"role": "user", "content": "Design Twitter's timeline for 500M users"}]}
+    r = run("route", "--json", "--messages", "-", input=json.dumps(body))
+    d = json.loads(r.stdout)
+    assert d["profile"] == "premium" and d["tier"] in ("COMPLEX", "REASONING")
+
+
+def test_batch_echoes_ids_one_line_each(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": 1, "prompt": "hi"}\n\n{"id": "b", "messages": [{"role": "user", "content": "Prove it"}]}\n')
+    r = run("route", "--batch", str(src))
+    assert r.exit_code == 0, r.output
+    lines = [json.loads(x) for x in r.stdout.splitlines()]
+    assert [x["id"] for x in lines] == [1, "b"]
+    assert all("tier" in x and "score" in x for x in lines)
+
+
+def test_batch_bad_line_names_it_and_writes_nothing(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": 1, "prompt": "hi"}\n{"id": 2, "prompt": \n')
+    r = run("route", "--batch", str(src))
+    assert r.exit_code == 1
+    assert r.stdout == ""
+    assert "line 2" in r.stderr and "invalid JSON" in r.stderr
+
+
+def test_bad_input_is_one_clear_line():
+    for args, code, text in [
+        (("route", "   "), 2, "empty"),
+        (("route", "-m", "gpt-17-ultra", "hi"), 1, "unknown model"),
+        (("route", "-p", "cheapest", "hi"), 1, "unknown profile"),
+        (("route", "--messages", "-"), 1, "invalid JSON"),
+        (("route", "--messages", "/no/such/file.json"), 1, "cannot read"),
+    ]:
+        r = run(*args, input="{oops")
+        assert r.exit_code == code, (args, r.output)
+        assert text in r.stderr, (args, r.stderr)
+        assert "Traceback" not in r.output
+        assert len([line for line in r.stderr.splitlines() if line.startswith("error:")]) == 1
+
+
+def test_models_json_and_table():
+    r = run("models", "--json")
+    rows = json.loads(r.stdout)
+    assert len(rows) == 44
+    assert {"id", "aliases", "inputPrice", "outputPrice", "contextWindow", "capabilities"} <= set(rows[0])
+    r = run("models")
+    assert r.exit_code == 0 and "gemini-2.5-flash" in r.output
+    r = run("models", "--profiles", "--json")
+    assert set(json.loads(r.stdout)) == {"auto", "eco", "premium", "free", "agentic"}
