@@ -151,6 +151,12 @@ def collect_material(rng: random.Random) -> dict:
     mat["pip_freeze"] = sh(pip + ["freeze"])
     mat["pip_check"] = sh(pip + ["check"])
     mat["ls"] = {p: sh(["ls", "-la", str(SITE / p)]) for p in pkgs if (SITE / p).is_dir()}
+    mat["grep"] = {}
+    for p in pkgs[:6]:
+        for pattern in ("def __init__", "raise ", "import "):
+            out = sh(["grep", "-rn", "--include=*.py", pattern, str(SITE / p)])
+            mat["grep"][(p, pattern)] = "\n".join(out.split("\n")[:70])
+    mat["find"] = {p: "\n".join(sh(["find", str(SITE / p), "-name", "*.py"]).split("\n")[:60]) for p in pkgs[:6]}
     mat["ls"]["site-packages"] = "\n".join(sh(["ls", "-la", str(SITE)]).split("\n")[:120])
     sources = []
     for p in pkgs:
@@ -235,7 +241,8 @@ class Session:
             "type": "object", "properties": {p: {"type": "string"}}, "required": [p]}}}
             for n, d, p in (("read_file", "Read a file", "path"), ("write_file", "Write a file", "path"),
                             ("run_command", "Run a shell command", "command"), ("list_dir", "List a directory", "path"),
-                            ("fetch_json", "Fetch a JSON document", "url"))]
+                            ("fetch_json", "Fetch a JSON document", "url"),
+                            ("edit_file", "Replace text in a file", "path"))]
         return {"model": "auto", "messages": json.loads(json.dumps(self.messages)), "tools": tools,
                 "max_tokens": 4096, "stream": True}
 
@@ -258,8 +265,9 @@ def build_session(rng: random.Random, sid: int, mat: dict) -> list[dict]:
     read_files: list[tuple[str, str]] = []
     for step in range(steps):
         kind = rng.choices(
-            ["read", "pytest", "pip", "ls", "json", "yaml", "reread", "rerun", "quote", "user_retry", "meta"],
-            weights=[5, 4 if calc_task else 1, 2, 2, 2, 1, 1, 1, 2, 0.5, 2])[0]
+            ["read", "pytest", "pip", "ls", "json", "yaml", "reread", "rerun", "quote", "user_retry", "meta",
+             "grep", "find", "edit"],
+            weights=[5, 4 if calc_task else 1, 2, 2, 2, 1, 1, 1, 2, 0.5, 2, 2, 1, 2])[0]
         if kind == "read":
             path = rng.choice(mat["sources"])
             text = read_source(path)
@@ -290,6 +298,29 @@ def build_session(rng: random.Random, sid: int, mat: dict) -> list[dict]:
             path = rng.choice(mat["json_files"])
             svc = Path(path).parent.parent.name
             s.call("fetch_json", {"url": f"https://example.invalid/models/{svc}.json"}, json_doc(path, rng))
+        elif kind == "edit" and read_files:
+            # a small edit through a replace tool, then the agent reads the file back to check it
+            k = rng.randrange(len(read_files))
+            path, text = read_files[k]
+            lines = text.split("\n")
+            cands = [n for n, ln in enumerate(lines) if ln.strip() and len(ln) < 100 and not ln.strip().startswith("#")]
+            if cands:
+                n = rng.choice(cands)
+                indent = lines[n][:len(lines[n]) - len(lines[n].lstrip())]
+                new_line = f"{indent}# clawcli-agent: checked this line (step {step})"
+                s.call("edit_file", {"path": path, "old": lines[n], "new": new_line + "\n" + lines[n]},
+                       "ok: 1 replacement", "Adding a note above the suspicious line.")
+                lines.insert(n, new_line)
+                text = "\n".join(lines)
+                read_files[k] = (path, text)
+                s.call("read_file", {"path": path}, text, "Reading it back to verify the edit.")
+        elif kind == "grep":
+            p, pattern = rng.choice(sorted(mat["grep"]))
+            s.call("run_command", {"command": f"grep -rn --include='*.py' '{pattern}' {SITE / p}"},
+                   mat["grep"][(p, pattern)], "Searching the package.")
+        elif kind == "find":
+            p = rng.choice(sorted(mat["find"]))
+            s.call("run_command", {"command": f"find {SITE / p} -name '*.py'"}, mat["find"][p])
         elif kind == "meta":
             p = rng.choice(mat["pkgs"])
             s.call("fetch_json", {"url": f"https://example.invalid/pypi/{p}/json"}, meta_json(p))

@@ -131,10 +131,12 @@ def test_man_page_renders_without_warnings():
     assert r.returncode == 0 and r.stderr == "", r.stderr
 
 
-def test_install_completion_is_still_offered():
+def test_install_completion_is_still_offered(monkeypatch: pytest.MonkeyPatch):
     from typer.testing import CliRunner
 
     from clawcli.cli.main import app
 
+    # name the shell explicitly instead of detecting the test runner's parent process
+    monkeypatch.setenv("_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION", "1")
     r = CliRunner().invoke(app, ["--show-completion", "bash"])
     assert r.exit_code == 0 and "_CLAW_COMPLETE" in r.stdout

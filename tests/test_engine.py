@@ -15,8 +15,13 @@ from clawcli.core.config import Settings
 from clawcli.core.errors import AllAttemptsFailed, BadRequestError
 from clawcli.core.paths import Paths
 from clawcli.core.router.types import Decision
-from clawcli.core.upstream import CostCapExceeded, Engine, GatewayUnreachable, StreamInterrupted, Timeouts
-from clawcli.core.usage import UsageLog
+from clawcli.core.upstream import (
+    CostCapExceeded,
+    Engine,
+    GatewayUnreachable,
+    StreamInterrupted,
+    Timeouts,
+)
 
 FREE = "nvidia/gpt-oss-120b"
 A, B, C = "google/gemini-2.5-flash", "deepseek/deepseek-chat", "moonshot/kimi-k2.5"
@@ -46,7 +51,7 @@ class Script:
         self.by_model: dict[str, list[Any]] = {}
         self.calls: list[tuple[str, float]] = []
 
-    def on(self, model: str, *responses: Any) -> "Script":
+    def on(self, model: str, *responses: Any) -> Script:
         self.by_model.setdefault(model, []).extend(responses)
         return self
 

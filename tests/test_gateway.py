@@ -512,3 +512,14 @@ def test_verifier_accepts_the_reference_signing_vector():
     with pytest.raises(PaymentError, match="recovers to"):  # one field changed: the signer is someone else
         verify_payment(b64json({**payload, "payload": {"signature": sig, "authorization": {**auth, "value": "1001"}}}),
                        req, x402_version=2, now=1740672200)
+
+
+async def test_async_context_manager_and_last_request():
+    async with GatewayEmulator() as gw:
+        async with httpx.AsyncClient() as c:
+            r = await c.post(gw.chat_url, json=chat_body(FREE, "async hello"))
+        assert r.status_code == 200
+        rec = gw.last_request
+        assert rec is not None and rec.content == r.json()["choices"][0]["message"]["content"]
+        assert rec.content.endswith("You said: async hello")
+    assert gw.last_request is rec

@@ -94,7 +94,9 @@ def test_reserve_settle_reject_release(tmp_path: Path) -> None:
     assert (t.spent_day, t.pending_day, t.rejected_day, t.count_day) == (100, 0, 100, 1)
     led.reserve(200, daily_limit=300)  # b and c stopped counting
     assert not led.reject(a, "late")  # a settlement is final
-    now[0] += 86400 + 1
+    now[0] += 86400 - 61
+    assert led.totals().spent_day == 100
+    now[0] += 61 + 60  # per-minute buckets: out of the window within a minute of the exact time
     assert led.totals().spent_day == 0  # rolled out of the 24 h window
 
 
@@ -106,7 +108,20 @@ def test_ledger_file_is_private_and_pruned(tmp_path: Path) -> None:
     now[0] += 2 * 86400
     led.reserve(7)
     data = json.loads((tmp_path / "l.json").read_text())
-    assert [e["amount"] for e in data["entries"]] == [7]
+    assert [e["amount"] for e in data["open"]] == [7]
+
+
+def test_ledger_stays_small_under_many_payments(tmp_path: Path) -> None:
+    now = [1_000_000.0]
+    led = SpendLedger(tmp_path / "l.json", clock=lambda: now[0])
+    for i in range(600):
+        rid = led.reserve(1000, daily_limit=10**9)
+        led.settle(rid) if i % 3 else led.reject(rid, "x")
+        now[0] += 1.0
+    t = led.totals()
+    assert (t.spent_day, t.rejected_day, t.count_day, t.pending_day) == (400_000, 200_000, 400, 0)
+    assert len(led.entries()) == 100  # recent history is capped
+    assert (tmp_path / "l.json").stat().st_size < 60_000
 
 
 def test_corrupt_ledger_refuses_to_sign_and_is_kept(tmp_path: Path) -> None:

@@ -111,6 +111,8 @@ def test_json5_config_merges_without_clobbering(cfg: Path):
     assert r.exit_code == 0, r.output
     # comments cannot survive: the user is told before the write, and the backup keeps them
     assert "3 comment(s)" in r.stderr
+    # ClawRouter's proxy (provider blockrun) also wants 127.0.0.1:8402: say so
+    assert "provider 'blockrun' also points at port 8402" in r.stderr
     new = json.loads(cfg.read_text())  # written as strict JSON
     assert strip_ours(new) == original  # every other key, provider, plugin, channel unchanged
     assert stat.S_IMODE(cfg.stat().st_mode) == 0o640  # mode kept (ClawRouter reset it to 0644)
@@ -176,6 +178,13 @@ def test_existing_allowlist_gets_our_refs(cfg: Path):
     assert strip_ours(new) == json.loads(ALLOWLIST)
     assert run("--undo").exit_code == 0
     assert json.loads(cfg.read_text()) == json.loads(ALLOWLIST)
+
+
+def test_empty_allowlist_is_not_turned_into_a_restrictive_one(cfg: Path):
+    text = '{"agents": {"defaults": {"models": {}}}}'
+    cfg.write_text(text)
+    assert run().exit_code == 0
+    assert json.loads(cfg.read_text())["agents"]["defaults"]["models"] == {}
 
 
 def test_existing_clawcli_provider_with_another_port(cfg: Path):

@@ -96,6 +96,10 @@ def test_by_model_and_tier_sums():
     assert bt["MEDIUM"]["requests"] == 3 and bt["MEDIUM"]["cost"] == pytest.approx(0.0032)
     assert bt["COMPLEX"]["failed"] == 2 and bt["COMPLEX"]["baselineCost"] == 0.0
     assert bt["EXPLICIT"]["cost"] == pytest.approx(0.015)
+    bp = s["byProvider"]
+    assert sum(r["requests"] for r in bp.values()) == 11 and sum(r["cost"] for r in bp.values()) == pytest.approx(0.0242)
+    assert bp["google"]["requests"] == 4 and bp["google"]["cost"] == pytest.approx(0.006)
+    assert bp["openai"]["errors"] == 1 and bp["openai"]["requests"] == 1  # the 429 on gpt-5.2, gpt-5-mini's record
 
 
 def test_by_day_uses_the_record_timestamp():
@@ -156,6 +160,11 @@ def test_until_a_date_includes_a_late_record_in_the_next_days_file():
 def test_bad_period_is_a_usage_error(bad: str):
     with pytest.raises(UsageError):
         parse_when(bad)
+
+
+def test_aggregate_rejects_unknown_breakdowns():
+    with pytest.raises(UsageError):
+        aggregate_stats(DATA, by="color")
 
 
 def test_parse_when_forms():
@@ -272,7 +281,7 @@ def test_cli_empty_period(logs: Path):
 
 
 @pytest.mark.parametrize("args", [["--by", "color"], ["--json", "--csv"], ["--since", "soon"],
-                                  ["--days", "3", "--since", "7d"]])
+                                  ["--days", "3", "--since", "7d"], ["--since", "2026-11-03", "--until", "2026-11-01"]])
 def test_cli_usage_errors(logs: Path, args: list[str]):
     r = _cli(*args)
     assert r.exit_code == 2
@@ -298,3 +307,11 @@ def test_a_retry_of_the_same_model_is_not_a_fallback(tmp_path: Path):
     assert s["fallbacks"]["requests"] == 0
     assert s["errors"]["events"] == 1 and s["errors"]["byClass"] == {"rate_limited": 1}
     assert s["byModel"]["moonshot/kimi-k2.5"]["errors"] == 1 and s["failed"] == 0
+
+
+def test_bom_and_crlf_lines_are_read(tmp_path: Path):
+    (tmp_path / "usage-2026-11-01.jsonl").write_bytes(
+        b'\xef\xbb\xbf{"timestamp":"2026-11-01T00:00:01Z","model":"a/b","cost":1}\r\n'
+        b'{"timestamp":"2026-11-01T00:00:02Z","model":"a/b","cost":2}\r\n')
+    s = aggregate_stats(tmp_path)
+    assert (s["requests"], s["cost"], s["skippedLines"]) == (2, 3.0, 0)

@@ -28,7 +28,8 @@ class FakeRpc:
         if self.fail:
             raise httpx.ConnectError("Name or service not known", request=request)
         if body["method"] == "eth_call":
-            return httpx.Response(200, json={"jsonrpc": "2.0", "id": body["id"], "result": "0x" + format(self.evm, "064x")})
+            result = "0x" + format(self.evm, "064x")
+            return httpx.Response(200, json={"jsonrpc": "2.0", "id": body["id"], "result": result})
         accounts = [
             {"account": {"data": {"parsed": {"info": {"tokenAmount": {"amount": str(a), "decimals": 6}}}}}}
             for a in self.sol
@@ -53,6 +54,18 @@ def test_solana_sums_every_usdc_account() -> None:
     params = rpc.calls[0]["params"]
     assert rpc.calls[0]["method"] == "getTokenAccountsByOwner"
     assert params == [SOL_ADDR, {"mint": SOLANA_MAINNET.usdc_mint}, {"encoding": "jsonParsed"}]
+
+
+def test_solana_empty_answer_is_asked_again() -> None:
+    answers = [[], [700_000]]
+    rpc = FakeRpc()
+
+    def flaky(request: httpx.Request) -> httpx.Response:
+        rpc.sol = answers.pop(0)
+        return rpc(request)
+
+    got = fetch_solana_usdc(SOL_ADDR, "http://rpc.test", transport=httpx.MockTransport(flaky), empty_retry_delay=0)
+    assert got == 700_000 and len(rpc.calls) == 2
 
 
 def test_rpc_error_is_a_network_error_not_zero() -> None:
@@ -80,7 +93,7 @@ def test_only_positive_balances_are_cached_for_30s(tmp_path: Path) -> None:
     cache = BalanceCache(tmp_path / "balances.json", clock=lambda: now[0])
     rpc = FakeRpc(evm=0, sol=[])
     kw = dict(base_rpc_url="http://base.test", solana_rpc_url="http://sol.test", cache=cache,
-              transport=httpx.MockTransport(rpc))
+              transport=httpx.MockTransport(rpc), solana_empty_retry_delay=0.0)
     b = fetch_balances(EVM_ADDR, SOL_ADDR, **kw)
     assert b.evm == Decimal(0) and b.solana == Decimal(0)
     rpc.evm, rpc.sol = 3_000_000, [500_000]

@@ -14,6 +14,7 @@ from clawcli.core.paths import Paths
 from clawcli.core.wallet import (
     create_wallet,
     ensure_wallet,
+    files,
     import_key,
     import_mnemonic,
     read_chain,
@@ -21,7 +22,6 @@ from clawcli.core.wallet import (
     resolve_wallet,
     set_chain,
 )
-from clawcli.core.wallet import files
 
 ABANDON = " ".join(["abandon"] * 23 + ["art"])
 EVM_KEY = "0x1053fae1b3ac64f178bcc21026fd06a3f4544ec2f35338b001f02d1d8efa3d5f"
@@ -41,7 +41,9 @@ def mode(p: Path) -> int:
 
 def snapshot(d: Path) -> dict[str, bytes]:
     # the lock file (.clawcli-wallet.lock) is not wallet state
-    return {p.name: p.read_bytes() for p in sorted(d.iterdir()) if p.is_file() and not p.name.endswith(".lock")} if d.exists() else {}
+    if not d.exists():
+        return {}
+    return {p.name: p.read_bytes() for p in sorted(d.iterdir()) if p.is_file() and not p.name.endswith(".lock")}
 
 
 def test_create_writes_clawrouter_files_with_private_modes(paths: Paths) -> None:
@@ -143,6 +145,13 @@ def test_unreadable_key_file_is_a_hard_error(paths: Paths) -> None:
             ensure_wallet(paths, env={})
     finally:
         os.chmod(paths.wallet_key_file, 0o600)
+
+
+def test_key_path_that_cannot_be_read_as_a_file_is_a_hard_error(paths: Paths) -> None:
+    paths.wallet_key_file.mkdir(parents=True)  # works as root too, unlike chmod 000
+    with pytest.raises(WalletError, match="cannot read"):
+        ensure_wallet(paths, env={})
+    assert paths.wallet_key_file.is_dir() and not paths.mnemonic_file.exists()
 
 
 def test_mnemonic_without_key_refuses_to_generate(paths: Paths) -> None:
@@ -295,3 +304,27 @@ def test_corrupt_mnemonic_is_a_warning_for_evm_and_never_replaced(paths: Paths) 
     with pytest.raises(WalletError):
         create_wallet(paths, env={})
     assert paths.mnemonic_file.read_text() == "garbage words here\n"
+
+
+def test_force_over_a_binary_corrupt_key_keeps_an_exact_backup(paths: Paths) -> None:
+    files.ensure_private_dir(paths.blockrun_dir)
+    paths.wallet_key_file.write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(WalletError, match="not a text file"):
+        resolve_wallet(paths, env={})
+    change = import_mnemonic(paths, ABANDON, env={}, force=True)
+    (backup,) = change.backups
+    assert backup.read_bytes() == b"\xff\xfe\x00garbage" and mode(backup) == 0o600
+    assert change.wallet.evm_address == EVM_ADDR
+
+
+def test_key_import_and_recover_over_a_corrupt_key_need_force(paths: Paths) -> None:
+    files.ensure_private_dir(paths.blockrun_dir)
+    paths.wallet_key_file.write_bytes(b"\xff\xfe")
+    with pytest.raises(WalletError, match="already exists"):
+        import_key(paths, EVM_KEY, env={})
+    assert paths.wallet_key_file.read_bytes() == b"\xff\xfe"
+    files.write_private(paths.mnemonic_file, ABANDON + "\n")
+    with pytest.raises(WalletError, match="already exists"):
+        recover_wallet(paths, env={})
+    change = recover_wallet(paths, env={}, force=True)
+    assert change.wallet.evm_address == EVM_ADDR and change.backups[0].read_bytes() == b"\xff\xfe"

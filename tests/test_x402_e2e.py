@@ -8,7 +8,13 @@ import httpx
 import pytest
 
 from clawcli.core.errors import PaymentError, PolicyRefusal
-from clawcli.core.x402 import Payer, SpendLedger, SpendPolicy, X402Auth, parse_payment_required
+from clawcli.core.x402 import (
+    Payer,
+    SpendLedger,
+    SpendPolicy,
+    X402Auth,
+    parse_payment_required,
+)
 from clawcli.testing import GatewayEmulator
 
 EVM_KEY = "0x1053fae1b3ac64f178bcc21026fd06a3f4544ec2f35338b001f02d1d8efa3d5f"

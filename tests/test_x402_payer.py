@@ -11,8 +11,13 @@ import pytest
 from clawcli.core.config import Settings
 from clawcli.core.errors import PolicyRefusal
 from clawcli.core.wallet.constants import BASE, BASE_SEPOLIA
-from clawcli.core.x402 import Payer, SpendLedger, SpendPolicy, parse_payment_required_parts
-from clawcli.core.x402 import evm
+from clawcli.core.x402 import (
+    Payer,
+    SpendLedger,
+    SpendPolicy,
+    evm,
+    parse_payment_required_parts,
+)
 
 EVM_KEY = "0x1053fae1b3ac64f178bcc21026fd06a3f4544ec2f35338b001f02d1d8efa3d5f"
 EVM_ADDR = "0xF278cF59F82eDcf871d630F28EcC8056f25C1cdb"

@@ -9,7 +9,11 @@ import httpx
 import pytest
 
 from clawcli.core.errors import PaymentError
-from clawcli.core.x402 import decode_settlement, parse_payment_required, rejection_reason
+from clawcli.core.x402 import (
+    decode_settlement,
+    parse_payment_required,
+    rejection_reason,
+)
 
 USDC = "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913"
 PAYEE = "0x209693Bc6afc0C5328bA36FaF03C514EF312287C"
@@ -74,7 +78,8 @@ def test_unreadable_402_is_a_payment_error(resp: httpx.Response) -> None:
 def test_settlement_v2_then_v1_fallback() -> None:
     s = {"success": True, "transaction": "0xabc", "network": "eip155:8453", "payer": "0xF278", "amount": "1500"}
     got = decode_settlement(httpx.Headers({"payment-response": b64(s)}))
-    assert got is not None and (got.transaction, got.network, got.payer, got.amount) == ("0xabc", "eip155:8453", "0xF278", 1500)
+    assert got is not None
+    assert (got.transaction, got.network, got.payer, got.amount) == ("0xabc", "eip155:8453", "0xF278", 1500)
     assert got.amount_usd == pytest.approx(0.0015)
     got1 = decode_settlement({"X-PAYMENT-RESPONSE": b64({**s, "transaction": "0xdef"})})
     assert got1 is not None and got1.transaction == "0xdef"

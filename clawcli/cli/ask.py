@@ -5,7 +5,7 @@ captures only the answer."""
 from __future__ import annotations
 
 import sys
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
@@ -20,7 +20,7 @@ EPILOG = (
 )
 
 
-def _read_prompt(prompt: Optional[str]) -> str:
+def _read_prompt(prompt: str | None) -> str:
     if prompt is None or prompt == "-":
         if prompt is None and sys.stdin.isatty():
             raise UsageError("no prompt given", 'try: claw ask "What is 2+2?"  (or pipe it: echo ... | claw ask -)')
@@ -62,7 +62,7 @@ def _print_attempts(attempts: list[dict[str, Any]]) -> None:
 
     for a in attempts:
         status = a.get("status") or "-"
-        line = f"  {a['model']:<36} {str(status):>4}  {a.get('errorClass') or 'ok':<13} {a.get('ms', 0):>6} ms"
+        line = f"  {a['model']:<36} {status!s:>4}  {a.get('errorClass') or 'ok':<13} {a.get('ms', 0):>6} ms"
         line += "  paid" if a.get("paid") else ""
         if a.get("reason"):
             line += f"  {a['reason']}"
@@ -85,7 +85,7 @@ def _session_spent(paths: Any, session_id: str) -> float:
     from clawcli.core.usage import UsageLog
 
     log = UsageLog(paths.logs_dir)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     total = 0.0
     for day in (now - dt.timedelta(days=1), now):
         try:
@@ -105,16 +105,16 @@ def _session_spent(paths: Any, session_id: str) -> float:
 
 
 def ask(
-    prompt: Optional[str] = typer.Argument(None, help="The question ('-' or nothing: read stdin)."),
-    model: Optional[str] = typer.Option(None, "--model", "-m", help="An explicit model id or alias (skips routing)."),
-    profile: Optional[str] = typer.Option(None, "--profile", "-p", help="auto, eco, premium, free or agentic."),
-    system: Optional[str] = typer.Option(None, "--system", "-s", help="A system prompt."),
-    max_tokens: Optional[int] = typer.Option(None, "--max-tokens", min=1, help="Cap the answer length (tokens)."),
-    temperature: Optional[float] = typer.Option(None, "--temperature", min=0.0, max=2.0, help="Sampling temperature."),
+    prompt: str | None = typer.Argument(None, help="The question ('-' or nothing: read stdin)."),
+    model: str | None = typer.Option(None, "--model", "-m", help="An explicit model id or alias (skips routing)."),
+    profile: str | None = typer.Option(None, "--profile", "-p", help="auto, eco, premium, free or agentic."),
+    system: str | None = typer.Option(None, "--system", "-s", help="A system prompt."),
+    max_tokens: int | None = typer.Option(None, "--max-tokens", min=1, help="Cap the answer length (tokens)."),
+    temperature: float | None = typer.Option(None, "--temperature", min=0.0, max=2.0, help="Sampling temperature."),
     no_stream: bool = typer.Option(False, "--no-stream", help="Wait for the whole answer instead of streaming it."),
     json_out: bool = typer.Option(False, "--json", "-j", help="Print one JSON object (content, model, cost, attempts...)."),
     explain: bool = typer.Option(False, "--explain", "-e", help="Show the routing decision first (on stderr)."),
-    max_cost: Optional[float] = typer.Option(None, "--max-cost", min=0.0, help="Refuse if the estimate is above this (USD)."),
+    max_cost: float | None = typer.Option(None, "--max-cost", min=0.0, help="Refuse if the estimate is above this (USD)."),
 ) -> None:
     """Ask one question: routed to the cheapest capable model, paid per call, streamed.
 
@@ -163,7 +163,6 @@ def ask(
             typer.echo(f"warning: {w}", err=True)
         payer = Payer.from_settings(ensured.wallet, settings, paths)
         chain = ensured.wallet.chain
-        _prewarm("clawcli.core.x402.evm")  # eth-account takes ~0.6 s to import: overlap it with the first request
 
     session_id = os.environ.get("CLAWCLI_SESSION_ID") or None
     stream = not (no_stream or json_out)
@@ -174,10 +173,14 @@ def ask(
 async def _run(settings, paths, catalog, payer, chain, request, decision, session_id, max_cost, *,
                stream: bool, json_out: bool) -> None:
     from clawcli.cli._app import error_line, notice, print_json
-    from clawcli.core.errors import AllAttemptsFailed
+    from clawcli.core.errors import AllAttemptsFailed, ClawError
     from clawcli.core.upstream import Engine, GatewayUnreachable, StreamInterrupted
 
     engine = Engine(settings, paths, catalog=catalog, payer=payer, chain=chain)
+    if payer is not None:
+        import httpx_sse  # noqa: F401 - imported here, before the thread below starts importing
+
+        _prewarm("eth_account.messages")  # ~0.6 s of import, overlapped with the unpaid round trip
     if session_id and settings.max_cost_per_run is not None:
         engine.budgets.seed(session_id, _session_spent(paths, session_id))
     out = _Output(markdown=sys.stdout.isatty() and not json_out)
@@ -224,6 +227,11 @@ async def _run(settings, paths, catalog, payer, chain, request, decision, sessio
         raise typer.Exit(1) from None
     except StreamInterrupted:
         out.close()
+        raise
+    except ClawError as exc:  # refusals (policy, cost caps), bad requests: one line, and JSON when asked
+        out.close()
+        if json_out:
+            print_json(exc.to_dict())
         raise
     finally:
         await engine.aclose()

@@ -171,7 +171,6 @@ def models_cmd(
     Example: claw bench models --models gemini-2.5-flash,deepseek-chat --repeat 1 --yes --json
     """
     import asyncio
-    import sys
 
     import click
 
@@ -230,7 +229,6 @@ def models_cmd(
         print_json(result)
         return
     _print_models(result)
-    sys.stdout.flush()
 
 
 def _print_models(r: dict) -> None:

@@ -8,7 +8,7 @@ import typer
 
 
 def inject_openclaw(
-    port: int = typer.Option(
+    port: int | None = typer.Option(
         None, "--port", "-p", min=1, max=65535,
         help="Port `claw serve` listens on (default: the port setting, CLAWCLI_PORT, 8402).",
         show_default=False,
@@ -26,11 +26,11 @@ def inject_openclaw(
 ) -> None:
     """Register `claw serve` as the `clawcli` provider in OpenClaw's config, safely.
 
-    Merges into openclaw.json (OPENCLAW_CONFIG_PATH, else $OPENCLAW_STATE_DIR/openclaw.json,
-    else ~/.openclaw/openclaw.json): every other provider, plugin and key stays as it was.
-    Adds the models auto, eco, premium, free, agentic and the main catalog models; adds them
-    to an existing agents.defaults.models allowlist but never creates one. Backs the file up
-    (openclaw.json.bak.<timestamp>) before changing it. Running it twice changes nothing.
+    The config is OPENCLAW_CONFIG_PATH, else $OPENCLAW_STATE_DIR/openclaw.json, else ~/.openclaw/openclaw.json. Every other provider, plugin and key stays as it was.
+
+    Adds the models auto, eco, premium, free, agentic and the main catalog models, and adds them to an existing agents.defaults.models allowlist (never creates one). The default model changes only with --set-default.
+
+    Backs the file up (openclaw.json.bak.<timestamp>) before changing it; running it twice changes nothing; --undo removes exactly what was added.
 
     Examples:
 
@@ -77,8 +77,9 @@ def inject_openclaw(
     applied = oc.apply_plan(plan)
     gateway = None
     if applied.written:
-        state_dir = path.parent if os.environ.get("OPENCLAW_STATE_DIR") else paths.openclaw_home
-        gateway = oc.gateway_status(path, os.environ, state_dir)
+        gateway = oc.gateway_status(path, os.environ, oc.state_dir(paths, os.environ))
+    if applied.record_error:
+        notice(f"warning: {applied.record_error}; --undo will not be able to restore a replaced default model")
 
     if json_out:
         print_json({
@@ -137,8 +138,8 @@ def summarize(plan: Any) -> list[str]:
             continue
         for c in items:
             line = f"{words[op]:8} {c['where']}"
-            if c["path"] == ["models", "providers", PROVIDER_ID] and op == "add":
-                line += f" ({len(plan.models)} models at {plan.to_dict()['baseUrl']})"
+            if op == "add" and c["path"] == ["models", "providers", PROVIDER_ID][: len(c["path"])]:
+                line += f" (provider {PROVIDER_ID}: {len(plan.models)} models at {plan.to_dict()['baseUrl']})"
             elif "from" in c:
                 line += f": {c['from']!r} -> {c['to']!r}"
             elif "added" in c:

@@ -44,8 +44,10 @@ def _num(d: Any) -> float | None:
     return None if d is None else float(d)
 
 
-def _money(d: Any) -> str:
-    return "unknown" if d is None else f"${d:,.2f} USDC"
+def _money(d: Any, checked: bool = True) -> str:
+    if not checked:
+        return ""
+    return "balance unknown" if d is None else f"${d:,.2f} USDC"
 
 
 def _warn(lines: Any) -> None:
@@ -64,7 +66,12 @@ def status(
     """Show both addresses, the active chain, USDC balances and the key file."""
     if ctx.invoked_subcommand is not None:
         return
-    from clawcli.core.wallet import BalanceCache, fetch_balances, read_chain, resolve_wallet
+    from clawcli.core.wallet import (
+        BalanceCache,
+        fetch_balances,
+        read_chain,
+        resolve_wallet,
+    )
 
     paths, settings = _ctx()
     wallet = resolve_wallet(paths)
@@ -93,15 +100,15 @@ def status(
         d["exists"] = True
         d["evm"]["balance"] = _num(balances.evm) if balances else None
         d["solana"]["balance"] = _num(balances.solana) if balances else None
-        d["keyFile"] = str(wallet.key_file)
         d["balanceError"] = offline
         _out(d)
         return
     label = "Solana" if wallet.chain == "solana" else "Base"
     click.echo(f"Wallet (payments on {label}{' Sepolia' if settings.testnet and label == 'Base' else ''})")
-    click.echo(f"  Base (EVM)  {wallet.evm_address}   {_money(balances.evm if balances else None)}")
+    checked = balances is not None
+    click.echo(f"  Base (EVM)  {wallet.evm_address}   {_money(balances and balances.evm, checked)}".rstrip())
     if wallet.solana_address:
-        click.echo(f"  Solana      {wallet.solana_address}   {_money(balances.solana if balances else None)}")
+        click.echo(f"  Solana      {wallet.solana_address}   {_money(balances and balances.solana, checked)}".rstrip())
     else:
         click.echo("  Solana      (no mnemonic: no Solana address)")
     if wallet.source == "file":
@@ -174,6 +181,10 @@ def import_(
     json_out: bool = JSON_OPT,
 ) -> None:
     """Restore a wallet from its mnemonic or its EVM key, read from stdin (never argv).
+
+    Refuses when a wallet exists unless --force (which backs the old files up first; with
+    --key, a mnemonic of another wallet is backed up and removed so the Solana address cannot
+    belong to a different wallet). On a terminal the secret is prompted for, hidden.
 
     Example: claw wallet import --mnemonic - < words.txt
     """
@@ -402,7 +413,8 @@ def limits(
         backup = save_config_values(paths, updates)
         settings = load_settings(paths)
         if not json_out:
-            click.echo(f"Saved to {paths.config_file}" + (f" (backup: {backup})" if backup != paths.config_file else ""))
+            saved = f" (backup: {backup})" if backup != paths.config_file else ""
+            click.echo(f"Saved to {paths.config_file}{saved}")
         for name in updates:
             var = "CLAWCLI_" + name.upper()
             if os.environ.get(var):

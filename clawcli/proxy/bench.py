@@ -23,6 +23,7 @@ Returned dict (times in ms, rates in requests/s, memory in MB)::
      "c1": {"direct": {"p50Ms", "p99Ms", "rps", "requests", "errors"}, "proxy": {...},
             "addedP50Ms", "addedP99Ms"},
      "cN": {"concurrency", "direct": {...}, "proxy": {...}},
+     "serverCpuUsPerRequest",      # CPU time of the claw serve process per request at c=N
      "rssMb", "peakRssMb",
      "targets": {"addedP50Ms": 1.0, "addedP99Ms": 5.0, "rps": 1200, "rssMb": 100}}
 """
@@ -203,6 +204,15 @@ def _rss_mb(pid: int) -> tuple[float | None, float | None]:
     return (round(rss, 1) if rss else None), (round(hwm, 1) if hwm else None)
 
 
+def _cpu_s(pid: int) -> float:
+    """utime + stime of a process, in seconds (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
 def _wait_http(url: str, timeout: float = 30.0) -> None:
     import urllib.request
 
@@ -274,13 +284,17 @@ def run_proxy_bench(*, duration: float = 5.0, warmup: float = 1.0, concurrency: 
         say("c=1 direct"); d1 = load(up_url, 1, duration, "c1-d")
         say("c=1 proxy"); p1 = load(proxy_url, 1, duration, "c1-p")
         say(f"c={concurrency} direct"); dn = load(up_url, concurrency, duration, "cn-d")
-        say(f"c={concurrency} proxy"); pn = load(proxy_url, concurrency, duration, "cn-p")
+        say(f"c={concurrency} proxy")
+        cpu0 = _cpu_s(serve.pid)
+        pn = load(proxy_url, concurrency, duration, "cn-p")
+        cpu_us = (_cpu_s(serve.pid) - cpu0) * 1e6 / max(1, pn["requests"])
         rss, hwm = _rss_mb(serve.pid)
         return {
             "tool": tool, "cpus": os.cpu_count(), "duration": duration, "model": model,
             "c1": {"direct": d1, "proxy": p1, "addedP50Ms": round(p1["p50Ms"] - d1["p50Ms"], 3),
                    "addedP99Ms": round(p1["p99Ms"] - d1["p99Ms"], 3)},
             "cN": {"concurrency": concurrency, "direct": dn, "proxy": pn},
+            "serverCpuUsPerRequest": round(cpu_us, 1),
             "rssMb": rss, "peakRssMb": hwm, "targets": dict(TARGETS),
         }
     finally:
@@ -301,6 +315,7 @@ def format_report(r: dict[str, Any]) -> str:
         f"added p99 {c1['addedP99Ms']:.3f} ms (target <= {t['addedP99Ms']})",
         f"  c={cn['concurrency']:<3} direct {cn['direct']['rps']:.0f} rps | proxy {cn['proxy']['rps']:.0f} rps "
         f"(target >= {t['rps']}), proxy p99 {cn['proxy']['p99Ms']:.2f} ms, errors {cn['proxy']['errors']}",
+        f"  server CPU {r['serverCpuUsPerRequest']:.0f} us per request at c={cn['concurrency']}",
         f"  server RSS {r['rssMb']} MB (peak {r['peakRssMb']} MB, target <= {t['rssMb']})",
     ])
 

@@ -17,8 +17,8 @@ MAX_REASONING = 400
 
 def ascii_safe(value: Any, limit: int = MAX_REASONING) -> str:
     s = str(value)
-    if not s.isascii() or not s.isprintable() or "%" in s:
-        s = quote(s, safe=_SAFE)
+    if not (s.isascii() and s.isprintable()):
+        s = quote(s, safe=_SAFE)  # percent-encoded UTF-8 ("%" itself encoded, so it decodes back)
     return s[:limit]
 
 

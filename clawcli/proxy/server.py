@@ -108,7 +108,7 @@ def uvicorn_config(app: Any, *, log_level: str = "warning") -> Any:
         http = "h11"
     return uvicorn.Config(app, loop=loop, http=http, lifespan="on", access_log=False, log_level=log_level,
                           timeout_graceful_shutdown=GRACEFUL_SECONDS, server_header=False,
-                          timeout_keep_alive=75)
+                          timeout_keep_alive=75, proxy_headers=False)
 
 
 def serve(state: Any, host: str, port: int, *, on_ready: Callable[[str, int], None] | None = None,

@@ -48,10 +48,11 @@ def make_transport() -> Any:
     """httpx's API over aiohttp's client: ~4x the throughput of the default transport."""
     try:
         import httpx
-        from httpx_aiohttp import AiohttpTransport
+
+        from clawcli.proxy.transport import FastAiohttpTransport
     except ImportError:  # pragma: no cover - httpx-aiohttp is a dependency
         return None
-    return AiohttpTransport(limits=httpx.Limits(max_connections=256, max_keepalive_connections=64))
+    return FastAiohttpTransport(limits=httpx.Limits(max_connections=256, max_keepalive_connections=64))
 
 
 @dataclass

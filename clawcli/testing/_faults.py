@@ -17,6 +17,7 @@ A fault fires at one of three stages of a request:
 
 from __future__ import annotations
 
+import hashlib
 import math
 import threading
 from dataclasses import dataclass, field
@@ -236,7 +237,8 @@ def tool_call_for(request: dict[str, Any], params: dict[str, Any]) -> dict[str, 
         for key in schema.get("required") or list(props)[:1]:
             t = (props.get(key) or {}).get("type", "string")
             args[key] = {"integer": 1, "number": 1.5, "boolean": True, "array": [], "object": {}}.get(t, "Paris")
-    return {"id": f"call_emu_{abs(hash(name)) % 10**8:08d}", "type": "function",
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]  # not hash(): that changes per process
+    return {"id": f"call_emu_{digest}", "type": "function",
             "function": {"name": name, "arguments": args if isinstance(args, str) else json.dumps(args)}}
 
 

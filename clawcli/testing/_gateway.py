@@ -24,6 +24,13 @@ from clawcli.testing._payment import (
     usd_to_micros,
     verify_payment,
 )
+from clawcli.testing._svm import (
+    DEFAULT_SOLANA_PAYEE,
+    SVM_NETWORKS,
+    SvmFacilitator,
+    SvmRequirement,
+    SvmVerified,
+)
 
 Reply = Callable[[str, dict], str]
 
@@ -49,6 +56,7 @@ class RequestRecord:
     nonce: str | None = None
     transaction: str | None = None
     fault: str | None = None  # the injected fault kind that answered it
+    content: str | None = None  # the assistant content of a 200 answer (streamed or not)
     completed: bool = False  # the whole response body went out
     client_disconnected: bool = False
     time: float = field(default_factory=time.time)
@@ -81,11 +89,22 @@ class GatewayEmulator:
     ) -> None:
         if x402_version not in (1, 2):
             raise ValueError("x402_version must be 1 or 2")
-        if network not in NETWORKS:
-            raise ValueError(f"network must be one of {sorted(NETWORKS)}")
-        from eth_utils import to_checksum_address
+        if network == "solana":  # the v1 name of Solana mainnet
+            network = next(iter(SVM_NETWORKS))
+        if network not in NETWORKS and network not in SVM_NETWORKS:
+            raise ValueError(f"network must be one of {sorted(NETWORKS) + sorted(SVM_NETWORKS)}")
+        #: the SVM facilitator (fee-payer key, blockhashes); used when ``network`` is a Solana network
+        self.svm = SvmFacilitator()
+        if network in SVM_NETWORKS:
+            from clawcli.testing._svm import is_solana_address
 
-        self.payee = to_checksum_address(payee)
+            self.payee = DEFAULT_SOLANA_PAYEE if payee == DEFAULT_PAYEE else payee
+            if not is_solana_address(self.payee):
+                raise ValueError(f"payee {payee!r} is not a Solana address")
+        else:
+            from eth_utils import to_checksum_address
+
+            self.payee = to_checksum_address(payee)
         self.x402_version = x402_version
         self.require_payment = require_payment
         self.price_margin = price_margin
@@ -184,6 +203,12 @@ class GatewayEmulator:
     def __exit__(self, *exc: Any) -> None:
         self.stop()
 
+    async def __aenter__(self) -> "GatewayEmulator":
+        return self.start()  # binding and starting the thread take ~2 ms: fine on a running loop
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await asyncio.to_thread(self.stop)  # stop() may wait for in-flight answers: keep the loop free
+
     # addresses -----------------------------------------------------------------------------------
     @property
     def url(self) -> str:
@@ -205,12 +230,17 @@ class GatewayEmulator:
         return f"{self.url}/rpc/solana"
 
     @property
+    def is_solana(self) -> bool:
+        return self.network in SVM_NETWORKS
+
+    @property
     def usdc(self) -> str:
-        return NETWORKS[self.network][4]
+        """USDC of the EVM network (Base when the gateway is configured for Solana)."""
+        return NETWORKS.get(self.network, NETWORKS[BASE_NETWORK])[4]
 
     @property
     def chain_id(self) -> int:
-        return NETWORKS[self.network][1]
+        return NETWORKS.get(self.network, NETWORKS[BASE_NETWORK])[1]
 
     # faults --------------------------------------------------------------------------------------
     def inject(self, model: str, kind: str, times: int | None = 1, *, before_payment: bool = False,
@@ -302,6 +332,11 @@ class GatewayEmulator:
         with self._lock:
             return list(self._records)
 
+    @property
+    def last_request(self) -> RequestRecord | None:
+        with self._lock:
+            return self._records[-1] if self._records else None
+
     def chat_requests(self) -> list[RequestRecord]:
         return [r for r in self.requests if r.path.endswith("/chat/completions")]
 
@@ -364,6 +399,10 @@ class GatewayEmulator:
             key = v.payer.lower()
             if key in self._evm_balances:
                 self._evm_balances[key] = max(0, self._evm_balances[key] - v.value_micros)
+            if isinstance(v, SvmVerified):
+                have = self._sol_balances.get(v.payer, self._sol_default)
+                if have is not None:
+                    self._sol_balances[v.payer] = max(0, have - v.value_micros)
         rec.paid, rec.amount_usd, rec.transaction = True, v.value_micros / 1_000_000, settlement["transaction"]
         name = "PAYMENT-RESPONSE" if v.x402_version == 2 else "X-PAYMENT-RESPONSE"
         return {name: b64json(settlement)}
@@ -379,11 +418,17 @@ class GatewayEmulator:
                     self._rpc_fault = None
             return dict(f)
 
-    def _requirement(self, amount: int, path: str) -> Requirement:
+    def _requirement(self, amount: int, path: str) -> Requirement | SvmRequirement:
+        if self.is_solana:
+            return SvmRequirement(amount_micros=amount, pay_to=self.payee, resource_url=f"{self.url}{path}",
+                                  fee_payer=self.svm.fee_payer, network=self.network,
+                                  max_timeout_seconds=self.max_timeout_seconds, memo=self.svm.memo)
         return Requirement(amount_micros=amount, pay_to=self.payee, resource_url=f"{self.url}{path}",
                            network=self.network, max_timeout_seconds=self.max_timeout_seconds)
 
-    def _verify(self, header_value: str, req: Requirement) -> Verified:
+    def _verify(self, header_value: str, req: Requirement | SvmRequirement) -> Verified | SvmVerified:
+        if isinstance(req, SvmRequirement):
+            return self._verify_svm(header_value, req)
         v = verify_payment(header_value, req, x402_version=self.x402_version)
         if not self._claim_nonce(v.nonce):
             raise PaymentError("invalid_transaction_state", f"nonce {v.nonce} was already used",
@@ -393,6 +438,19 @@ class GatewayEmulator:
             if have < v.value_micros:
                 self._release_nonce(v.nonce)
                 raise PaymentError("insufficient_funds", f"insufficient balance: {have} < {v.value_micros}",
+                                   code="INSUFFICIENT_FUNDS", payer=v.payer, nonce=v.nonce)
+        return v
+
+    def _verify_svm(self, header_value: str, req: SvmRequirement) -> SvmVerified:
+        v = self.svm.verify(header_value, req, x402_version=self.x402_version)
+        if not self._claim_nonce(v.nonce):  # the same signed transaction twice: Solana lands it once
+            raise PaymentError("invalid_transaction_state", f"transaction {v.nonce} was already submitted",
+                               code="PAYMENT_REPLAY", payer=v.payer, nonce=v.nonce)
+        if self.enforce_balance:
+            have = self._sol_balance_micros(v.payer)
+            if have is None or have < v.value_micros:
+                self._release_nonce(v.nonce)
+                raise PaymentError("insufficient_funds", f"insufficient balance: {have or 0} < {v.value_micros}",
                                    code="INSUFFICIENT_FUNDS", payer=v.payer, nonce=v.nonce)
         return v
 

@@ -79,7 +79,7 @@ def solana_call(call: Any, *, balance_of: Callable[[str], int | None]) -> dict[s
         amount = balance_of(owner)
         if amount is None:
             return _ok(rid, {"context": context, "value": []})
-        pubkey = b58encode(hashlib.sha256(f"{owner}:{USDC_SOLANA_MINT}".encode()).digest())
+        pubkey = _token_account(owner)
         ui = amount / 1_000_000
         account = {
             "pubkey": pubkey,
@@ -108,6 +108,16 @@ def solana_call(call: Any, *, balance_of: Callable[[str], int | None]) -> dict[s
         }
         return _ok(rid, {"context": context, "value": [account]})
     return _err(rid, -32601, "Method not found")
+
+
+def _token_account(owner: str) -> str:
+    """The owner's USDC associated token account (what a real node lists); a stand-in without solders."""
+    try:
+        from clawcli.testing._svm import ata
+
+        return ata(owner, USDC_SOLANA_MINT)
+    except (ImportError, ValueError, TypeError):
+        return b58encode(hashlib.sha256(f"{owner}:{USDC_SOLANA_MINT}".encode()).digest())
 
 
 def handle(payload: Any, one: Callable[[Any], dict[str, Any]]) -> Any:

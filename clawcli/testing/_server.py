@@ -203,7 +203,7 @@ class _Handlers:
         else:
             content = _replies.default_reply(model.id, body)
         use = _replies.usage(body, content, tool_call)
-        rec.status = 200
+        rec.status, rec.content = 200, content
 
         if rec.stream:
             if kind == "error_200":
@@ -285,4 +285,9 @@ class _Handlers:
                                                                balance_of=gw._evm_balance_micros))
 
     async def rpc_solana(self, request: web.Request) -> web.Response:
-        return await self._rpc(request, lambda c: _rpc.solana_call(c, balance_of=self.gw._sol_balance_micros))
+        from clawcli.testing._svm import solana_rpc_call
+
+        def one(c: Any) -> dict[str, Any]:  # blockhashes and mint accounts first, then balances
+            return solana_rpc_call(c, self.gw) or _rpc.solana_call(c, balance_of=self.gw._sol_balance_micros)
+
+        return await self._rpc(request, one)

@@ -72,6 +72,24 @@ _IMAGE_TOKENS = 85.0  # a low-detail image; compression never touches images any
 _MESSAGE_OVERHEAD = 4.0  # role and separators, as chat formats add them
 
 
+def _calls_size(msg: dict, tokens: bool = True) -> tuple[int, float]:
+    """Tool calls as sent: name and arguments (ids and JSON framing add a constant per call)."""
+    calls = msg.get("tool_calls") or ()
+    if msg.get("function_call"):
+        calls = list(calls) + [{"function": msg["function_call"]}]
+    chars, toks = 0, 0.0
+    for call in calls:
+        fn = call.get("function") if isinstance(call, dict) else None
+        if not isinstance(fn, dict):
+            continue
+        name, args = str(fn.get("name") or ""), fn.get("arguments")
+        args = args if isinstance(args, str) else json.dumps(args)
+        chars += len(name) + len(args)
+        if tokens:
+            toks += 12 + estimate_tokens(name) + estimate_tokens(args)
+    return chars, toks
+
+
 def message_size(msg: dict) -> tuple[int, float]:
     """(chars, estimated tokens) of one message as it is sent: content, tool calls, reasoning."""
     chars = 0
@@ -88,11 +106,9 @@ def message_size(msg: dict) -> tuple[int, float]:
                 tokens += estimate_tokens(t)
             elif isinstance(part, dict) and part.get("type") in ("image_url", "input_image", "image"):
                 tokens += _IMAGE_TOKENS
-    for key in ("tool_calls", "function_call"):
-        if msg.get(key):
-            s = json.dumps(msg[key], ensure_ascii=False, separators=(",", ":"))
-            chars += len(s)
-            tokens += estimate_tokens(s)
+    c, t = _calls_size(msg)
+    chars += c
+    tokens += t
     rc = msg.get("reasoning_content")
     if isinstance(rc, str):
         chars += len(rc)
@@ -109,9 +125,8 @@ def message_chars(msg: dict) -> int:
         chars = sum(len(part_text(p)) for p in content)
     else:
         chars = 0
-    for key in ("tool_calls", "function_call"):
-        if msg.get(key):
-            chars += len(json.dumps(msg[key], ensure_ascii=False, separators=(",", ":")))
+    if msg.get("tool_calls") or msg.get("function_call"):
+        chars += _calls_size(msg, tokens=False)[0]
     rc = msg.get("reasoning_content")
     if isinstance(rc, str):
         chars += len(rc)

@@ -59,7 +59,16 @@ def _cost(text: str) -> float:
 
 
 # ---------------------------------------------------------------- layer 4: paths
-_PATH = re.compile(r"(?<![\w./:~$§¤-])((?:/|\.{1,2}/)?(?:[\w.@+-]+/){2,})(?=[\w.@+-])")
+# absolute paths only (they carry the long, repeated prefixes); the pattern starts with a literal
+# "/" so the regex engine can skip ahead. A match preceded by a path char (a URL) is ignored.
+_PATH = re.compile(r"/(?:[\w.@+-]+/){2,}(?=[\w.@+-])")
+_PATH_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:~$§¤-@+")
+
+
+def _path_dirs(seg: str):
+    for m in _PATH.finditer(seg):
+        if m.start() == 0 or seg[m.start() - 1] not in _PATH_CHARS:
+            yield m.group()
 MAX_PATH_CODES = 9
 
 
@@ -67,7 +76,7 @@ def paths(messages: list, ctx: Context) -> list:
     dirs: Counter[str] = Counter()
     for seg in _segments(messages, ctx):
         if "/" in seg:
-            dirs.update(m.group(1) for m in _PATH.finditer(seg))
+            dirs.update(_path_dirs(seg))
     if sum(dirs.values()) < 4:
         return messages
     sigil = pick_sigil(ctx, "P")
@@ -104,7 +113,9 @@ def paths(messages: list, ctx: Context) -> list:
     codes = {p: f"{sigil}P{n}/" for n, p in enumerate(chosen, 1)}
 
     def sub(m: re.Match) -> str:
-        d = m.group(1)
+        d = m.group()
+        if m.start() and m.string[m.start() - 1] in _PATH_CHARS:
+            return d
         for p in longest_first:
             if d.startswith(p):
                 return codes[p] + d[len(p):]
@@ -171,11 +182,13 @@ def dictionary(messages: list, ctx: Context) -> list:
     if not used:
         return messages
     ordered = sorted(used, key=lambda cp: len(cp[1]), reverse=True)  # longest phrase first
-    pattern = re.compile("|".join(re.escape(p) for _, p in ordered))
-    table = {p: c for c, p in used}
 
     def fn(seg: str) -> str:
-        return pattern.sub(lambda m: table[m.group()], seg)
+        # str.replace per phrase (C loops); no phrase contains a sigil, so codes never re-match
+        for code, phrase in ordered:
+            if phrase in seg:
+                seg = seg.replace(phrase, code)
+        return seg
 
     out = _apply(messages, ctx, fn)
     ctx.notes.setdefault("legend", {})["dictionary"] = used
@@ -190,11 +203,15 @@ _MIN_LINE = 24
 def codebook(messages: list, ctx: Context) -> list:
     counts: Counter[str] = Counter()
     for seg in _segments(messages, ctx):
-        for line in seg.split("\n"):
+        counts.update(seg.split("\n"))  # whole lines, indentation included (C-speed counting)
+    by_body: dict[str, list[str]] = {}  # the same line at different indentations shares a code
+    for line, n in counts.items():
+        if n >= 2 and len(line) >= _MIN_LINE:
             body = line.strip()
             if len(body) >= _MIN_LINE:
-                counts[body] += 1
-    repeated = [(b, n) for b, n in counts.items() if n >= 2]
+                by_body.setdefault(body, []).append(line)
+    repeated = [(body, lines, sum(counts[x] for x in lines)) for body, lines in by_body.items()]
+    repeated = [r for r in repeated if r[2] >= 2]
     if not repeated:
         return messages
     sigil = pick_sigil(ctx, "K")
@@ -202,32 +219,32 @@ def codebook(messages: list, ctx: Context) -> list:
         return messages
     code_tokens = estimate_tokens(f"{sigil}K01")
     scored = []
-    for body, n in repeated:
+    for body, lines, n in repeated:
         t = estimate_tokens(body)
         gain = n * (t - code_tokens) - (t + code_tokens + 2)
         if gain > 3:
-            scored.append((gain, body))
+            scored.append((gain, body, lines))
     if not scored:
         return messages
     scored.sort(reverse=True)
-    bodies = [b for _, b in scored[:MAX_DYNAMIC_CODES]]
-    table = {b: f"{sigil}K{n:02d}" for n, b in enumerate(bodies, 1)}
+    chosen = scored[:MAX_DYNAMIC_CODES]
+    # the indentation (and trailing text position) stays, only the body is coded
+    table: dict[str, str] = {}
+    legend: list[tuple[str, str]] = []
+    for n, (_, body, lines) in enumerate(chosen, 1):
+        code = f"{sigil}K{n:02d}"
+        legend.append((code, body))
+        for line in lines:
+            start = line.index(body)
+            table[line] = line[:start] + code + line[start + len(body):]
 
     def fn(seg: str) -> str:
         lines = seg.split("\n")
-        changed = False
-        for k, line in enumerate(lines):
-            if len(line) >= _MIN_LINE:
-                body = line.strip()
-                code = table.get(body)
-                if code is not None:
-                    start = line.index(body)
-                    lines[k] = line[:start] + code + line[start + len(body):]
-                    changed = True
-        return "\n".join(lines) if changed else seg
+        new = [table.get(line, line) for line in lines]
+        return seg if new == lines else "\n".join(new)
 
     out = _apply(messages, ctx, fn)
-    ctx.notes.setdefault("legend", {})["codebook"] = [(table[b], b) for b in bodies]
+    ctx.notes.setdefault("legend", {})["codebook"] = legend
     return out
 
 
@@ -237,4 +254,9 @@ def expand(text: str, legend: dict[str, str]) -> str:
     if not legend:
         return text
     pattern = re.compile("|".join(re.escape(c) for c in sorted(legend, key=len, reverse=True)))
-    return pattern.sub(lambda m: legend[m.group()], text)
+    for _ in range(4):  # a codebook line may itself hold a path or dictionary code: expand to a fixpoint
+        new = pattern.sub(lambda m: legend[m.group()], text)
+        if new == text:
+            break
+        text = new
+    return text

@@ -26,12 +26,13 @@ KEEP_RECENT = 2
 
 # Signal words (matched case-insensitively anywhere in a line) and line starts worth keeping. Found
 # with str.find over the lower-cased text (C loops), not a regex per line: this layer must stay cheap.
-_KEYWORDS = (
-    "error", "exception", "traceback", "failed", "failure", "fatal", "warning", "denied", "refused",
-    "timed out", "timeout", "not found", "no such file", "assert", "passed", "succeeded",
-    "successfully", "exit code", "exit status", "return code",
+_ERRORS = (
+    "error", "exception", "traceback", "failed", "failure", "fatal", "denied", "refused", "timed out",
+    "timeout", "not found", "no such file", "assert",
 )
-_LINE_STARTS = ("e ", "failed", "error", "passed", "===", "--- ")
+_STATUS = ("warning", "passed", "succeeded", "successfully", "exit code", "exit status", "return code")
+_ERROR_STARTS = ("e ", "failed", "error")
+_STATUS_STARTS = ("===", "--- ")
 _OUTLINE = ("def ", "class ", "async def ", "function ", "fn ", "func ", "interface ", "struct ", "impl ")
 
 
@@ -43,30 +44,41 @@ def _key_lines(text: str, first: int, last: int) -> list[int]:
     while pos >= 0:
         starts.append(pos + 1)
         pos = low.find("\n", pos + 1)
-    found: set[int] = set()
+    lo = starts[first] if first < len(starts) else len(low)
+    hi = starts[last] if last < len(starts) else len(low)
+    found: list[int] = []  # in priority order: errors, then status lines, then the outline
 
-    def line_of(offset: int) -> int:
-        return bisect_right(starts, offset) - 1
-
-    for kw in _KEYWORDS:
-        pos = low.find(kw, starts[first] if first < len(starts) else len(low))
+    def scan(needle: str, at_line_start: bool = False, outline: bool = False) -> None:
+        """Lines holding ``needle`` (a "\n"-prefixed needle: lines starting with it)."""
         hits = 0
+        pos = low.find(needle, max(0, lo - 1) if at_line_start else lo, hi)
         while pos >= 0 and hits < MAX_KEY_LINES:
-            k = line_of(pos)
-            if k >= last:
+            k = bisect_right(starts, pos) - 1
+            if outline:
+                prefix = low[starts[k]:pos].strip()
+                ok = prefix in ("", "async", "export", "pub", "export async")
+            else:
+                ok = True
+            line = k + 1 if needle[0] == "\n" else k
+            if ok and first <= line < last:
+                found.append(line)
+                hits += 1
+            nl = low.find("\n", pos + 1)
+            if nl < 0:
                 break
-            found.add(k)
-            hits += 1
-            pos = low.find("\n", pos)
-            if pos < 0:
-                break
-            pos = low.find(kw, pos)
-    for k in range(first, min(last, len(starts))):
-        s = starts[k]
-        head = low[s:s + 12]
-        if head.startswith(_LINE_STARTS) or head.lstrip().startswith(_OUTLINE):
-            found.add(k)
-    return sorted(found)[:MAX_KEY_LINES]
+            pos = low.find(needle, nl if needle[0] == "\n" else nl + 1, hi)
+
+    for kw in _ERRORS:
+        scan(kw)
+    for st in _ERROR_STARTS:
+        scan("\n" + st, at_line_start=True)
+    for kw in _STATUS:
+        scan(kw)
+    for st in _STATUS_STARTS:
+        scan("\n" + st, at_line_start=True)
+    for kw in _OUTLINE:
+        scan(kw, outline=True)
+    return sorted(list(dict.fromkeys(found))[:MAX_KEY_LINES])
 
 
 def _note(kept: int, total: int, chars: int) -> str:
@@ -82,6 +94,10 @@ def reduce_lines(text: str) -> str | None:
         return None
     keep = set(range(HEAD)) | set(range(n - TAIL, n))
     keep.update(k for k in _key_lines(text, HEAD, n - TAIL) if lines[k].strip())
+    # a gap of one or two lines costs more as a marker than as text: keep such lines
+    for k in sorted(keep):
+        if k + 3 in keep or k + 2 in keep:
+            keep.update(range(k + 1, min(k + 3, n)))
     out: list[str] = []
     gap = 0
     for k in range(n):
@@ -142,7 +158,9 @@ def stale_tool_results(messages: list, ctx: Context) -> list[int]:
     last_assistant = max((i for i, m in enumerate(messages)
                           if isinstance(m, dict) and m.get("role") == "assistant"), default=-1)
     recent = set(tools[-KEEP_RECENT:])
-    return [i for i in tools if i < last_assistant and i not in recent and i not in ctx.protected]
+    referenced = ctx.notes.get("referenced", set())  # a later message points at its lines: keep them
+    return [i for i in tools if i < last_assistant and i not in recent and i not in ctx.protected
+            and i not in referenced]
 
 
 def observation(messages: list, ctx: Context) -> list:

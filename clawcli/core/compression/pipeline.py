@@ -58,13 +58,24 @@ class CompressionStats:
     layers: dict[str, LayerStats] = field(default_factory=dict)
     elapsed_ms: float = 0.0
     dedup: dict[int, int] = field(default_factory=dict)  # replaced index -> index it repeats
+    dedup_blocks: dict[int, list] = field(default_factory=dict)  # index -> [(src, start, end, n)]
     legend: dict[str, str] = field(default_factory=dict)  # code -> text
     legend_index: int | None = None  # where the legend message was inserted
     errors: list[str] = field(default_factory=list)
     # the token total of the input is estimated only when someone asks (the hot path needs deltas)
     _source: list | None = field(default=None, repr=False)
     _tokens_before: float | None = field(default=None, repr=False)
-    tokens_delta: float = 0.0  # estimated tokens removed (legend cost included)
+    # estimated tokens removed (legend included); computed on first use from the changed messages
+    _delta: float | None = field(default=None, repr=False)
+    _changed: list = field(default_factory=list, repr=False)  # [(original message, final message)]
+    _legend_tokens: float = field(default=0.0, repr=False)
+
+    @property
+    def tokens_delta(self) -> float:
+        if self._delta is None:
+            self._delta = sum(message_size(a)[1] - message_size(b)[1] for a, b in self._changed)
+            self._delta -= self._legend_tokens
+        return self._delta
 
     @property
     def tokens_before(self) -> float:
@@ -194,8 +205,7 @@ def compress_request(request: dict, mode: str, *, layers=None, min_chars: int | 
                     tokens[i] = t
         current = new
         ls.ms = (time.perf_counter() - t1) * 1000
-    for i in changed:
-        stats.tokens_delta += message_size(messages[i])[1] - message_size(current[i])[1]
+    stats._changed = [(messages[i], current[i]) for i in sorted(changed)]
     legend = legend_message(ctx.notes.get("legend", {}))
     if legend is not None:
         stats.legend_index = next((i for i, m in enumerate(current)
@@ -211,12 +221,13 @@ def compress_request(request: dict, mode: str, *, layers=None, min_chars: int | 
         first = next(layer for layer in ("paths", "dictionary", "codebook") if layer in ctx.notes["legend"])
         stats.layers[first].chars_saved -= len(LEGEND_HEADER) + 1  # the header is paid by the first layer
         legend_tokens = message_size(legend)[1]
-        stats.tokens_delta -= legend_tokens
+        stats._legend_tokens = legend_tokens
         if detail:
             lines_t = sum(estimate_tokens(f"{c} = {t}\n") for c, t in stats.legend.items())
             stats.layers[first].tokens_saved -= legend_tokens - lines_t
         chars.insert(stats.legend_index, message_chars(legend))
     stats.dedup = dict(ctx.notes.get("dedup", {}))
+    stats.dedup_blocks = dict(ctx.notes.get("dedup_blocks", {}))
     stats.chars_after = sum(chars)
     stats.applied = True
     stats.elapsed_ms = (time.perf_counter() - t0) * 1000

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import repeat
 
 from clawcli.core.compression._text import Context, editable, map_outside_fences, map_text, split_fences
 
@@ -46,11 +47,22 @@ def dedup_reference(messages: list, dup: int, orig: int, names: dict[str, str]) 
 
 
 def dedup(messages: list, ctx: Context) -> list:
-    """Layer 1: later exact repeats of a long text become a back-reference to the first one."""
+    """Layer 1: repeats of earlier text become back-references to the first occurrence.
+
+    A whole message that repeats an earlier one (>= 200 chars) becomes one reference line; inside
+    a longer message, a run of >= BLOCK_MIN_LINES lines (>= BLOCK_MIN_CHARS) that appears verbatim
+    in one earlier message (a file re-read after a small edit, a test re-run whose output differs
+    only in its timing line) becomes a reference to those lines. Messages holding a code fence are
+    only deduplicated whole (a fence is never cut).
+    """
     seen: dict[str, int] = {}
     out = list(messages)
     names: dict[str, str] | None = None
     refs: dict[int, int] = ctx.notes.setdefault("dedup", {})
+    blocks: dict[int, list] = ctx.notes.setdefault("dedup_blocks", {})
+    referenced: set[int] = ctx.notes.setdefault("referenced", set())
+    shingles: dict[str, tuple[int, int]] = {}  # a line -> its first (message, line)
+    lines_of: dict[int, list[str]] = {}
     for i, m in enumerate(messages):
         if not isinstance(m, dict):
             continue
@@ -60,16 +72,79 @@ def dedup(messages: list, ctx: Context) -> list:
         first = seen.get(content)
         if first is None:
             seen[content] = i
+        elif i not in ctx.protected:
+            if names is None:
+                names = _tool_names(messages)
+            ref = dedup_reference(messages, i, first, names)
+            if len(ref) < len(content):
+                out[i] = {**m, "content": ref}
+                refs[i] = first
+                referenced.add(first)
+                continue
+        if "```" in content or "~~~" in content:
             continue
-        if i in ctx.protected:
+        lines = content.split("\n")
+        if len(lines) < BLOCK_MIN_LINES:
             continue
-        if names is None:
-            names = _tool_names(messages)
-        ref = dedup_reference(messages, i, first, names)
-        if len(ref) < len(content):
-            out[i] = {**m, "content": ref}
-            refs[i] = first
+        if i not in ctx.protected and shingles and len(shingles.keys() & set(lines)) >= BLOCK_MIN_LINES:
+            new_lines, used = _dedup_blocks(lines, shingles, lines_of)
+            if used:
+                if names is None:
+                    names = _tool_names(messages)
+                text = "\n".join(_render_block_ref(x, messages, names) if isinstance(x, tuple) else x
+                                 for x in new_lines)
+                if len(text) < len(content):
+                    out[i] = {**m, "content": text}
+                    blocks[i] = used
+                    referenced.update(src for src, *_ in used)
+        lines_of[i] = lines
+        # first occurrence of every line, earlier messages first (dict/zip work in C, not per line in Python)
+        n = len(lines)
+        first_here = dict(zip(reversed(lines), zip(repeat(i, n), range(n - 1, -1, -1))))
+        first_here.update(shingles)
+        shingles = first_here
     return out
+
+
+BLOCK_MIN_LINES = 8
+BLOCK_MIN_CHARS = 400
+
+
+def _dedup_blocks(lines: list[str], shingles: dict, lines_of: dict) -> tuple[list, list]:
+    """Replace runs of lines seen earlier by (src, start, end, count) placeholders."""
+    out: list = []
+    used: list[tuple[int, int, int, int]] = []
+    j = 0
+    n = len(lines)
+    while j < n:
+        hit = shingles.get(lines[j])
+        if hit is not None:
+            src, start = hit
+            src_lines = lines_of[src]
+            length = 0
+            while (j + length < n and start + length < len(src_lines)
+                   and lines[j + length] == src_lines[start + length]):
+                length += 1
+            if length >= BLOCK_MIN_LINES and sum(len(x) + 1 for x in lines[j:j + length]) >= BLOCK_MIN_CHARS:
+                ref = (src, start, start + length, length)
+                out.append(ref)
+                used.append(ref)
+                j += length
+                continue
+        out.append(lines[j])
+        j += 1
+    return out, used
+
+
+def _render_block_ref(ref: tuple, messages: list, names: dict[str, str]) -> str:
+    src, start, end, count = ref
+    o = messages[src]
+    if o.get("role") == "tool" and o.get("tool_call_id"):
+        cid = o["tool_call_id"]
+        what = f"the earlier {names.get(cid, 'tool')} result ({cid})"
+    else:
+        what = f"an earlier {o.get('role', 'message')} message"
+    return f"[clawcli: {count} lines identical to lines {start + 1}-{end} of {what}, omitted]"
 
 
 _CRLF = re.compile(r"\r\n?")

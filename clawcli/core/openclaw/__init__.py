@@ -51,10 +51,17 @@ __all__ = [
     "plan_undo",
     "provider_entry",
     "resolve_config_path",
+    "state_dir",
 ]
 
 CONFIG_NAME = "openclaw.json"
 RECORD_NAME = "openclaw-inject.json"
+
+
+def state_dir(paths: Paths, env: Mapping[str, str]) -> Path:
+    """OpenClaw's state dir: ``OPENCLAW_STATE_DIR``, else the OpenClaw home."""
+    state = (env.get("OPENCLAW_STATE_DIR") or "").strip()
+    return Path(state).expanduser() if state else paths.openclaw_home
 
 
 def resolve_config_path(paths: Paths, env: Mapping[str, str]) -> Path:
@@ -203,6 +210,8 @@ def plan_undo(config_path: Path, *, record_file: Path | None = None) -> Plan:
 class Applied:
     written: bool
     backup: Path | None
+    #: the undo record could not be saved (the config itself was written and verified)
+    record_error: str | None = None
 
 
 def apply_plan(plan: Plan) -> Applied:
@@ -250,5 +259,8 @@ def apply_plan(plan: Plan) -> Applied:
             f"{cf.path} did not read back as written; the original was put back",
             f"backup: {backup}" if backup else None,
         )
-    _record.save(plan.record_file, cf.real, plan.record_entry)
+    try:
+        _record.save(plan.record_file, cf.real, plan.record_entry)
+    except OSError as exc:
+        return Applied(True, backup, f"could not save {plan.record_file}: {exc.strerror}")
     return Applied(True, backup)

@@ -62,8 +62,8 @@ def refuse_includes(data: dict[str, Any], targets: list[tuple[str, ...]]) -> Non
             raise ConfigError(
                 f"{dotted(keys)} would have to change, but {where} uses $include "
                 "(its content lives in another file, and a key added here would override it)",
-                f"add the `{PROVIDER_ID}` provider in the included file yourself "
-                "(`claw inject-openclaw --dry-run` shows what to add), or inline that section",
+                "nothing was changed; inline that section into the config and run again, "
+                "or make the change in the included file yourself",
             )
 
 
@@ -122,7 +122,7 @@ def inject(
     stale_ids: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> Edit:
     targets = [PROVIDERS + (PROVIDER_ID,)]
-    if isinstance(get(data, ALLOWLIST), dict):
+    if _is_allowlist(get(data, ALLOWLIST)):
         targets.append(ALLOWLIST)
     if set_default:
         targets.append(DEFAULT_MODEL)
@@ -145,12 +145,12 @@ def inject(
 
     refs = [model_ref(m["id"]) for m in provider["models"]]
     allow = get(new, ALLOWLIST)
-    if isinstance(allow, dict):
+    if _is_allowlist(allow):
         for r in refs:
             if r not in allow:
                 allow[r] = {}
                 edit.allowlist_added.append(r)
-    elif allow is not None:
+    elif allow is not None and allow != {}:
         edit.warnings.append(
             f"{dotted(ALLOWLIST)} is a {type(allow).__name__}, not an object; left alone"
         )
@@ -166,7 +166,31 @@ def inject(
 
     if set_default:
         _set_default(edit, model_ref("auto"))
+    edit.warnings += _port_clashes(new, provider["baseUrl"])
     return edit
+
+
+def _is_allowlist(v: Any) -> bool:
+    # an empty object restricts nothing; adding our refs to it would hide every other model
+    return isinstance(v, dict) and len(v) > 0
+
+
+def _port_clashes(data: dict[str, Any], url: str) -> list[str]:
+    """Another local provider on our port (ClawRouter's proxy also defaults to 8402)."""
+    hostport = url.split("//", 1)[1].split("/", 1)[0]
+    port = hostport.rsplit(":", 1)[1]
+    local = {hostport, f"localhost:{port}", f"[::1]:{port}", f"0.0.0.0:{port}"}
+    out = []
+    for pid, prov in (get(data, PROVIDERS) or {}).items():
+        if pid == PROVIDER_ID or not isinstance(prov, dict) or not isinstance(prov.get("baseUrl"), str):
+            continue
+        parts = prov["baseUrl"].split("//", 1)
+        if len(parts) == 2 and parts[1].split("/", 1)[0] in local:
+            out.append(
+                f"provider {pid!r} also points at port {port} ({prov['baseUrl']}); only one proxy "
+                "can listen there: stop it, or use another port (--port, and claw serve --port)"
+            )
+    return out
 
 
 def _set_default(edit: Edit, ref: str) -> None:

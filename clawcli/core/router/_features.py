@@ -17,13 +17,17 @@ from ._lexicon import LEXICON
 _HEAD = 2400
 _TAIL = 600
 
-_TOKEN_RE = re.compile(r"[^\W_]+")
+# words; a CJK/Hangul run is never part of a word, so "Kubernetesクラスタ" yields "kubernetes"
+_TOKEN_RE = re.compile(r"[^\W_\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
 _CJK_COUNT_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _ARABIC_RE = re.compile(r"[\u0600-\u06ff]")
 _AR_DIACRITICS = re.compile(r"[\u064b-\u065f\u0670\u0640]")
-_AR_MAP = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي"})
+_AR_PAIRS = (("أ", "ا"), ("إ", "ا"), ("آ", "ا"), ("ٱ", "ا"), ("ى", "ي"), ("ة", "ه"), ("ؤ", "و"), ("ئ", "ي"))
 _AR_CLITICS = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "ك", "س")
+_AR_BY_FIRST: dict[str, tuple[str, ...]] = {}
+for _c in _AR_CLITICS:
+    _AR_BY_FIRST[_c[0]] = _AR_BY_FIRST.get(_c[0], ()) + (_c,)
 
 
 def _is_scan_script(term: str) -> bool:
@@ -31,14 +35,19 @@ def _is_scan_script(term: str) -> bool:
 
 
 def normalize_arabic(s: str) -> str:
-    return _AR_DIACRITICS.sub("", s).translate(_AR_MAP)
+    """Drop diacritics and unify letter variants (أ إ آ -> ا, ى -> ي, ة -> ه ...)."""
+    s = _AR_DIACRITICS.sub("", s)
+    for a, b in _AR_PAIRS:  # a few str.replace calls beat str.translate with a dict
+        if a in s:
+            s = s.replace(a, b)
+    return s
 
 
 def _build():
     exact: dict[str, list[tuple[str, str]]] = {}
     prefix: dict[str, list[tuple[str, str, str]]] = {}  # key: first 3 chars
     phrase: dict[str, list[tuple[tuple[str, ...], bool, str, str]]] = {}
-    scan: dict[str, list[tuple[str, str]]] = {}
+    scan: dict[str, list[tuple[str, list[str]]]] = {}
     for group, langs in LEXICON.items():
         for lang, terms in langs.items():
             for raw in terms.split("|"):
@@ -48,21 +57,32 @@ def _build():
                 if _ARABIC_RE.search(term):
                     term = normalize_arabic(term)
                 if _is_scan_script(term):
-                    scan.setdefault(term[0], []).append((term, group))
-                    continue
-                is_prefix = term.endswith("*")
-                words = tuple(_TOKEN_RE.findall(term.rstrip("*")))
-                if not words:
+                    lst = scan.setdefault(term[0], [])
+                    for t, groups in lst:
+                        if t == term:
+                            groups.append(group)
+                            break
+                    else:
+                        lst.append((term, [group]))
                     continue
                 label = raw.strip()
-                if len(words) == 1:
-                    w = words[0]
-                    if is_prefix:
-                        prefix.setdefault(w[:3], []).append((w, group, label))
-                    else:
-                        exact.setdefault(w, []).append((group, label))
+                parts = [(w, True) if w.endswith("*") else (w, False) for w in term.split()]
+                words: list[tuple[str, bool]] = []
+                for w, pre in parts:  # "what's" -> what, s ; "узк* мест*" -> (узк, prefix), (мест, prefix)
+                    toks = _TOKEN_RE.findall(w.rstrip("*"))
+                    words.extend((t, pre and j == len(toks) - 1) for j, t in enumerate(toks))
+                if not words:
+                    continue
+                first, first_prefix = words[0]
+                rest = tuple(words[1:])
+                if first_prefix:
+                    if len(first) < 3:
+                        raise ValueError(f"prefix {raw!r} is too short (3 letters at least)")
+                    prefix.setdefault(first[:3], []).append((first, rest, group, label))
+                elif rest:
+                    phrase.setdefault(first, []).append((rest, group, label))
                 else:
-                    phrase.setdefault(words[0], []).append((words[1:], is_prefix, group, label))
+                    exact.setdefault(first, []).append((group, label))
     for lst in scan.values():
         lst.sort(key=lambda t: -len(t[0]))  # longest match first
     first_chars = "".join(sorted(scan))
@@ -82,14 +102,14 @@ _PREFIX_KEYS = frozenset(_PREFIX)
 _FENCE_RE = re.compile(r"```")
 _CODE_LINE_RE = re.compile(
     r"(?m)^[ \t]*(?:def |class |import |from \S+ import|return\b|function\b|const |let |var |public |"
-    r"private |#include|SELECT\b|resource \"|if \(|for \(|while \(|}[ \t]*$|<\w+[^>\n]*>[ \t]*$)|"
-    r"[;{][ \t]*$|=>|\)[ \t]*\{"
+    r"private |#include|SELECT\b|resource \"|if |for |while |elif |else:|try:|except|print\(|console\.|}|"
+    r"<\w+[^>\n]*>[ \t]*$)"
 )
-# Math notation: symbols, superscripts, and operators between operands ("x + 1", "3*4", "n^2").
-# Every alternative starts with a character class so the scan is a fast C loop.
-_MATH_SYM_RE = re.compile(
-    r"[=^√∑∏∫≥≤≠±×÷∞≈∈∀∃⇒≡∠π−]|[²³⁴⁵⁶⁷⁸⁹ⁿ⁰¹]+|[+*/](?<=[\w)][+*/])(?=[\w(])|[+*/](?<=[\w)] [+*/])(?= [\w(])"
-)
+_CODE_MARKS = (";\n", "{\n", "=>", ") {")
+# Math notation: one character class so the scan is a fast C loop; fractions like 3/4 apart.
+_MATH_SYM_RE = re.compile(r"[=^+√∑∏∫≥≤≠±×÷∞≈∈∀∃⇒≡∠π−²³⁴⁵⁶⁷⁸⁹ⁿ⁰¹]")
+_FRAC_RE = re.compile(r"\d/\d")
+_DIGIT_RE = re.compile(r"\d")
 _MATH_WORDS = frozenset(("lim", "log", "ln", "sin", "cos", "tan", "mod", "gcd", "lcm", "sqrt", "exp", "dx", "dy"))
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
 _SCALE_NUM_RE = re.compile(
@@ -99,18 +119,21 @@ _SCALE_NUM_RE = re.compile(
 )
 _LIST_RE = re.compile(r"(?m)^[ \t]*(?:[-*•·]|\d{1,2}[.)]|[a-z][.)])[ \t]+")
 _ENUM_RE = re.compile(r"[,，、،;；:：]")
-_PATH_RE = re.compile(r"/(?<=\w/)[\w.-]+|/(?<=\w/)(?=\s|$)")
+_PATH_RE = re.compile(r"/(?<=\w/)(?=[\s,;:)]|$)")  # a directory: "api/", "src/utils/" (not "and/or")
 _EXT_RE = re.compile(
     r"\.(?<=\w\.)(?:py|ts|tsx|js|jsx|go|rs|java|kt|rb|ya?ml|json|toml|cs|cpp|swift|php|sql|tf|vue|scala)\b"
 )
 _FILE_COUNT_RE = re.compile(
-    r"\d\s*(?:\+\s*)?(?:files|modules|services|packages|repos|call sites|places|stellen|dateien|archivos|"
+    r"\d\s*(?:\+\s*)?(?:files|modules|services|packages|repos|call sites|places|functions|lambdas|endpoints|"
+    r"components|screens|pages|handlers|controllers|microservices|apps|stellen|dateien|archivos|"
     r"arquivos|файл|модул|сервис|ファイル|個のファイル|个文件|个服务|处|개 파일|개의 파일|ملف|ملفات)"
 )
 _CAPS_TOKEN_RE = re.compile(r"_(?<=[A-Z]_)[A-Z]{2,}")
+# "reply NONE", "answer OK": an agent's canned status answer
+_CANNED_RE = re.compile(r"\b(?:[Rr]eply|[Rr]espond|[Aa]nswer|[Rr]eturn|[Ss]ay)(?: with| only)? ['\"]?[A-Z]{2,}\b")
 _QUESTION_RE = re.compile(r"[?？؟]")
 # The ask ends where a paste begins: a fence, "...:" + newline, or a blank line.
-_PAYLOAD_RE = re.compile(r"```|[:：]\s*\n|\n\s*\n")
+_PAYLOAD_RE = re.compile(r"```|[:：]\s|\n\s*\n")
 
 
 # cue groups that make the ask trivial whatever is pasted after it
@@ -124,6 +147,7 @@ class Features:
     hits: dict[str, list[str]] = field(default_factory=dict)  # group -> matched terms (distinct)
     length: int = 0  # characters in the whole text
     ask_units: float = 0.0  # size of the ask in "Latin characters" (a CJK char counts 2.5)
+    total_units: float = 0.0  # the same for the whole text
     payload_len: int = 0  # characters of pasted material after the ask
     fences: int = 0
     code_lines: int = 0
@@ -159,6 +183,19 @@ def _split_ask(text: str) -> tuple[str, str]:
     return ask, payload
 
 
+def _follows(rest: tuple[tuple[str, bool], ...], i: int, tokens: list[str]) -> bool:
+    """Do the words after position i match ``rest`` ((word, is_prefix) pairs)?"""
+    if i + len(rest) >= len(tokens):
+        return False
+    j = i + 1
+    for w, pre in rest:
+        t = tokens[j]
+        if not (t == w or (pre and t.startswith(w))):
+            return False
+        j += 1
+    return True
+
+
 def _match_word(form: str, i: int, tokens: list[str], add) -> bool:
     found = False
     entry = _INDEX.get(form)
@@ -167,27 +204,15 @@ def _match_word(form: str, i: int, tokens: list[str], add) -> bool:
         for group, label in exact:
             found = True
             add(group, label)
-        if phrases and i + 1 < len(tokens):
-            second = tokens[i + 1]
-            for rest, is_prefix, group, label in phrases:
-                # cheap reject on the second word before slicing
-                if rest[0] != second and not (is_prefix and len(rest) == 1 and second.startswith(rest[0])):
-                    continue
-                k = len(rest)
-                if i + k < len(tokens):
-                    nxt = tokens[i + 1: i + 1 + k]
-                    if is_prefix:
-                        ok = nxt[:-1] == list(rest[:-1]) and nxt[-1].startswith(rest[-1])
-                    else:
-                        ok = tuple(nxt) == rest
-                    if ok:
-                        found = True
-                        add(group, label)
-    if len(form) > 3:
+        for rest, group, label in phrases:
+            if _follows(rest, i, tokens):
+                found = True
+                add(group, label)
+    if len(form) >= 3:
         p = _PREFIX.get(form[:3])
         if p is not None:
-            for stem, group, label in p:
-                if form.startswith(stem):
+            for stem, rest, group, label in p:
+                if form.startswith(stem) and (not rest or _follows(rest, i, tokens)):
                     found = True
                     add(group, label)
     return found
@@ -211,18 +236,20 @@ def _match(lower: str, hits: dict[str, list[str]]) -> int:
     maths = len(distinct & _MATH_WORDS)
     if arabic:
         # Arabic words carry clitics (و، ال، ب ...): try each stripped form of each word.
+        keys, pkeys = _INDEX_KEYS, _PREFIX_KEYS
         for i, tok in enumerate(tokens):
             if "\u0600" <= tok[0] <= "\u06ff":
-                forms = [tok] + [tok[len(c):] for c in _AR_CLITICS if tok.startswith(c) and len(tok) - len(c) >= 2]
+                cl = _AR_BY_FIRST.get(tok[0])
+                forms = [tok] + [tok[len(c):] for c in cl if tok.startswith(c) and len(tok) - len(c) >= 2] if cl else [tok]
             else:
                 forms = [tok]
             for form in forms:
-                if _match_word(form, i, tokens, add):
+                if (form in keys or form[:3] in pkeys) and _match_word(form, i, tokens, add):
                     break
     else:
         # Fast path: set intersections in C pick the few words worth a closer look.
         words = distinct & _INDEX_KEYS
-        stems = {t for t in distinct if len(t) > 3 and t[:3] in _PREFIX_KEYS}
+        stems = {t for t in distinct if len(t) >= 3 and t[:3] in _PREFIX_KEYS}
         if words or stems:
             for i, tok in enumerate(tokens):
                 if tok in words or tok in stems:
@@ -234,40 +261,70 @@ def _match(lower: str, hits: dict[str, list[str]]) -> int:
             pos = m.start()
             if pos < next_free:
                 continue
-            for term, group in scan[m.group()]:
+            for term, groups in scan[m.group()]:
                 if lower.startswith(term, pos):
-                    if group != "_stop":
-                        add(group, term)
+                    for group in groups:
+                        if group != "_stop":
+                            add(group, term)
                     next_free = pos + len(term)
                     break
     return maths
 
 
+def _big(num: str) -> bool:
+    """A count in the thousands or more ("2000 servers", "1,000,000 rows"), not a year."""
+    digits = num.replace(",", "").replace(".", "") if ("," in num or "." in num) and len(num) > 4 else num
+    if not digits.isdigit() or len(digits) < 4:
+        return False
+    return not (len(digits) == 4 and 1900 <= int(digits) <= 2100)
+
+
+def _sample(s: str, limit: int) -> str:
+    """Head and tail of a long text: the ask sits at either end, and it bounds the cost."""
+    if len(s) <= limit:
+        return s
+    tail = limit // 5
+    return s[: limit - tail] + "\n" + s[-tail:]
+
+
 def extract(text: str) -> Features:
+    """Features of one text; linear in its length, bounded above ~3,000 characters."""
     f = Features()
     f.length = len(text)
     ask, payload = _split_ask(text)
     f.payload_len = len(payload)
-    scan_text = ask if len(ask) <= _HEAD + _TAIL else ask[:_HEAD] + "\n" + ask[-_TAIL:]
-    maths = _match(scan_text.lower(), f.hits)
+    ask_s = _sample(ask, _HEAD + _TAIL)
+    maths = _match(ask_s.lower(), f.hits)
     if payload and not (f.hits.keys() & _TRIVIAL_ASKS):
         # A substantive ask over pasted material: the material is part of the task (a spec's
         # requirement list, the code to review). A trivial ask ("what language is this?",
         # "summarise this") is judged on the ask alone, whatever the paste contains.
-        scan_text = payload if len(payload) <= _HEAD else payload[: _HEAD // 2] + "\n" + payload[-_HEAD // 2:]
-        maths += _match(scan_text.lower(), f.hits)
+        maths += _match(_sample(payload, _HEAD).lower(), f.hits)
         ask = text
-    cjk = len(_CJK_COUNT_RE.findall(scan_text)) if _CJK_RE.search(scan_text) else 0
-    f.ask_units = len(ask) + 1.5 * cjk * (len(ask) / max(1, len(scan_text)))
-    f.fences = len(_FENCE_RE.findall(text)) // 2
-    f.code_lines = len(_CODE_LINE_RE.findall(text))
-    f.math_syms = len(_MATH_SYM_RE.findall(ask)) + maths
-    f.numbers = len(_NUMBER_RE.findall(ask))
-    f.scale_nums = len(_SCALE_NUM_RE.findall(ask)) if f.numbers else 0
-    f.list_items = len(_LIST_RE.findall(ask))
-    f.enums = len(_ENUM_RE.findall(ask))
-    f.paths = (len(_PATH_RE.findall(text)) if "/" in text else 0) + len(_EXT_RE.findall(text))
-    f.file_counts = len(_FILE_COUNT_RE.findall(ask)) if (f.numbers and "multi_file" in f.hits) else 0
-    f.caps_tokens = len(_CAPS_TOKEN_RE.findall(ask)) if "_" in ask else 0
-    f.questions = len(_QUESTION_RE.findall(ask))
+        ask_s = _sample(text, _HEAD + _TAIL)
+    text_s = ask_s if ask is text else _sample(text, _HEAD + _TAIL)
+    cjk = len(_CJK_COUNT_RE.findall(ask_s)) if _CJK_RE.search(ask_s) else 0
+    ratio = 1.5 * cjk / max(1, len(ask_s))  # CJK chars carry ~2.5x the content of Latin ones
+    f.ask_units = len(ask) * (1 + ratio)
+    f.total_units = len(text) * (1 + ratio)
+    # cheap guards first: most short prompts have no newline, digit, slash or underscore
+    multiline = "\n" in text_s
+    if multiline:
+        f.fences = text_s.count("```") // 2
+        f.code_lines = len(_CODE_LINE_RE.findall(text_s)) + sum(text_s.count(m) for m in _CODE_MARKS)
+    elif "=>" in text_s or ") {" in text_s:
+        f.code_lines = text_s.count("=>") + text_s.count(") {")
+    nums = _NUMBER_RE.findall(ask_s) if _DIGIT_RE.search(ask_s) else ()
+    f.numbers = len(nums)
+    f.math_syms = len(_MATH_SYM_RE.findall(ask_s)) + maths + (len(_FRAC_RE.findall(ask_s)) if f.numbers else 0)
+    if nums:
+        f.scale_nums = len(_SCALE_NUM_RE.findall(ask_s)) + sum(1 for n in nums[:40] if _big(n))
+    f.list_items = len(_LIST_RE.findall(ask_s)) if multiline and "\n" in ask_s else 0
+    f.enums = len(_ENUM_RE.findall(ask_s))
+    f.paths = (len(_PATH_RE.findall(text_s)) if "/" in text_s else 0) + (
+        len(_EXT_RE.findall(text_s)) if "." in text_s else 0
+    )
+    f.file_counts = len(_FILE_COUNT_RE.findall(ask_s)) if (f.numbers and "multi_file" in f.hits) else 0
+    f.caps_tokens = (len(_CAPS_TOKEN_RE.findall(ask_s)) if "_" in ask_s else 0) + len(_CANNED_RE.findall(ask_s))
+    f.questions = len(_QUESTION_RE.findall(ask_s))
     return f

@@ -41,7 +41,8 @@ LEXICON: dict[str, dict[str, str]] = {
         "en": "heartbeat|ping|status check|health check|check-in|check in|any updates|any new|anything new|"
         "still there|are you there|are you alive|if none|if nothing|if not reply|reply only|only reply|"
         "just reply|reply with ok|respond with ok|periodic check|routine check|unread|new messages|"
-        "no_updates|heartbeat_ok",
+        "no_updates|heartbeat_ok|reminder check|reply none|reply yes|reply no|anything due|any alerts|"
+        "any meetings",
         "zh": "心跳|状态检查|例行检查|有没有新|有新的|如果没有|如无|仅回复|只回复|还在吗|定时检查",
         "ja": "ハートビート|定期チェック|死活監視|新着|なければ|のみ返信|だけ返して|だけ返信|状況確認|生きてる",
         "ru": "проверка статуса|пинг|есть ли новые|если нет|если ничего|ответь только|на связи|"
@@ -110,7 +111,8 @@ LEXICON: dict[str, dict[str, str]] = {
     },
     "identify": {
         "en": "what language|which language|what file format|what format|which format|what kind of file|"
-        "what type of file|which programming language|what encoding",
+        "what type of file|which programming language|what encoding|what file type|what format is this|"
+        "what kind of format|which file format",
         "zh": "什么语言|哪种语言|什么格式|哪种格式|什么文件",
         "ja": "何語|何の言語|どの言語|何の形式|何のファイル|どのフォーマット",
         "ru": "какой это язык|на каком языке|какой формат|какой это формат",
@@ -148,7 +150,7 @@ LEXICON: dict[str, dict[str, str]] = {
     # ------------------------------------------------------------------ MEDIUM-leaning
     "write": {
         "en": "write|draft|compose|email|e-mail|letter|message|post|poem|story|limerick|haiku|essay|blog|"
-        "tweet|caption|slogan|tagline|description|announcement|invitation|speech|toast|reply|cover letter|"
+        "tweet|caption|slogan|tagline|description|announcement|invitation|speech|toast|cover letter|"
         "bio|ad|lyrics|song|joke|jokes|feedback|outline|headline|newsletter|note|script",
         "zh": "写|撰写|起草|邮件|信|文案|诗|故事|短文|演讲稿|通知|广告|标题|回复|朋友圈|小红书|段子|作文",
         "ja": "書いて|書く|作成して|メール|手紙|文章|詩|物語|お知らせ|案内|スピーチ|キャッチコピー|紹介文|投稿|返信|例文",
@@ -168,7 +170,7 @@ LEXICON: dict[str, dict[str, str]] = {
         "what's the difference|what is the difference|eli5|teach me|help me understand|overview|introduce|"
         "walk me through|tell me about|when to use|when should i|when i'd use|beginner|beginners|"
         "simple terms|layman|for kids|to a child|year-old|non-technical|newbie",
-        "zh": "解释|讲解|介绍|说明|区别|差别|为什么|为何|通俗|初学者|新手|小白|入门|初中生|小学生",
+        "zh": "解释|讲解|介绍|说明|区别|差别|为什么|为何|通俗|简单的语言|初学者|新手|小白|入门|初中生|高中生|小学生|大学生|孩子",
         "ja": "説明|解説|教えて|違い|なぜ|どうして|初心者|わかりやすく|やさしく|入門|新入社員",
         "ru": "объясни|объясните|объяснить|расскажи|опиши|разница|разницу|различие|отличие|почему|зачем|"
         "новичку|новичка|простыми словами|для начинающих",
@@ -183,7 +185,9 @@ LEXICON: dict[str, dict[str, str]] = {
     "code_task": {
         "en": "function|script|snippet|query|regex|regular expression|sql|class|method|program|code|html|css|"
         "javascript|python|bash|typescript|java|endpoint|component|unit test|unit tests|decorator|"
-        "debounce|parser|dockerfile|docker-compose|makefile|cron|crontab|bug|fix it|fix this",
+        "debounce|parser|dockerfile|docker-compose|makefile|cron|crontab|bug|fix it|fix this|infinite loop|"
+        "never ends|doesn't work|does not work|not working|throws|exception|traceback|stack trace|"
+        "error message",
         "zh": "函数|脚本|代码|查询|正则|sql|程序|接口|组件|单元测试|报错",
         "ja": "関数|スクリプト|コード|クエリ|正規表現|クラス|メソッド|プログラム|コンポーネント|単体テスト|バグ",
         "ru": "функци*|скрипт|код|запрос|регулярн*|класс|метод|программ*|компонент|баг",
@@ -192,6 +196,29 @@ LEXICON: dict[str, dict[str, str]] = {
         "pt": "função|script|código|consulta|expressão regular|regex|classe|método|programa|componente|bug",
         "ko": "함수|스크립트|코드|쿼리|정규식|정규 표현식|클래스|메서드|프로그램|컴포넌트|버그",
         "ar": "دالة|سكربت|كود|شيفرة|استعلام|تعبير نمطي|برنامج",
+    },
+    "create": {
+        "en": "create|make|generate|build|implement|prepare|put together|come up with|suggest|give me|list",
+        "zh": "制定|生成|创建|做一个|列出|给我|实现",
+        "ja": "作って|作成|考えて|提案|挙げて|実装",
+        "ru": "создай|сделай|подготовь|придумай|предложи|реализуй",
+        "de": "erstelle|mach|generiere|bereite|schlage|implementiere",
+        "es": "crea|haz|genera|prepara|sugiere|dame|monta|implementa",
+        "pt": "crie|faça|gere|prepare|sugira|monte|implemente",
+        "ko": "만들어|짜 주|짜줘|생성해|추천해|제안해|구현해",
+        "ar": "انشئ|اصنع|ولد|اقترح|اعطني|ضع|نفذ",
+    },
+    "units": {
+        "en": "miles|kilometers|kilometres|km|kg|pounds|lbs|ounces|oz|grams|celsius|fahrenheit|inches|cm|"
+        "feet|meters|metres|liters|litres|gallons|gallon|cups|cup|ml|mph|usd|eur|dollars|euros|yen",
+        "zh": "公里|英里|公斤|摄氏|华氏|美元|欧元|英寸|加仑",
+        "ja": "キロ|マイル|ポンド|摂氏|華氏|ドル|ユーロ|インチ",
+        "ru": "километр*|мил*|фунт*|градус*|доллар*|евро|дюйм*",
+        "de": "kilometer|meilen|meile|pfund|grad|dollar|euro|zoll|gallone",
+        "es": "kilómetros|millas|libras|grados|dólares|euros|pulgadas|galón",
+        "pt": "quilômetros|milhas|libras|graus|dólares|euros|polegadas|galão",
+        "ko": "킬로미터|마일|파운드|섭씨|화씨|달러|유로|인치",
+        "ar": "كيلومتر|ميل|رطل|درجة|دولار|يورو|بوصة",
     },
     "transform": {
         "en": "summarize|summarise|summary|rewrite|rephrase|paraphrase|reword|proofread|polish|shorten|"
@@ -213,7 +240,8 @@ LEXICON: dict[str, dict[str, str]] = {
         "zh": "计划|规划|行程|日程|菜单|清单|安排|备考",
         "ja": "計画|プラン|スケジュール|旅程|献立|メニュー|チェックリスト",
         "ru": "план|расписание|маршрут|меню|программу тренировок",
-        "de": "plan|zeitplan|reiseplan|speiseplan|checkliste|trainingsplan",
+        "de": "plan|zeitplan|reiseplan|speiseplan|checkliste|trainingsplan|lernplan|wochenplan|essensplan|"
+        "ernährungsplan|übungsplan",
         "es": "plan|itinerario|horario|menú|rutina|cronograma",
         "pt": "plano|roteiro|cronograma|cardápio|rotina",
         "ko": "계획|일정|코스|식단|루틴|체크리스트",
@@ -237,7 +265,7 @@ LEXICON: dict[str, dict[str, str]] = {
         "ja": "どうやって|方法|手順|やり方|レシピ|コツ|ステップ",
         "ru": "как мне|как сделать|пошагово|шаг за шагом|инструкция|рецепт|советы",
         "de": "wie kann ich|wie mache ich|schritt für schritt|anleitung|rezept|tipps",
-        "es": "cómo|paso a paso|guía|receta|consejos|pasos",
+        "es": "cómo puedo|cómo hago|cómo hacer|paso a paso|guía|receta|consejos|pasos",
         "pt": "como faço|como posso|passo a passo|guia|receita|dicas|passos",
         "ko": "어떻게|방법|단계별|레시피|요령",
         "ar": "كيف|خطوة بخطوة|طريقة|وصفة|خطوات|نصائح",
@@ -299,6 +327,8 @@ LEXICON: dict[str, dict[str, str]] = {
     "multi_file": {
         "en": "across|codebase|repo|repository|monorepo|every file|all files|files|directories|modules|"
         "whole project|entire project|throughout|call sites|usages|refactor|refactoring|tests green|"
+        "consolidate|copy-pasted|duplicated across|every function|every service|each service|all services|"
+        "shared library|shared layer|deploy pipeline|"
         "tests pass|without breaking|e2e|integration tests",
         "zh": "整个项目|项目中|目录|文件|模块|重构|代码库|仓库|全部通过",
         "ja": "リポジトリ|全体|ファイル|ディレクトリ|モジュール|リファクタ|置き換え|テストが通|壊さない|壊れない",
@@ -312,7 +342,8 @@ LEXICON: dict[str, dict[str, str]] = {
     "migration": {
         "en": "migrate|migrating|migration|port to|porting|move from|moving from|switch from|replace|"
         "upgrade|zero downtime|zero-downtime|incrementally|cutover|rollback plan|backward compatible|"
-        "backwards compatible|convert our",
+        "backwards compatible|convert our|move of|move our|on-prem|on-premise|on-premises|downtime|"
+        "lift and shift|cloud migration",
         "zh": "迁移|替换|升级|改造|切换|零停机|不停机|平滑",
         "ja": "移行|置き換|置換|アップグレード|切り替|ダウンタイムなし|無停止",
         "ru": "миграц*|мигрир*|перенес*|перевести с|замени*|без простоя",
@@ -333,7 +364,7 @@ LEXICON: dict[str, dict[str, str]] = {
         "zh": "延迟|卡顿|卡|瓶颈|吞吐|内存泄漏|泄漏|内存|死锁|竞态|线程|超时|崩溃|性能|负载|连接池|抖动|掉到",
         "ja": "遅延|遅い|ボトルネック|スループット|メモリリーク|リーク|メモリ|デッドロック|競合|スレッド|タイムアウト|"
         "クラッシュ|性能|パフォーマンス|負荷|起動時間",
-        "ru": "задержк*|медленн*|тормоз*|пропускн*|утечк*|памят*|дедлок*|взаимоблокировк*|гонк*|многопоточ*|"
+        "ru": "узкие места|узкое место|узких мест|задержк*|медленн*|тормоз*|пропускн*|утечк*|памят*|дедлок*|взаимоблокировк*|гонк*|многопоточ*|"
         "таймаут*|падает|падения|производительност*|нагрузк*|пул соединений|зависает",
         "de": "latenz|langsam|engpass|durchsatz|speicherleck|speicher*|deadlock|nebenläufig*|thread*|timeout*|"
         "abstürz*|stürzt|absturz|performance|auslastung|lastspitze*",
@@ -348,7 +379,8 @@ LEXICON: dict[str, dict[str, str]] = {
         "en": "security|secure|vulnerability|vulnerabilities|vulnerable|exploit|exploited|exploitable|attack|"
         "attacker|threat model|audit|pentest|penetration|hardening|harden|injection|xss|csrf|ssrf|cors|"
         "owasp|privilege|escalation|authentication|authorization|oauth|jwt|secrets|encryption|compliance|"
-        "gdpr|hipaa|pci|dpia|breach|forensics|malware|skimming",
+        "gdpr|hipaa|pci|dpia|breach|forensics|malware|skimming|mitigation|mitigations|attack surface|"
+        "threat|threats|sanitize|sanitization|session fixation|fraud",
         "zh": "安全|漏洞|攻击|审计|加固|注入|权限|鉴权|认证|加密|合规|泄露|入侵",
         "ja": "セキュリティ|脆弱性|攻撃|監査|侵害|インジェクション|権限|認証|認可|暗号化|コンプライアンス|漏洩|不正",
         "ru": "безопасност*|уязвимост*|атак*|аудит*|взлом*|инъекци*|привилеги*|аутентификац*|авторизац*|шифрован*",
@@ -366,7 +398,7 @@ LEXICON: dict[str, dict[str, str]] = {
         "identify the issues|what's wrong|root-cause|critique|assess|evaluate the design|find the bottleneck",
         "zh": "分析|排查|诊断|审查|评审|定位|找出",
         "ja": "分析|調査|診断|レビュー|原因を特定|洗い出|特定して",
-        "ru": "проанализируй*|анализ*|разбери*|диагностир*|найди причину|исследуй",
+        "ru": "проанализируй*|анализ*|разбери*|диагностир*|найди причину|исследуй|причин*",
         "de": "analysiere|analyse|untersuche|diagnostizier*|überprüfe|prüfe",
         "es": "analiza|análisis|revisa|investiga|diagnostica",
         "pt": "analise|análise|revise|investigue|diagnostique",
@@ -394,8 +426,11 @@ LEXICON: dict[str, dict[str, str]] = {
         "partitions|consistency|idempotent|idempotency|eventual consistency|caching|message queue|"
         "pub/sub|s3|aws|gcp|azure|serverless|ci/cd|observability|opentelemetry|prometheus|grafana|"
         "sidekiq|celery|raft|paxos|consensus|leader election|failover|rate limiting|backoff|retries|"
-        "circuit breaker|transactions|orm|prisma|jpa|hibernate|spring|django|rails|redux|fastapi|gunicorn|"
-        "linearizable|snapshots|multi-tenant|tenants|sso|rbac|webhook|webhooks|cqrs|event sourcing",
+        "circuit breaker|rate limiter|sliding window|sliding windows|quota|quotas|per-tenant|graceful degradation|"
+        "transactions|orm|prisma|jpa|hibernate|spring|django|rails|redux|fastapi|gunicorn|"
+        "linearizable|snapshots|snapshotting|multi-tenant|tenants|sso|rbac|webhook|webhooks|cqrs|"
+        "event sourcing|event sourced|aggregates|projections|replay|saga|outbox|exactly-once|at-least-once|"
+        "dead letter|schema registry|acks|brokers|broker",
         "zh": "缓存|消息队列|分片|副本|一致性|幂等|负载均衡|熔断|重试|主从|集群",
         "ja": "キャッシュ|キュー|シャーディング|レプリケーション|整合性|冪等|ロードバランサ|リトライ|冗長",
         "ru": "кэш*|очеред*|шардирован*|репликац*|согласованност*|идемпотент*|балансировщик*|ретра*",
@@ -452,37 +487,40 @@ LEXICON: dict[str, dict[str, str]] = {
     },
     "probability": {
         "en": "probability|probabilities|expected value|expected number|expected sum|expectation|variance|"
-        "standard deviation|odds|random|randomly|uniformly|independently|dice|fair die|a die|coin|coins|"
+        "standard deviation|odds|uniformly at random|independently|two dice|three dice|the dice|roll dice|"
+        "rolling dice|pair of dice|dice are|dice is|fair die|a die|die is rolled|coin|coins|"
         "cards|deck|urn|lottery|how many ways|combinations|permutations|arrangements|binomial|poisson|"
-        "bayes|conditional",
+        "bayes|conditional|without replacement|with replacement|at random|chosen at random|drawn at random|"
+        "picked at random",
         "zh": "概率|几率|期望|方差|随机|骰子|硬币|抽奖|排列|组合|多少种|几种|不放回|有放回",
         "ja": "確率|期待値|分散|ランダム|サイコロ|コイン|くじ|組み合わせ|並べ方|何通り",
         "ru": "вероятност*|матожидани*|математическое ожидание|дисперси*|случайн*|кубик*|монет*|"
         "сколькими способами|перестановк*|сочетани*",
         "de": "wahrscheinlichkeit*|erwartungswert|varianz|zufällig*|würfel*|münze*|auf wie viele arten|"
         "kombinationen|permutationen|lotto",
-        "es": "probabilidad*|valor esperado|esperanza|varianza|aleatori*|moneda*|de cuántas maneras|"
-        "de cuántas formas|combinaciones|permutaciones|póker|baraja",
-        "pt": "probabilidade*|valor esperado|esperança|variância|aleatóri*|moeda*|de quantas maneiras|"
+        "es": "probabilidad*|valor esperado|esperanza|varianza|aleatori*|de cuántas maneras|"
+        "de cuántas formas|combinaciones|permutaciones|póker|baraja|lanzar una moneda|cara o cruz|dados",
+        "pt": "probabilidade*|valor esperado|esperança|variância|aleatóri*|cara ou coroa|lançamento de moeda|de quantas maneiras|"
         "de quantas formas|combinações|permutações|urna|sorteiam|sorteio",
         "ko": "확률|기댓값|기대값|무작위|랜덤|주사위|동전|경우의 수|순열|조합",
-        "ar": "احتمال|القيمة المتوقعة|التوقع|التباين|عشوائي*|نرد|عملة|تباديل|توافيق",
+        "ar": "بكم طريقة|احتمال|القيمة المتوقعة|التوقع|التباين|عشوائي*|نرد|رمي عملة|قطعة نقود|تباديل|توافيق",
     },
     "calculate": {
         "en": "calculate|compute|solve|find|determine|evaluate|how much|how many|how long|value of|"
         "what is the value",
         "zh": "计算|求|求出|求解|求得|算出|算一下|解方程|多少",
         "ja": "計算|求め|算出|解け|解いて|いくら|何通り",
-        "ru": "вычисли*|рассчита*|посчита*|найди*|найдите|реши|решите|определите|определи|сколько|оцени*",
-        "de": "berechne*|bestimme*|ermittle*|finde|löse|wie groß|wie viel|rechne*",
-        "es": "calcula*|halla|hallar|encuentra|determina*|resuelve|resolver|cuánto vale",
-        "pt": "calcule|calcular|calcula|encontre|determine|resolva|resolver|ache|quanto vale",
-        "ko": "계산|구하|구해|풀어|얼마",
-        "ar": "احسب|اوجد|حل|جد|حدد|كم",
+        "ru": "сколькими способами|вычисли*|рассчита*|посчита*|найди*|найдите|реши|решите|определите|определи|сколько|оцени*",
+        "de": "berechne*|bestimme*|ermittle*|finde|löse|wie groß|wie viel|wie viele arten|rechne*",
+        "es": "de cuántas maneras|de cuántas formas|calcula*|halla|hallar|encuentra|determina*|resuelve|resolver|cuánto vale",
+        "pt": "de quantas maneiras|de quantas formas|calcule|calcular|calcula|encontre|determine|resolva|resolver|ache|quanto vale",
+        "ko": "계산|구하|구해|풀어|얼마|경우의 수",
+        "ar": "احسب|اوجد|حل|جد|حدد|كم|بكم طريقة",
     },
     "rigor": {
         "en": "rigorous|rigorously|justify|justify each step|each step|every step|show your work|"
-        "show all work|formally|formal proof|explain your reasoning|show the derivation|in terms of n",
+        "show all work|formally|formal proof|explain your reasoning|show the derivation|in terms of n|"
+        "show the reasoning|show your reasoning|show reasoning|exact expression|exact answer|show the calculation",
         "zh": "严格|严谨|每一步|推导过程|过程|说明理由",
         "ja": "厳密|各ステップ|途中式|根拠|導き方|過程",
         "ru": "строго|обоснуй*|каждый шаг|каждого шага|каждое действие|с решением",
@@ -524,9 +562,11 @@ LEXICON: dict[str, dict[str, str]] = {
         "present value|annuity|bond|yield|velocity|acceleration|force|energy|momentum|orbit|orbital|"
         "gravity|friction|voltage|current|resistance|resistor|circuit|half-life|decay|concentration|"
         "pressure|entropy|graph|vertices|edges|natural number|real number|real numbers|square|"
-        "median|speed|distance|area|volume|perimeter|radius",
+        "median|speed|distance|area|volume|perimeter|radius|height|maximum height|thrown|dropped|mass|"
+        "loan|mortgage|monthly payment|annual interest|interest rate|rate of return|future value|m/s|km/h|"
+        "compounded|doubles|exponential|growth rate|passwords|characters",
         "zh": "方程|积分|导数|极限|级数|多项式|质数|素数|整数|整除|余数|三角形|矩阵|特征值|向量|数列|不等式|对数|阶乘|"
-        "分数|利率|复利|现值|速度|加速度|能量|动量|轨道|电阻|电流|电压|功率|效率|半衰期|浓度|压强|自然数|平方|面积|体积",
+        "分数|利率|复利|现值|下落|自由落体|抛出|质量|摩擦|斜面|速度|加速度|能量|动量|轨道|电阻|电流|电压|功率|效率|半衰期|浓度|压强|自然数|平方|面积|体积",
         "ja": "方程式|積分|微分|極限|級数|多項式|素数|整数|割り切|余り|三角形|角度|行列|固有値|ベクトル|数列|不等式|"
         "対数|階乗|利率|複利|現在価値|速度|加速度|エネルギー|運動量|軌道|抵抗|電流|電圧|半減期|濃度|圧力|自然数|面積|体積",
         "ru": "уравнени*|интеграл*|производн*|предел*|многочлен*|полином*|корн*|простое число|простых чисел|"
@@ -543,7 +583,7 @@ LEXICON: dict[str, dict[str, str]] = {
         "voltaje|potencia|vida media|concentración|caudal|número natural|números naturales|área|volumen",
         "pt": "equação|equações|integral*|derivada*|polinômio*|raízes|raiz|primo*|inteiro*|divisível*|"
         "triângulo*|círculo|ângulo*|matriz|autovalor*|vetor*|sequência|desigualdade*|logaritmo*|fatorial|"
-        "juros|valor presente|velocidade*|aceleração|força|energia|órbita|resistência*|corrente|tensão|"
+        "juros|anuidade|taxa de juros|valor presente|velocidade*|aceleração|força|energia|órbita|resistência*|corrente|tensão|"
         "potência|meia-vida|concentração|número natural|números naturais|área|volume",
         "ko": "방정식|적분|미분|극한|급수|다항식|소수인|정수|나누어|나머지|삼각형|각도|행렬|고유값|벡터|수열|부등식|"
         "로그|팩토리얼|이자|복리|현재가치|속도|가속도|에너지|운동량|궤도|저항|전류|전압|전력|반감기|농도|"
@@ -556,6 +596,7 @@ LEXICON: dict[str, dict[str, str]] = {
     "puzzle": {
         "en": "puzzle|riddle|brain teaser|knights|knaves|liar|liars|truth-teller|truth-tellers|who is lying|"
         "minimum number of|fewest|least number|pigeonhole|flashlight|weighings|shortest time|minimum time|"
+        "always lie|always lies|tell the truth|tells the truth|"
         "least time|cross the river|cross the bridge|cross a bridge|who owns|whose|each person",
         "zh": "谜题|智力题|逻辑题|说谎|真话|至少需要|抽屉原理",
         "ja": "パズル|なぞなぞ|論理パズル|嘘つき|正直者|鳩の巣",
@@ -565,6 +606,40 @@ LEXICON: dict[str, dict[str, str]] = {
         "pt": "enigma*|charada*|quebra-cabeça|mentiroso*|casa dos pombos",
         "ko": "퍼즐|수수께끼|거짓말쟁이|비둘기집",
         "ar": "لغز|الغاز|كاذب|الكذاب",
+    },
+    # expert vocabulary (law, medicine, science, CS, economics): a difficulty prior for the score,
+    # deliberately light so that a definition question stays cheap
+    "expert": {
+        "en": "defendant|plaintiff|statute|tort|negligence|contract|liability|jurisdiction|constitutional|"
+        "court|precedent|hearsay|felony|testimony|admissible|diagnosis|patient|symptoms|syndrome|"
+        "enzyme|protein|molecule|molecular|cell|gene|genetic|mutation|receptor|dose|clinical|"
+        "atom|electron|photon|quantum|thermodynamics|momentum|wavelength|frequency|magnetic|"
+        "reaction|acid|compound|oxidation|algorithm|recursion|compiler|pointer|boolean|automaton|"
+        "turing|neural|gradient|regression|classifier|overfitting|theorem|axiom|premise|premises|"
+        "fallacy|syllogism|valid|validity|argument|elasticity|marginal|monopoly|gdp|inflation|"
+        "fiscal|monetary|equilibrium|utility|morally|ethical|moral|scenario|scenarios",
+        "zh": "被告|原告|法规|合同|责任|法院|诊断|患者|症状|蛋白质|分子|细胞|基因|电子|量子|热力学|算法|递归|"
+        "编译器|指针|神经网络|梯度|回归|定理|公理|前提|谬误|弹性|边际|垄断|通货膨胀|道德",
+        "ja": "被告|原告|法令|契約|責任|裁判所|診断|患者|症状|タンパク質|分子|細胞|遺伝子|電子|量子|熱力学|"
+        "アルゴリズム|再帰|コンパイラ|ポインタ|ニューラル|勾配|回帰|公理|前提|誤謬|弾力性|限界|独占|道徳",
+        "ru": "ответчик*|истец*|закон*|договор*|ответственност*|суд*|диагноз*|пациент*|симптом*|белок|"
+        "белк*|молекул*|клетк*|ген*|электрон*|квант*|термодинамик*|алгоритм*|рекурси*|компилятор*|"
+        "указател*|нейрон*|градиент*|регресси*|аксиом*|посылк*|эластичност*|предельн*|монопол*|морал*",
+        "de": "beklagte*|kläger*|gesetz*|vertrag*|haftung|gericht*|diagnose|patient*|symptom*|protein*|"
+        "molekül*|zelle*|gen|gene|elektron*|quanten*|thermodynamik|algorithmus|rekursion|compiler|"
+        "zeiger|neuronal*|gradient*|regression|axiom*|prämisse*|elastizität|grenz*|monopol*|moral*",
+        "es": "demandado*|demandante*|estatuto*|contrato*|responsabilidad|tribunal*|diagnóstico|paciente*|"
+        "síntoma*|proteína*|molécula*|célula*|gen|genes|electrón*|cuántic*|termodinámica|algoritmo*|"
+        "recursión|compilador*|puntero*|neuronal*|gradiente*|regresión|axioma*|premisa*|elasticidad|"
+        "marginal|monopolio*|moral*",
+        "pt": "réu|autor da ação|estatuto*|contrato*|responsabilidade|tribunal*|diagnóstico|paciente*|"
+        "sintoma*|proteína*|molécula*|célula*|gene|genes|elétron*|quântic*|termodinâmica|algoritmo*|"
+        "recursão|compilador*|ponteiro*|neural|gradiente*|regressão|axioma*|premissa*|elasticidade|"
+        "marginal|monopólio*|moral*",
+        "ko": "피고|원고|법령|계약|책임|법원|진단|환자|증상|단백질|분자|세포|유전자|전자|양자|열역학|알고리즘|"
+        "재귀|컴파일러|포인터|신경망|경사|회귀|공리|전제|오류|탄력성|한계|독점|도덕",
+        "ar": "المدعى عليه|المدعي|قانون|عقد|مسؤولية|محكمة|تشخيص|مريض|اعراض|بروتين|جزيء|خلية|جين|الكترون|"
+        "كمي|الديناميكا الحرارية|خوارزمية|العودية|مترجم|مؤشر|عصبية|انحدار|بديهية|مقدمة|مرونة|حدي|احتكار|اخلاقي",
     },
     # neutral compounds that stop a shorter CJK cue from matching inside them (see module doc)
     "_stop": {
@@ -586,6 +661,8 @@ GROUP_KIND = {
     "command_question": "simple",
     "trivial_edit": "simple",
     "write": "medium",
+    "create": "medium",
+    "units": "simple",
     "explain": "medium",
     "code_task": "medium",
     "transform": "medium",
@@ -614,4 +691,5 @@ GROUP_KIND = {
     "algo_analysis": "reasoning",
     "math_topic": "reasoning",
     "puzzle": "reasoning",
+    "expert": "shape",
 }

@@ -41,13 +41,15 @@ CUE_WEIGHTS: dict[str, tuple[float, int]] = {
     "identify": (-1.3, 1),
     "command_question": (-0.6, 1),
     "trivial_edit": (-0.8, 1),
+    "units": (-0.9, 1),
     # MEDIUM-leaning
     "write": (0.9, 2),
-    "explain": (0.8, 2),
+    "create": (0.5, 1),
+    "explain": (1.0, 2),
     "code_task": (0.6, 2),
-    "transform": (0.8, 1),
-    "plan": (0.7, 1),
-    "compare": (0.8, 1),
+    "transform": (1.0, 1),
+    "plan": (1.0, 1),
+    "compare": (1.0, 1),
     "howto": (0.6, 2),
     "agent_action": (0.35, 3),
     # COMPLEX-leaning
@@ -57,7 +59,7 @@ CUE_WEIGHTS: dict[str, tuple[float, int]] = {
     "multi_file": (0.6, 4),
     "migration": (1.0, 2),
     "perf_debug": (0.6, 4),
-    "security": (0.8, 3),
+    "security": (1.0, 3),
     "spec": (0.6, 3),
     "analyze": (0.6, 2),
     "infra": (0.35, 6),
@@ -66,28 +68,42 @@ CUE_WEIGHTS: dict[str, tuple[float, int]] = {
     "proof": (3.0, 1),
     "proof_noun": (0.8, 1),
     "derive": (2.4, 1),
-    "probability": (1.1, 3),
+    "probability": (1.3, 3),
     "calculate": (0.7, 2),
     "rigor": (0.9, 2),
     "game_theory": (1.0, 3),
     "algo_analysis": (0.9, 2),
     "math_topic": (0.35, 4),
     "puzzle": (1.0, 2),
+    # difficulty prior only (kind "shape": moves the score, never the kind of a hard tier)
+    "expert": (0.3, 4),
 }
 
 _ORDER = {g: i for i, g in enumerate(CUE_WEIGHTS)}
+_PROPORTIONAL = frozenset(("translate", "transform"))
+_SYSTEM_PARTS = frozenset(("system_noun", "scale", "infra"))
+# "what are the pros and cons ..." is a comparison, not a lookup
+_MEDIUM_TASKS = frozenset(("write", "explain", "compare", "plan", "transform", "create", "code_task"))
+# cue groups that name a substantial task on their own
+_STRONG_TASKS = frozenset((
+    "proof", "derive", "probability", "rigor", "game_theory", "algo_analysis", "puzzle",
+    "design_ask", "migration", "perf_debug", "security", "spec", "analyze",
+))
 
 # shape dimensions: name -> (weight, kind)
 SHAPE_WEIGHTS: dict[str, tuple[float, str]] = {
     "length": (1.0, "shape"),
     "payload": (0.4, "shape"),
     "constraints": (0.12, "shape"),
-    "numbers": (0.08, "shape"),
+    "numbers": (0.12, "shape"),
+    "quantities": (0.12, "reasoning"),
+    "system_design": (0.8, "complex"),
     "math_notation": (0.25, "reasoning"),
     "code_shape": (0.4, "medium"),
 }
 
 NUMBERS_WEIGHT = 0.12
+LONG_TRANSLATION = 140  # chars: beyond this a translation request is a paragraph, not a phrase
 SIMPLE_MAX = 0.35  # score below this -> SIMPLE
 HARD_MIN = 2.0  # hard tiers need at least this much score ...
 KIND_MIN = 2.0  # ... and this much evidence of their kind
@@ -112,18 +128,42 @@ def _dims(f: Features) -> list[Dimension]:
     }
     groups = [g for g in hits if g in CUE_WEIGHTS] + [g for g, v in extra.items() if v and g not in hits]
     groups.sort(key=_ORDER.__getitem__)  # a stable, documented order for --explain
+    # The kind of task outranks surface words: "what is the remainder when ..." is maths, not a
+    # lookup; "how do I ..." inside a migration plan is not a how-to. Simple cues count half then.
+    task = bool(hits.keys() & _STRONG_TASKS) or ("calculate" in hits and f.numbers >= 2)
+    medium_task = bool(hits.keys() & _MEDIUM_TASKS)
     for group in groups:
         weight, cap = CUE_WEIGHTS[group]
+        if weight < 0 and (task or (group == "fact_question" and medium_task)):
+            weight *= 0.5
+        if group == "greeting" and f.ask_units > 80:
+            weight = -0.3  # pleasantries around a real request
+        if group == "translate" and f.length > LONG_TRANSLATION:
+            weight = 0.4  # translating a whole paragraph is ordinary work, not a lookup
         matched = hits.get(group, ())
         n = len(matched) + extra[group] if group in extra else len(matched)
         out.append(Dimension(group, weight, float(min(n, cap)), tuple(matched)))
-    out.append(Dimension("length", 1.0, _length_value(f.ask_units), (f"{f.length} chars",)))
+    # translating or rewriting pasted text is work proportional to the text, not to the ask
+    build = "create" in hits and "system_noun" in hits and len(hits.get("infra", ())) >= 2
+    if ("design_ask" in hits and (hits.keys() & _SYSTEM_PARTS or f.scale_nums)) or build:
+        # "design" + a system, a scale or infrastructure: a multi-component design, even in one
+        # line; "build/implement" + a system + several infrastructure parts: the same
+        parts = tuple(m for g in ("system_noun", "scale", "infra") for m in hits.get(g, ()))
+        out.append(Dimension("system_design", 0.8, 1.0, parts or (f"{f.scale_nums} scale numbers",)))
+    length = _length_value(f.total_units if hits.keys() & _PROPORTIONAL else f.ask_units)
+    if length < 0 and (task or medium_task):
+        length *= 0.5 if task else 0.7  # a one-line design or a short proof is short, not easy
+    out.append(Dimension("length", 1.0, length, (f"{f.length} chars",)))
     if f.payload_len:
         out.append(Dimension("payload", 0.4, min(1.0, f.payload_len / 1500), (f"{f.payload_len} chars pasted",)))
     c = f.list_items + max(0, f.enums - 1)
     if c > 0:
         out.append(Dimension("constraints", 0.12, float(min(c, 10)), (f"{f.list_items} list items, {f.enums} separators",)))
-    if f.numbers > 2:
+    quantitative = any(GROUP_KIND.get(g) == "reasoning" for g in hits)
+    if quantitative and f.numbers:
+        # numbers in a maths/physics/finance question are the data of the calculation
+        out.append(Dimension("quantities", NUMBERS_WEIGHT, float(min(f.numbers, 10)), (f"{f.numbers} numbers",)))
+    elif f.numbers > 2:
         out.append(Dimension("numbers", NUMBERS_WEIGHT, float(min(f.numbers - 2, 10)), (f"{f.numbers} numbers",)))
     code = f.code_lines + 3 * f.fences
     math_syms = f.math_syms
@@ -153,13 +193,11 @@ def classify(features: RequestFeatures) -> Classification:
     dims = _dims(f)
     score = 0.0
     reasoning = complex_ = 0.0
-    quantitative = any(GROUP_KIND.get(g) == "reasoning" for g in f.hits)
     for d in dims:
         c = d.weight * d.value
         score += c
         if c > 0:
-            # numbers in a maths/probability question are part of the calculation
-            k = "reasoning" if (d.name == "numbers" and quantitative) else _kind(d.name)
+            k = _kind(d.name)
             if k == "reasoning":
                 reasoning += c
             elif k == "complex":

@@ -11,7 +11,12 @@ mode or nothing fits), AllAttemptsFailed / GatewayUnreachable (every attempt lis
 StreamInterrupted (failed after the answer had started: never retried).
 """
 
-from clawcli.core.upstream.classify import classify_error, completion_problem, degraded_reason, loop_reason
+from clawcli.core.upstream.classify import (
+    classify_error,
+    completion_problem,
+    degraded_reason,
+    loop_reason,
+)
 from clawcli.core.upstream.engine import Engine, Timeouts
 from clawcli.core.upstream.state import Cooldowns, SessionBudgets
 from clawcli.core.upstream.types import (

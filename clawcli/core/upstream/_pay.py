@@ -66,7 +66,7 @@ def release(payer: Any, signed: Any, reason: str) -> None:
 class Paid:
     """What one settled payment cost, for the result and the usage record."""
 
-    __slots__ = ("amount_usd", "tx", "network", "payer", "amount")
+    __slots__ = ("amount", "amount_usd", "network", "payer", "tx")
 
     def __init__(self, amount_usd: float, tx: str | None, network: str | None, payer: str | None, amount: int):
         self.amount_usd = amount_usd
@@ -76,7 +76,7 @@ class Paid:
         self.amount = amount
 
     @classmethod
-    def of(cls, s: Any, signed: Any) -> "Paid":
+    def of(cls, s: Any, signed: Any) -> Paid:
         # the gateway's reported amount wins; without one, the authorisation moves exactly what we signed
         atomic = s.amount if (s is not None and s.amount is not None) else signed.amount
         usd = float(Decimal(atomic) / Decimal(1_000_000))

@@ -38,7 +38,7 @@ def _usd(x: float) -> str:
     return f"${x:.4f}" if x < 1 else f"${x:.2f}"
 
 
-def plan_request(engine: "Engine", request: dict[str, Any], decision: Any, session_id: str | None,
+def plan_request(engine: Engine, request: dict[str, Any], decision: Any, session_id: str | None,
                  max_cost: float | None) -> Plan:
     settings = engine.settings
     catalog = engine.catalog
@@ -86,7 +86,7 @@ def plan_request(engine: "Engine", request: dict[str, Any], decision: Any, sessi
     return plan
 
 
-def _apply_session_cap(engine: "Engine", plan: Plan, session_id: str, cap: float, has_tools: bool) -> None:
+def _apply_session_cap(engine: Engine, plan: Plan, session_id: str, cap: float, has_tools: bool) -> None:
     spent = engine.budgets.spent(session_id)
     left = cap - spent
     chain = plan.chain

@@ -10,7 +10,7 @@ from typing import Any
 class Accumulator:
     """Builds the answer out of ``chat.completion.chunk`` dicts as they pass through."""
 
-    __slots__ = ("parts", "tool_calls", "finish_reason", "usage", "id", "created", "n_chars")
+    __slots__ = ("created", "finish_reason", "id", "n_chars", "parts", "tool_calls", "usage")
 
     def __init__(self) -> None:
         self.parts: list[str] = []

@@ -64,8 +64,8 @@ _PLACEHOLDER_TEXT = re.compile(
     _I,
 )
 _LOOP_PHRASES = ("the boxed is the response.", "the response is the text.", "the final answer is the boxed.")
-# a unit of 1..40 characters repeated back to back at least 8 more times
-_REPEAT_UNIT = re.compile(r"(.{1,40}?)\1{7,}", re.DOTALL)
+# a unit of 1..10 characters repeated back to back at least 8 more times
+_REPEAT_UNIT = re.compile(r"(.{1,10}?)\1{7,}", re.DOTALL)
 
 # Z.ai business codes (https://docs.z.ai): 1311 = model not on your plan, 1113 = wrong endpoint / key
 ZAI_BILLING_CODES = frozenset({"1311"})
@@ -107,7 +107,7 @@ def error_fields(payload: Any) -> tuple[str, str, str]:
 
 def error_message(status: int | None, body: str, limit: int = 200) -> str:
     """A short human message for a failed response body (no raw HTML dumps)."""
-    code, typ, msg = error_fields(parse_json(body))
+    code, _typ, msg = error_fields(parse_json(body))
     text = msg or (body.strip() if body and not body.lstrip().startswith("<") else "")
     text = " ".join(text.split())
     if code and code not in text:
@@ -184,31 +184,61 @@ def is_insufficient_funds(body: str) -> bool:
 # degraded 200s
 
 
+def _longest_periodic_run(items: list[Any], max_period: int, enough: float = float("inf")) -> int:
+    """Length of the longest stretch of ``items`` that repeats a block of <= max_period items
+    back to back (``a b a b a b`` -> 6), or 0; stops early once ``enough`` is reached."""
+    best = 0
+    n = len(items)
+    for p in range(1, min(max_period, n // 3) + 1):
+        run = 0
+        for i in range(p, n):
+            if items[i] == items[i - p]:
+                run += 1
+                if run + p > best:
+                    best = run + p
+                    if best >= enough:
+                        return best
+            else:
+                run = 0
+    return best
+
+
 def loop_reason(text: str, *, strict: bool = False) -> str | None:
     """'repeated-token loop' / 'repeated-line loop' when ``text`` is mostly a loop, else None.
 
-    ``strict`` is for a prefix of a stream still being held back: only flag text that is
-    (almost) nothing but the loop, so the start of a legitimate answer is never taken for one.
+    A loop is one short block (<= 8 lines, <= 8 tokens or <= 10 characters) repeated back to
+    back over at least half of the text (``strict``, for a stream prefix still held back: 80%).
+    Repetition that is not back to back (JSON objects with the same keys, a table) is not a loop.
+    Cheap on normal text (the proxy runs it on every answer): the expensive scans only run when
+    a count says a loop is possible.
     """
     t = text.strip()
     if len(t) < 16:
         return None
+    need = 0.8 if strict else 0.5
     low = t.lower()
     if sum(1 for p in _LOOP_PHRASES if p in low) >= 2:
         return "repeated-line loop"
     lines = [ln.strip() for ln in t.splitlines() if ln.strip()]
     if len(lines) >= 8:
         top = Counter(lines).most_common(1)[0][1]
-        if top >= 3 and len(set(lines)) / len(lines) <= (0.25 if strict else 0.45):
+        if (top >= 3 and len(set(lines)) / len(lines) <= 0.45
+                and _longest_periodic_run(lines, 8, need * len(lines)) >= need * len(lines)):
             return "repeated-line loop"
-    # the longest back-to-back repetition of a short unit ("the the the ...", "abcabcabc...")
-    need = 0.8 if strict else 0.5
-    best = 0
-    for m in _REPEAT_UNIT.finditer(t):
-        if m.group(1).strip():  # runs of blanks are formatting, not a loop
-            best = max(best, m.end() - m.start())
-    if best >= 32 and best >= need * len(t):
-        return "repeated-token loop"
+    toks = t.split()
+    # a block of <= 8 tokens covering `need` of them makes its commonest token >= need/8 of all
+    if len(toks) >= 8 and Counter(toks).most_common(1)[0][1] * 8 >= need * len(toks):
+        run = _longest_periodic_run(toks, 8, max(8, need * len(toks)))
+        if run >= 8 and run >= need * len(toks):
+            return "repeated-token loop"
+    if len(t) >= 32 and len(t) > 16 * max(1, len(toks)):
+        # long runs without whitespace (CJK, "abcabcabc..."): a loop runs to the end, so the tail tells
+        tail = t[-1024:]
+        if Counter(tail).most_common(1)[0][1] * 10 >= need * len(tail):
+            best = max((m.end() - m.start() for m in _REPEAT_UNIT.finditer(tail) if m.group(1).strip()),
+                       default=0)
+            if best >= 32 and best >= need * min(len(t), len(tail)):
+                return "repeated-token loop"
     return None
 
 

@@ -18,31 +18,56 @@ cost budgets, so every request of the process shares them. Per request:
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Self
 
 import httpx
 
 from clawcli import __version__
 from clawcli.core.catalog import Catalog
 from clawcli.core.config import Settings
-from clawcli.core.errors import AllAttemptsFailed, BadRequestError, ClawError, PaymentError, PolicyRefusal
+from clawcli.core.errors import (
+    AllAttemptsFailed,
+    BadRequestError,
+    ClawError,
+    PaymentError,
+    PolicyRefusal,
+)
 from clawcli.core.paths import Paths
 from clawcli.core.upstream import classify as C
-from clawcli.core.upstream._plan import Plan, plan_request
-from clawcli.core.upstream._stream import Accumulator, chunks_to_completion, completion_to_chunks
-from clawcli.core.upstream.state import OVERLOAD_COOLDOWN, RATE_LIMIT_COOLDOWN, Cooldowns, SessionBudgets
+from clawcli.core.upstream._plan import plan_request
+from clawcli.core.upstream._request import (
+    Open,
+    Req,
+    build_result,
+    dumps,
+    has_content,
+    retry_after,
+    short,
+    usage_record,
+)
+from clawcli.core.upstream._stream import (
+    Accumulator,
+    chunks_to_completion,
+    completion_to_chunks,
+)
+from clawcli.core.upstream.state import (
+    OVERLOAD_COOLDOWN,
+    RATE_LIMIT_COOLDOWN,
+    Cooldowns,
+    SessionBudgets,
+)
 from clawcli.core.upstream.types import (
     Attempt,
+    CostCapExceeded,
     EngineEvent,
     EngineResult,
     GatewayUnreachable,
     StreamInterrupted,
 )
-from clawcli.core.usage.log import UsageLog, make_record, new_request_id
+from clawcli.core.usage.log import UsageLog, new_request_id
 
 
 @dataclass(frozen=True)
@@ -57,23 +82,6 @@ class Timeouts:
     wallet_empty_memory: float = 30.0  # after "insufficient funds", go straight to the free model
 
 
-@dataclass
-class _Req:
-    """Per-request bookkeeping (one per complete()/stream() call)."""
-
-    rid: str
-    source: str
-    session_id: str | None
-    t0: float
-    plan: Plan | None = None
-    attempts: list[Attempt] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
-    cost: float = 0.0
-    settlement: Any = None
-    ttft: float | None = None
-    logged: bool = False
-
-
 class _Failed(Exception):
     """An attempt failed in a way that moves the chain on (internal control flow)."""
 
@@ -81,18 +89,6 @@ class _Failed(Exception):
         self.attempt = attempt
         self.retry_after = retry_after
         self.wallet_empty = wallet_empty
-
-
-@dataclass
-class _Open:
-    """A successful attempt: a parsed completion, or an open stream with its held-back chunks."""
-
-    attempt: Attempt
-    acc: Accumulator
-    held: list[dict[str, Any]]
-    response: httpx.Response | None = None  # still open: more events to relay
-    events: Any = None  # the SSE iterator to continue
-    completion: dict[str, Any] | None = None
 
 
 class Engine:
@@ -119,6 +115,7 @@ class Engine:
         self.usage_log = usage_log if usage_log is not None else UsageLog(paths.logs_dir)
         self.base_url = settings.gateway_for(chain)
         self.url = self.base_url + "/v1/chat/completions"
+        self._url = httpx.URL(self.url)  # parsed once, not per request
         self.t = timeouts or Timeouts()
         self._clock = clock
         self._sleep = sleep
@@ -137,10 +134,10 @@ class Engine:
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    async def __aenter__(self) -> "Engine":
+    async def __aenter__(self) -> Self:
         return self
 
-    async def __aexit__(self, *exc: Any) -> None:
+    async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
     @property
@@ -166,8 +163,9 @@ class Engine:
     # the chain walk ------------------------------------------------------------------------------
     async def _run(self, request: dict[str, Any], source: str, session_id: str | None, decision: Any,
                    max_cost: float | None, *, streaming: bool) -> AsyncIterator[EngineEvent]:
-        r = _Req(rid=new_request_id(), source=source, session_id=session_id, t0=self._clock())
-        opened: _Open | None = None
+        r = Req(rid=new_request_id(), source=source, session_id=session_id, t0=self._clock(), max_cost=max_cost)
+        opened: Open | None = None
+        relay = None
         try:
             r.plan = plan_request(self, request, decision, session_id, max_cost)
             r.notices.extend(r.plan.notices)
@@ -178,7 +176,8 @@ class Engine:
             for n in r.notices[len(r.plan.notices):]:
                 yield EngineEvent("notice", n)
             if streaming:
-                async for chunk in self._relay(opened, r):
+                relay = self._relay(opened, r)
+                async for chunk in relay:
                     yield EngineEvent("chunk", chunk)
             result = self._finish(r, opened, streaming)
             self._log(r, "ok", None, opened.attempt.model, result=result)
@@ -204,10 +203,12 @@ class Engine:
                       C.COST_CAP if exc.code == "cost_cap_exceeded" else exc.code)
             raise
         finally:
+            if relay is not None:
+                await relay.aclose()
             if opened is not None and opened.response is not None:
                 await opened.response.aclose()
 
-    async def _walk(self, request: dict[str, Any], r: _Req, streaming: bool) -> _Open:
+    async def _walk(self, request: dict[str, Any], r: Req, streaming: bool) -> Open:
         plan = r.plan
         assert plan is not None
         chain = plan.chain
@@ -252,7 +253,7 @@ class Engine:
             hint="see the attempt list; `claw stats` shows failure rates per model",
         )
 
-    def _after_failure(self, model: str, f: _Failed, r: _Req) -> None:
+    def _after_failure(self, model: str, f: _Failed, r: Req) -> None:
         cls = f.attempt.error_class
         if cls == C.RATE_LIMITED:
             self.cooldowns.mark(model, f.retry_after if f.retry_after else RATE_LIMIT_COOLDOWN, "rate_limited")
@@ -273,8 +274,8 @@ class Engine:
         m = self.catalog.get(model)
         return self.t.reasoning_attempt if (m is not None and m.reasoning) else self.t.attempt
 
-    async def _attempt(self, model: str, request: dict[str, Any], r: _Req, streaming: bool,
-                       deadline: float) -> _Open:
+    async def _attempt(self, model: str, request: dict[str, Any], r: Req, streaming: bool,
+                       deadline: float) -> Open:
         a = Attempt(model)
         t0 = self._clock()
         budget = min(self._attempt_timeout(model), deadline - t0)
@@ -284,7 +285,7 @@ class Engine:
         body["stream"] = streaming
         if not streaming:
             body.pop("stream_options", None)
-        content = _dumps(body)
+        content = dumps(body)
         headers = {"content-type": "application/json",
                    "accept": "text/event-stream" if streaming else "application/json"}
         try:
@@ -311,9 +312,9 @@ class Engine:
             if resp is not None:
                 await resp.aclose()
             raise _Failed(a) from None
-        except httpx.ConnectError as exc:
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:  # (aiohttp's transport reports refusals as the latter)
             a.error_class, a.ms = C.NETWORK, self._ms(t0)
-            a.reason = f"cannot connect to {self.base_url}: {_short(exc)}"
+            a.reason = f"cannot connect to {self.base_url}: {short(exc)}"
             raise _Failed(a) from None
         except httpx.TimeoutException as exc:
             a.error_class, a.reason, a.ms = C.NETWORK, f"timeout ({type(exc).__name__})", self._ms(t0)
@@ -321,7 +322,7 @@ class Engine:
                 await resp.aclose()
             raise _Failed(a) from None
         except (httpx.TransportError, httpx.DecodingError) as exc:
-            a.error_class, a.reason, a.ms = C.NETWORK, f"connection lost: {_short(exc)}", self._ms(t0)
+            a.error_class, a.reason, a.ms = C.NETWORK, f"connection lost: {short(exc)}", self._ms(t0)
             if resp is not None:
                 await resp.aclose()
             raise _Failed(a) from None
@@ -329,18 +330,18 @@ class Engine:
             a.ms = self._ms(t0)
             if resp is not None:
                 await resp.aclose()
-            if a.error_class in (C.POLICY, C.BAD_REQUEST):
+            if a.error_class in (C.POLICY, C.BAD_REQUEST, C.COST_CAP):
                 r.attempts.append(a)
             raise
 
     async def _send(self, content: bytes, headers: dict[str, str], extra: dict[str, str] | None = None) -> httpx.Response:
         if extra:
             headers = {**headers, **extra}
-        req = self._client.build_request("POST", self.url, content=content, headers=headers)
+        req = self._client.build_request("POST", self._url, content=content, headers=headers)
         return await self._client.send(req, stream=True)
 
     async def _pay_and_resend(self, resp: httpx.Response, a: Attempt, content: bytes, headers: dict[str, str],
-                              model: str, r: _Req) -> httpx.Response:
+                              model: str, r: Req) -> httpx.Response:
         """The x402 round trip of one attempt: at most one settled payment, one re-sign on a
         payment-level rejection before settlement (DESIGN.md §6)."""
         from clawcli.core.upstream import _pay
@@ -365,10 +366,25 @@ class Engine:
             except PaymentError as exc:
                 a.status, a.error_class, a.reason = 402, C.BILLING, exc.message
                 raise _Failed(a, wallet_empty=_pay.is_balance_error(exc)) from None
-            paid = await self._send(content, headers, _pay.headers_of(signed))
+            quoted = float(signed.amount_usd)
+            over = self._over_limit(r, quoted)
+            if over:  # the gateway's quote, not our estimate, is what would be paid: check it too
+                self.payer.released(signed, over)
+                a.status, a.error_class, a.reason = 402, C.COST_CAP, over
+                if self.settings.cap_mode == "strict" or r.max_cost is not None and quoted > r.max_cost:
+                    raise CostCapExceeded(over, spent=self.budgets.spent(r.session_id),
+                                          cap=self.settings.max_cost_per_run or r.max_cost or 0.0)
+                raise _Failed(a)
+            self.budgets.add(r.session_id, quoted)  # reserved now, so concurrent requests see it
+            try:
+                paid = await self._send(content, headers, _pay.headers_of(signed))
+            except BaseException:
+                self.budgets.refund(r.session_id, quoted)
+                raise
             if paid.status_code == 402:
                 ptext = (await paid.aread()).decode("utf-8", "replace")
                 await paid.aclose()
+                self.budgets.refund(r.session_id, quoted)
                 settlement = _pay.settlement_of(self.payer, signed, paid.headers, rejected=True, reason=ptext)
                 if settlement is not None:  # the gateway says it did settle: count it, never re-sign
                     self._count(r, a, settlement)
@@ -380,6 +396,7 @@ class Engine:
                     continue
                 a.status, a.error_class, a.reason = 402, C.BILLING, C.error_message(402, ptext)
                 raise _Failed(a, wallet_empty=C.is_insufficient_funds(ptext))
+            self.budgets.refund(r.session_id, quoted)  # replaced by what actually settled, if anything
             if 200 <= paid.status_code < 300:
                 settlement = _pay.settlement_of(self.payer, signed, paid.headers)
                 if settlement is not None:
@@ -389,7 +406,19 @@ class Engine:
             return paid
         raise AssertionError("unreachable")
 
-    def _count(self, r: _Req, a: Attempt, settlement: Any) -> None:
+    def _over_limit(self, r: Req, amount: float) -> str | None:
+        """Why paying ``amount`` now would break --max-cost or the session cap, else None."""
+        if r.max_cost is not None and amount > r.max_cost + 1e-12:
+            return f"the gateway quotes ${amount:.6f}, above --max-cost ${r.max_cost:.6f}"
+        cap = self.settings.max_cost_per_run
+        if cap is not None and r.session_id:
+            spent = self.budgets.spent(r.session_id)
+            if spent + amount > cap + 1e-12:
+                return (f"session cost cap ${cap:.4f}: spent ${spent:.6f}, the gateway quotes ${amount:.6f}"
+                        " for this call")
+        return None
+
+    def _count(self, r: Req, a: Attempt, settlement: Any) -> None:
         amount = float(settlement.amount_usd)
         a.paid = True
         r.cost += amount
@@ -404,9 +433,9 @@ class Engine:
             return BadRequestError(f"the gateway rejected the request ({resp.status_code}): {a.reason}",
                                    "check the request parameters; no model was charged")
         a.error_class = cls
-        return _Failed(a, retry_after=_retry_after(resp.headers.get("retry-after")))
+        return _Failed(a, retry_after=retry_after(resp.headers.get("retry-after")))
 
-    async def _read_answer(self, resp: httpx.Response, a: Attempt, model: str, streaming: bool) -> _Open:
+    async def _read_answer(self, resp: httpx.Response, a: Attempt, model: str, streaming: bool) -> Open:
         acc = Accumulator()
         ctype = resp.headers.get("content-type", "")
         if "text/event-stream" in ctype:
@@ -434,12 +463,12 @@ class Engine:
                     if reason:
                         a.error_class, a.reason = C.DEGRADED, reason
                         raise _Failed(a)
-                    return _Open(a, acc, held, response=resp, events=events)
+                    return Open(a, acc, held, response=resp, events=events)
             reason = C.degraded_reason(acc.content, has_tool_calls=acc.has_tool_calls)
             if reason:
                 a.error_class, a.reason = C.DEGRADED, reason
                 raise _Failed(a)
-            return _Open(a, acc, held, completion=chunks_to_completion(acc, model))
+            return Open(a, acc, held, completion=chunks_to_completion(acc, model))
         raw = await resp.aread()
         payload = C.parse_json(raw)
         problem = C.completion_problem(payload)
@@ -449,12 +478,12 @@ class Engine:
         chunks = completion_to_chunks(payload, model)
         for ch in chunks:
             acc.add(ch)
-        return _Open(a, acc, chunks, completion=payload)
+        return Open(a, acc, chunks, completion=payload)
 
-    async def _relay(self, opened: _Open, r: _Req) -> AsyncIterator[dict[str, Any]]:
+    async def _relay(self, opened: Open, r: Req) -> AsyncIterator[dict[str, Any]]:
         """Yield the held-back chunks, then the rest of the stream as it arrives (no retry now)."""
         for chunk in opened.held:
-            if r.ttft is None and _has_content(chunk):
+            if r.ttft is None and has_content(chunk):
                 r.ttft = self._clock()
             yield chunk
         if opened.response is None:
@@ -478,126 +507,25 @@ class Engine:
                 yield chunk
         except (httpx.TransportError, httpx.DecodingError) as exc:
             raise StreamInterrupted(
-                f"the gateway connection was lost mid-answer ({_short(exc)})", C.NETWORK,
+                f"the gateway connection was lost mid-answer ({short(exc)})", C.NETWORK,
                 "the partial answer above is incomplete; no retry after the answer started") from None
         finally:
             resp, opened.response = opened.response, None
-            await resp.aclose()
+            if resp is not None:
+                await resp.aclose()
+            if opened.events is not None:
+                await opened.events.aclose()
 
     # results and the usage record ----------------------------------------------------------------
-    def _finish(self, r: _Req, opened: _Open, streaming: bool) -> EngineResult:
-        plan = r.plan
-        assert plan is not None
-        d = plan.decision
-        model = opened.attempt.model
-        now = self._clock()
-        acc = opened.acc
-        est = plan.estimate(model)
-        base = float(getattr(d, "baseline_cost", 0.0) or 0.0)
-        usage = dict(acc.usage) if acc.usage else {}
-        if streaming:
-            completion = chunks_to_completion(acc, model)
-        else:
-            completion = opened.completion or chunks_to_completion(acc, model)
-        return EngineResult(
-            request_id=r.rid,
-            content=acc.content,
-            model=model,
-            tier=d.tier,
-            profile=d.profile,
-            cost=r.cost,
-            estimated_cost=est,
-            baseline_cost=base,
-            savings=max(0.0, 1.0 - est / base) if base > 0 else 0.0,
-            latency_ms=int((now - r.t0) * 1000),
-            ttft_ms=int(((r.ttft or now) - r.t0) * 1000),
-            attempts=list(r.attempts) + [opened.attempt],
-            usage=usage,
-            notices=list(r.notices),
-            settlement=r.settlement,
-            response=completion,
-            finish_reason=acc.finish_reason,
-            tool_calls=acc.tool_call_list(),
-            decision=d,
-        )
+    def _finish(self, r: Req, opened: Open, streaming: bool) -> EngineResult:
+        return build_result(r, opened, streaming, self._clock())
 
-    def _log(self, r: _Req, status: str, error_class: str | None, model: str | None = None,
+    def _log(self, r: Req, status: str, error_class: str | None, model: str | None = None,
              result: EngineResult | None = None) -> None:
         if r.logged:
             return
         r.logged = True
-        d = r.plan.decision if r.plan else None
-        now = self._clock()
-        attempts = result.attempts if result else r.attempts
-        est = r.plan.estimate(model) if (r.plan and model) else float(getattr(d, "estimated_cost", 0.0) or 0.0)
-        base = float(getattr(d, "baseline_cost", 0.0) or 0.0)
-        usage = result.usage if result else {}
-        out_tokens = usage.get("completion_tokens")
-        if out_tokens is None and result is not None:
-            out_tokens = max(1, len(result.content) // 4) if result.content else 0
-        s = r.settlement
-        self.usage_log.append(make_record(
-            requestId=r.rid,
-            source=r.source,
-            sessionId=r.session_id,
-            profile=getattr(d, "profile", None),
-            tier=getattr(d, "tier", None),
-            confidence=round(float(getattr(d, "confidence", 0.0) or 0.0), 4) if d is not None else None,
-            requestedModel=getattr(d, "requested_model", None) or (r.plan.requested if r.plan else None),
-            model=model,
-            status=status,
-            errorClass=error_class,
-            cost=round(r.cost, 8),
-            estimatedCost=round(est, 8),
-            baselineCost=round(base, 8),
-            savings=round(max(0.0, 1.0 - est / base), 6) if (base > 0 and model) else 0.0,
-            latencyMs=int((now - r.t0) * 1000),
-            ttftMs=int((r.ttft - r.t0) * 1000) if r.ttft else (result.ttft_ms if result else None),
-            inputTokens=usage.get("prompt_tokens") or getattr(d, "input_tokens", None),
-            outputTokens=out_tokens,
-            attempts=[a.to_dict() for a in attempts],
-            network=getattr(s, "network", None),
-            settlement=getattr(s, "tx", None) or getattr(s, "transaction", None),
-        ))
+        self.usage_log.append(usage_record(r, status, error_class, model, result, self._clock()))
 
     def _ms(self, t0: float) -> int:
         return int((self._clock() - t0) * 1000)
-
-
-def _dumps(obj: Any) -> bytes:
-    try:
-        import orjson
-
-        return orjson.dumps(obj)
-    except ImportError:  # pragma: no cover - orjson is a dependency; keep working without it
-        return json.dumps(obj, separators=(",", ":")).encode()
-    except TypeError:
-        return json.dumps(obj, separators=(",", ":"), default=str).encode()
-
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        from email.utils import parsedate_to_datetime
-
-        try:
-            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-        except (TypeError, ValueError):
-            return None
-
-
-def _short(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    return " ".join(text.split())[:160]
-
-
-def _has_content(chunk: dict[str, Any]) -> bool:
-    for ch in chunk.get("choices") or ():
-        delta = ch.get("delta") or {}
-        if delta.get("content") or delta.get("tool_calls"):
-            return True
-    return False
-

@@ -85,6 +85,11 @@ class SessionBudgets:
         self._spent[session_id] = self._spent.get(session_id, 0.0) + max(0.0, amount)
         return self._spent[session_id]
 
+    def refund(self, session_id: str | None, amount: float) -> None:
+        """Undo a reservation (the payment was not made)."""
+        if session_id and session_id in self._spent:
+            self._spent[session_id] = max(0.0, self._spent[session_id] - max(0.0, amount))
+
     def seed(self, session_id: str, amount: float) -> None:
         """Start a session at ``amount`` already spent (e.g. read back from the usage log)."""
         if amount > self._spent.get(session_id, 0.0):

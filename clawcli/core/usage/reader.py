@@ -146,6 +146,8 @@ def _parse_line(line: bytes, counts: ReadCounts) -> dict[str, Any] | None:
     try:
         obj = _loads(line)
     except (_DecodeError, ValueError, UnicodeDecodeError):
+        if line.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark left by an editor
+            return _parse_line(line[3:], counts)
         obj = None
         cut = line.rfind(_RECORD_START)
         if cut > 0:  # a fragment followed by a whole record: keep the record

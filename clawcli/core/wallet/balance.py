@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ from clawcli.core.wallet.constants import ATOMIC_PER_USDC, base_network, solana_
 
 CACHE_TTL_S = 30.0
 DEFAULT_TIMEOUT_S = 5.0
+#: public Solana RPCs sometimes answer an empty account list for a funded wallet: ask once more
+SOLANA_EMPTY_RETRY_S = 0.5
 _BALANCE_OF = "0x70a08231"  # keccak("balanceOf(address)")[:4]
 
 
@@ -69,7 +72,7 @@ class BalanceCache:
     def _save(self, data: dict[str, Any]) -> None:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{secrets.token_hex(3)}.tmp")
             tmp.write_text(json.dumps(data), "utf-8")
             os.replace(tmp, self.path)
         except OSError:
@@ -124,15 +127,15 @@ def fetch_base_usdc(
 
 def fetch_solana_usdc(
     address: str, rpc_url: str, *, testnet: bool = False, timeout: float = DEFAULT_TIMEOUT_S,
-    transport: Any = None,
+    transport: Any = None, empty_retry_delay: float | None = SOLANA_EMPTY_RETRY_S,
 ) -> int:
     """Sum of ``tokenAmount.amount`` over the owner's USDC token accounts (atomic units)."""
     mint = solana_network(testnet).usdc_mint
-    result = _rpc(
-        rpc_url, "getTokenAccountsByOwner",
-        [address, {"mint": mint}, {"encoding": "jsonParsed"}],
-        timeout=timeout, transport=transport,
-    )
+    params = [address, {"mint": mint}, {"encoding": "jsonParsed"}]
+    result = _rpc(rpc_url, "getTokenAccountsByOwner", params, timeout=timeout, transport=transport)
+    if empty_retry_delay is not None and isinstance(result, dict) and result.get("value") == []:
+        time.sleep(empty_retry_delay)
+        result = _rpc(rpc_url, "getTokenAccountsByOwner", params, timeout=timeout, transport=transport)
     try:
         total = 0
         for acct in result["value"]:
@@ -165,6 +168,7 @@ def fetch_balances(
     cache: BalanceCache | None = None,
     timeout: float = DEFAULT_TIMEOUT_S,
     transport: Any = None,
+    solana_empty_retry_delay: float | None = SOLANA_EMPTY_RETRY_S,
 ) -> Balances:
     """Both balances, fetched concurrently; one chain's failure does not hide the other."""
     from concurrent.futures import ThreadPoolExecutor
@@ -176,23 +180,32 @@ def fetch_balances(
         jobs["solana"] = (fetch_solana_usdc, solana_address, solana_rpc_url)
     out = Balances()
 
+    def key(name: str) -> str:
+        _, addr, url = jobs[name]
+        return f"{name}:{'test' if testnet else 'main'}:{url}:{addr}"
+
     def run(name: str) -> int:
         fn, addr, url = jobs[name]
-        key = f"{name}:{'test' if testnet else 'main'}:{url}:{addr}"
-        if cache is not None:
-            hit = cache.get(key)
-            if hit is not None:
-                return hit
-        value = fn(addr, url, testnet=testnet, timeout=timeout, transport=transport)
-        if cache is not None:
-            cache.put(key, value)
-        return value
+        extra = {"empty_retry_delay": solana_empty_retry_delay} if name == "solana" else {}
+        return fn(addr, url, testnet=testnet, timeout=timeout, transport=transport, **extra)
 
-    with ThreadPoolExecutor(max_workers=max(1, len(jobs))) as pool:
-        futures = {name: pool.submit(run, name) for name in jobs}
-        for name, fut in futures.items():
-            try:
-                setattr(out, name, to_usdc(fut.result()))
-            except NetworkError as exc:
-                out.errors[name] = exc.message
+    todo = []
+    for name in jobs:
+        hit = cache.get(key(name)) if cache is not None else None
+        if hit is not None:
+            setattr(out, name, to_usdc(hit))
+        else:
+            todo.append(name)
+    if todo:
+        with ThreadPoolExecutor(max_workers=len(todo)) as pool:
+            futures = {name: pool.submit(run, name) for name in todo}
+            for name, fut in futures.items():
+                try:
+                    value = fut.result()
+                except NetworkError as exc:
+                    out.errors[name] = exc.message
+                    continue
+                setattr(out, name, to_usdc(value))
+                if cache is not None:
+                    cache.put(key(name), value)  # one thread writes: no lost updates
     return out

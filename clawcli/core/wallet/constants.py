@@ -86,6 +86,18 @@ def evm_network(network: str) -> EvmNetwork | None:
     return None
 
 
+SOLANA_NETWORKS = (SOLANA_MAINNET, SOLANA_DEVNET)
+
+
+def solana_network_of(network: str) -> SolanaNetwork | None:
+    """The Solana network for an x402 network id, v2 (``solana:5eykt…``) or v1 (``solana``)."""
+    n = (network or "").strip()
+    for net in SOLANA_NETWORKS:
+        if n == net.caip2 or n.lower() == net.v1_name:
+            return net
+    return None
+
+
 def base_network(testnet: bool) -> EvmNetwork:
     return BASE_SEPOLIA if testnet else BASE
 

@@ -41,14 +41,14 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def write_private(path: Path, text: str, *, replace: bool = False) -> None:
+def write_private(path: Path, text: str | bytes, *, replace: bool = False) -> None:
     """Atomically write ``text`` to ``path`` with mode 0600, then read it back.
 
     ``replace=False`` (the default) refuses if ``path`` exists, even if another process
     creates it a microsecond before us. Callers that replace must have made a backup.
     """
     ensure_private_dir(path.parent)
-    data = text.encode("utf-8")
+    data = text if isinstance(text, bytes) else text.encode("utf-8")
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     try:
@@ -91,7 +91,7 @@ def backup(path: Path, now: float | None = None) -> Path:
     Same naming as ClawRouter's update scripts (``wallet.key.bak.<s>``).
     """
     stamp = int(time.time() if now is None else now)
-    data = path.read_bytes().decode("utf-8")
+    data = path.read_bytes()  # bytes: a corrupt (even binary) file is preserved exactly
     for n in range(100):
         target = path.with_name(f"{path.name}.bak.{stamp}" + (f".{n}" if n else ""))
         if target.exists():

@@ -260,7 +260,7 @@ def import_key(
         keep_mnemonic = (
             existing_mnemonic is not None and keys.derive_evm_key(existing_mnemonic) == key
         )
-        current = files.read_text(paths.wallet_key_file)
+        current = _read_quietly(paths.wallet_key_file)
         if current is not None and current.strip().lower() == key:
             # already this wallet: nothing to write (a Solana-only mnemonic stays, as in ClawRouter)
             return WalletChange(_resolve_written(paths), (), created=False)
@@ -289,7 +289,7 @@ def recover_wallet(
                 "use `claw wallet import --mnemonic -` to restore from your words",
             )
         key = keys.derive_evm_key(mnemonic)
-        current = files.read_text(paths.wallet_key_file)
+        current = _read_quietly(paths.wallet_key_file)
         if current is not None and current.strip().lower() == key:
             return WalletChange(_resolve_written(paths), (), created=False)
         backups = _prepare_replace(paths, env, [paths.wallet_key_file], force, "recover")
@@ -309,6 +309,14 @@ def set_chain(paths: Paths, chain: str, env: Mapping[str, str] | None = None) ->
         )
     files.write_private(paths.payment_chain_file, chain + "\n", replace=True)
     return resolve_wallet(paths, env)
+
+
+def _read_quietly(path: Path) -> str | None:
+    """The file's text, or None when absent or unreadable (the caller refuses or backs it up)."""
+    try:
+        return files.read_text(path)
+    except WalletError:
+        return None
 
 
 def _resolve_written(paths: Paths) -> Wallet:

@@ -11,6 +11,17 @@ caps, uncertain ones keep counting.
 A reservation left ``reserved`` by a process that died keeps counting until it falls out
 of the window: the gateway may have settled it, and over-counting is the safe side.
 Windows are rolling (the last 3,600 s and the last 86,400 s).
+
+File layout (bounded, so a busy proxy does not rewrite an ever-growing file per request)::
+
+    {"version": 2,
+     "open":     [reservation, ...],            # reserved / uncertain: counted as pending
+     "settled":  {"<unix minute>": [atomic, n]}, # final amounts folded per minute
+     "rejected": {"<unix minute>": atomic},
+     "recent":   [last 100 final reservations]}  # for inspection (state, tx, reason)
+
+A minute bucket counts while any part of its minute is inside the window: never less than
+the exact rolling sum, at most one minute's worth more.
 """
 
 from __future__ import annotations
@@ -29,8 +40,9 @@ from clawcli.core.x402.policy import format_usd, refusal
 
 HOUR_S = 3600
 DAY_S = 86400
-#: entries older than this are dropped on the next write
+#: anything older than this is dropped on the next write
 KEEP_S = DAY_S + HOUR_S
+RECENT_MAX = 100
 
 
 @dataclass(frozen=True)
@@ -55,6 +67,10 @@ class Totals:
         }
 
 
+def _empty() -> dict[str, Any]:
+    return {"version": 2, "open": [], "settled": {}, "rejected": {}, "recent": []}
+
+
 class SpendLedger:
     def __init__(self, path: Path, *, clock: Callable[[], float] = time.time, lock_timeout: float = 15.0):
         self.path = Path(path)
@@ -62,16 +78,11 @@ class SpendLedger:
         self.lock_timeout = lock_timeout
 
     # -- file plumbing ----------------------------------------------------------------------
-    def _lock(self):
-        from filelock import FileLock
+    def _locked(self):
+        from filelock import FileLock, Timeout
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        return FileLock(str(self.path) + ".lock", timeout=self.lock_timeout)
-
-    def _locked(self):
-        from filelock import Timeout
-
-        lock = self._lock()
+        lock = FileLock(str(self.path) + ".lock", timeout=self.lock_timeout)
         try:
             lock.acquire(poll_interval=0.005)  # short polls: fair turns between processes
         except Timeout:
@@ -81,58 +92,67 @@ class SpendLedger:
             ) from None
         return lock
 
-    def _load(self) -> list[dict[str, Any]]:
+    def _load(self) -> dict[str, Any]:
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
-            return []
+            return _empty()
         except OSError as exc:
             raise PaymentError(f"cannot read the spend ledger {self.path}: {exc.strerror}") from None
         try:
             data = json.loads(raw)
-            entries = data["entries"]
-            if not isinstance(entries, list):
+            if not isinstance(data, dict) or data.get("version") != 2:
                 raise TypeError
-            return [e for e in entries if isinstance(e, dict)]
-        except (ValueError, KeyError, TypeError):
+            for key, kind in (("open", list), ("settled", dict), ("rejected", dict), ("recent", list)):
+                if not isinstance(data.get(key), kind):
+                    raise TypeError
+            return data
+        except (ValueError, TypeError):
             # without the ledger we cannot know what was spent: refuse rather than reset it
             raise PaymentError(
                 f"the spend ledger {self.path} is corrupt; refusing to sign",
                 f"move it away (mv {self.path} {self.path}.bad) to start a fresh budget",
             ) from None
 
-    def _save(self, entries: list[dict[str, Any]]) -> None:
+    def _save(self, data: dict[str, Any]) -> None:
         now = self.clock()
-        entries = [e for e in entries if now - float(e.get("ts", 0)) < KEEP_S]
+        oldest = int((now - KEEP_S) // 60)
+        data["open"] = [e for e in data["open"] if now - float(e.get("ts", 0)) < KEEP_S]
+        data["settled"] = {k: v for k, v in data["settled"].items() if int(k) >= oldest}
+        data["rejected"] = {k: v for k, v in data["rejected"].items() if int(k) >= oldest}
+        data["recent"] = data["recent"][-RECENT_MAX:]
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{secrets.token_hex(3)}.tmp")
-        data = json.dumps({"version": 1, "entries": entries}, separators=(",", ":")).encode()
+        blob = json.dumps(data, separators=(",", ":")).encode()
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.path)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(blob)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.path)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
 
     @staticmethod
-    def _totals(entries: list[dict[str, Any]], now: float) -> Totals:
+    def _totals(data: dict[str, Any], now: float) -> Totals:
         t = dict(spent_hour=0, spent_day=0, pending_hour=0, pending_day=0, rejected_day=0, count_day=0)
-        for e in entries:
+        for minute, (amount, count) in data["settled"].items():
+            end_age = now - (int(minute) * 60 + 60)  # age of the bucket's last second
+            if end_age < DAY_S:
+                t["spent_day"] += int(amount)
+                t["count_day"] += int(count)
+                if end_age < HOUR_S:
+                    t["spent_hour"] += int(amount)
+        for minute, amount in data["rejected"].items():
+            if now - (int(minute) * 60 + 60) < DAY_S:
+                t["rejected_day"] += int(amount)
+        for e in data["open"]:
             age = now - float(e.get("ts", 0))
-            if age >= DAY_S:
-                continue
-            amount = int(e.get("amount", 0))
-            state = e.get("state")
-            if state == "settled":
-                t["spent_day"] += amount
-                t["count_day"] += 1
+            if age < DAY_S:
+                t["pending_day"] += int(e.get("amount", 0))
                 if age < HOUR_S:
-                    t["spent_hour"] += amount
-            elif state in ("reserved", "uncertain"):
-                t["pending_day"] += amount
-                if age < HOUR_S:
-                    t["pending_hour"] += amount
-            elif state == "rejected":
-                t["rejected_day"] += amount
+                    t["pending_hour"] += int(e.get("amount", 0))
         return Totals(**t)
 
     # -- public API ---------------------------------------------------------------------------
@@ -153,9 +173,9 @@ class SpendLedger:
     ) -> str:
         """Count ``amount`` against the caps and return a reservation id, or raise PolicyRefusal."""
         with self._locked():
-            entries = self._load()
+            data = self._load()
             now = self.clock()
-            t = self._totals(entries, now)
+            t = self._totals(data, now)
             for cap, limit, used, window, flag in (
                 ("hourly", hourly_limit, t.spent_hour + t.pending_hour, "last hour", "--hourly"),
                 ("daily", daily_limit, t.spent_day + t.pending_day, "last 24 h", "--daily"),
@@ -171,26 +191,35 @@ class SpendLedger:
                         cap=cap, amount=amount, limit=limit, used=used,
                     )
             rid = secrets.token_hex(8)
-            entries.append({
+            data["open"].append({
                 "id": rid, "ts": now, "amount": int(amount), "state": "reserved",
                 "network": network, "payee": payee, "model": model, "validBefore": valid_before,
             })
-            self._save(entries)
+            self._save(data)
             return rid
 
     def _finish(self, rid: str, state: str, **fields: Any) -> bool:
         with self._locked():
-            entries = self._load()
-            for e in entries:
+            data = self._load()
+            for i, e in enumerate(data["open"]):
                 if e.get("id") == rid:
-                    if e.get("state") == "settled" and state != "settled":
-                        return False  # a settlement is final
-                    e["state"] = state
-                    e["updated"] = self.clock()
-                    e.update({k: v for k, v in fields.items() if v is not None})
-                    self._save(entries)
-                    return True
-            return False
+                    break
+            else:
+                return False  # unknown, or already final (a settlement is never undone)
+            e["state"] = state
+            e["updated"] = self.clock()
+            e.update({k: v for k, v in fields.items() if v is not None})
+            if state != "uncertain":
+                del data["open"][i]
+                minute = str(int(float(e["ts"]) // 60))
+                if state == "settled":
+                    amount, count = data["settled"].get(minute, [0, 0])
+                    data["settled"][minute] = [amount + int(e["amount"]), count + 1]
+                elif state == "rejected":
+                    data["rejected"][minute] = data["rejected"].get(minute, 0) + int(e["amount"])
+                data["recent"].append(e)
+            self._save(data)
+            return True
 
     def settle(self, rid: str, *, amount: int | None = None, tx: str | None = None) -> bool:
         return self._finish(rid, "settled", amount=amount, tx=tx or None)
@@ -207,5 +236,7 @@ class SpendLedger:
         return self._finish(rid, "released", reason=reason[:300])
 
     def entries(self) -> list[dict[str, Any]]:
+        """Open reservations and the most recent final ones (oldest first)."""
         with self._locked():
-            return self._load()
+            data = self._load()
+            return sorted(data["open"] + data["recent"], key=lambda e: float(e.get("ts", 0)))

@@ -75,7 +75,13 @@ class Payer:
         return f"Payer(address={self.address!r})"
 
     @classmethod
-    def from_settings(cls, wallet: Any, settings: Any, paths: Any, **kw: Any) -> "Payer":
+    def from_settings(cls, wallet: Any, settings: Any, paths: Any, **kw: Any) -> Payer:
+        """The payer of the wallet's active chain: a ``SolanaPayer`` (x402 SVM, needs the solders
+        extra) when ``payment-chain`` says solana, else this EVM payer."""
+        if cls is Payer and getattr(wallet, "chain", "base") == "solana":
+            from clawcli.core.x402._svm_payer import solana_payer_from_settings
+
+            return solana_payer_from_settings(wallet, settings, paths, **kw)
         return cls(
             wallet.evm_key,
             policy=SpendPolicy.from_settings(settings),

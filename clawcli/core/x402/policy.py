@@ -13,8 +13,18 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from clawcli.core.errors import PaymentError, PolicyRefusal
-from clawcli.core.wallet.constants import ATOMIC_PER_USDC, BASE, BASE_SEPOLIA, EvmNetwork, evm_network
+from clawcli.core.errors import PolicyRefusal
+from clawcli.core.wallet.constants import (
+    ATOMIC_PER_USDC,
+    BASE,
+    BASE_SEPOLIA,
+    SOLANA_DEVNET,
+    SOLANA_MAINNET,
+    EvmNetwork,
+    SolanaNetwork,
+    evm_network,
+    solana_network_of,
+)
 from clawcli.core.x402.protocol import PaymentRequired, Requirement
 
 
@@ -53,14 +63,21 @@ class SpendPolicy:
     daily_limit: int | None = None
     networks: tuple[EvmNetwork, ...] = (BASE,)
     allowed_payees: frozenset[str] = frozenset()
+    #: Solana networks we may pay on (only when the active payment chain is solana)
+    solana_networks: tuple[SolanaNetwork, ...] = ()
 
     @classmethod
-    def from_settings(cls, settings: Any) -> "SpendPolicy":
+    def from_settings(cls, settings: Any, chain: str = "base") -> SpendPolicy:
+        # we pay only on the active chain: the user chose where the money comes from
+        solana = chain == "solana"
+        evm = (BASE, BASE_SEPOLIA) if settings.testnet else (BASE,)
+        sol = (SOLANA_MAINNET, SOLANA_DEVNET) if settings.testnet else (SOLANA_MAINNET,)
         return cls(
             max_per_request=usd_to_atomic(settings.max_per_request),
             hourly_limit=usd_to_atomic(settings.hourly_limit),
             daily_limit=usd_to_atomic(settings.daily_limit),
-            networks=(BASE, BASE_SEPOLIA) if settings.testnet else (BASE,),
+            networks=() if solana else evm,
+            solana_networks=sol if solana else (),
             allowed_payees=frozenset(p.strip().lower() for p in settings.allowed_payees if p.strip()),
         )
 
@@ -70,9 +87,11 @@ class SpendPolicy:
         if req.scheme != "exact":
             return ("scheme", f"refusing payment scheme {req.scheme!r}: only 'exact' is supported",
                     "the gateway must offer the exact scheme")
-        if req.network.startswith("solana"):
-            return ("network", f"refusing to pay on {req.network}: Solana payments are not supported yet",
-                    "switch to Base with `claw wallet chain base`")
+        if req.network.lower().startswith("solana"):
+            return self._why_not_solana(req)
+        if not self.networks:
+            return ("network", f"refusing to pay on {req.network}: the payment chain is solana",
+                    "to pay on Base, switch with `claw wallet chain base`")
         net = evm_network(req.network)
         if net is None or net not in self.networks:
             allowed = ", ".join(f"{n.caip2} ({n.label})" for n in self.networks)
@@ -89,7 +108,28 @@ class SpendPolicy:
             return ("amount", f"refusing a payment requirement of {req.amount} units", "a paid call costs > 0")
         return None
 
-    def select(self, required: PaymentRequired, *, model: str | None = None) -> tuple[Requirement, EvmNetwork]:
+    def _why_not_solana(self, req: Requirement) -> tuple[str, str, str] | None:
+        net = solana_network_of(req.network)
+        if not self.solana_networks:
+            return ("network", f"refusing to pay on {req.network}: the payment chain is base "
+                    "(Solana payments need the solana chain)", "switch with `claw wallet chain solana`")
+        if net is None or net not in self.solana_networks:
+            allowed = ", ".join(f"{n.caip2} ({n.label})" for n in self.solana_networks)
+            hint = ("Solana devnet is allowed with `testnet = true` in config.toml or CLAWCLI_TESTNET=1"
+                    if net is SOLANA_DEVNET else "clawcli only pays on Solana mainnet")
+            return ("network", f"refusing to pay on network {req.network!r}: allowed are {allowed}", hint)
+        if req.asset != net.usdc_mint:  # base58 is case-sensitive: compare exactly
+            return ("asset", f"refusing to pay with asset {req.asset!r}: only USDC ({net.usdc_mint}) is allowed "
+                    f"on {net.label}", "clawcli only pays in USDC")
+        if self.allowed_payees and req.pay_to.lower() not in self.allowed_payees:
+            return ("payee", f"refusing to pay {req.pay_to}: not in allowed_payees",
+                    f"add it with `claw wallet limits --payee {req.pay_to}` (or remove the allowlist)")
+        if req.amount <= 0:
+            return ("amount", f"refusing a payment requirement of {req.amount} units", "a paid call costs > 0")
+        return None
+
+    def select(self, required: PaymentRequired, *,
+               model: str | None = None) -> tuple[Requirement, EvmNetwork | SolanaNetwork]:
         """The cheapest payable requirement, checked against the per-request cap.
 
         Raises PolicyRefusal (naming the first reason) when none may be paid.
@@ -108,7 +148,7 @@ class SpendPolicy:
             raise refusal(msg, hint, cap=cap)
         req = min(payable, key=lambda r: r.amount)
         self.check_per_request(req.amount, model=model)
-        net = evm_network(req.network)
+        net = evm_network(req.network) or solana_network_of(req.network)
         assert net is not None
         return req, net
 

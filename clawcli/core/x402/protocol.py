@@ -64,7 +64,7 @@ class Requirement:
         return self.amount / ATOMIC_PER_USDC
 
     @classmethod
-    def from_dict(cls, d: Any, version: int) -> "Requirement":
+    def from_dict(cls, d: Any, version: int) -> Requirement:
         if not isinstance(d, dict):
             raise PaymentError("a payment requirement is not an object")
         amount_raw = d.get("amount") if version >= 2 else d.get("maxAmountRequired", d.get("amount"))

@@ -1,0 +1,156 @@
+"""Per-request state of the engine, the result it builds, and the usage record it writes."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from clawcli.core.upstream._plan import Plan
+from clawcli.core.upstream._stream import Accumulator, chunks_to_completion
+from clawcli.core.upstream.types import Attempt, EngineResult
+from clawcli.core.usage.log import make_record
+
+
+@dataclass
+class Req:
+    """Per-request bookkeeping (one per complete()/stream() call)."""
+
+    rid: str
+    source: str
+    session_id: str | None
+    t0: float
+    plan: Plan | None = None
+    attempts: list[Attempt] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    cost: float = 0.0
+    settlement: Any = None
+    ttft: float | None = None
+    logged: bool = False
+    max_cost: float | None = None
+
+
+@dataclass
+class Open:
+    """A successful attempt: a parsed completion, or an open stream with its held-back chunks."""
+
+    attempt: Attempt
+    acc: Accumulator
+    held: list[dict[str, Any]]
+    response: httpx.Response | None = None  # still open: more events to relay
+    events: Any = None  # the SSE iterator to continue
+    completion: dict[str, Any] | None = None
+
+
+def build_result(r: Req, opened: Open, streaming: bool, now: float) -> EngineResult:
+    plan = r.plan
+    assert plan is not None
+    d = plan.decision
+    model = opened.attempt.model
+    acc = opened.acc
+    est = plan.estimate(model)
+    base = float(getattr(d, "baseline_cost", 0.0) or 0.0)
+    usage = dict(acc.usage) if acc.usage else {}
+    if streaming:
+        completion = chunks_to_completion(acc, model)
+    else:
+        completion = opened.completion or chunks_to_completion(acc, model)
+    return EngineResult(
+        request_id=r.rid,
+        content=acc.content,
+        model=model,
+        tier=d.tier,
+        profile=d.profile,
+        cost=r.cost,
+        estimated_cost=est,
+        baseline_cost=base,
+        savings=max(0.0, 1.0 - est / base) if base > 0 else 0.0,
+        latency_ms=int((now - r.t0) * 1000),
+        ttft_ms=int(((r.ttft or now) - r.t0) * 1000),
+        attempts=list(r.attempts) + [opened.attempt],
+        usage=usage,
+        notices=list(r.notices),
+        settlement=r.settlement,
+        response=completion,
+        finish_reason=acc.finish_reason,
+        tool_calls=acc.tool_call_list(),
+        decision=d,
+    )
+
+def usage_record(r: Req, status: str, error_class: str | None, model: str | None,
+                 result: EngineResult | None, now: float) -> dict[str, Any]:
+    """The one usage-log line of a request (DESIGN.md §3); ``cost`` is what settled, nothing else."""
+    d = r.plan.decision if r.plan else None
+    attempts = result.attempts if result else r.attempts
+    est = r.plan.estimate(model) if (r.plan and model) else float(getattr(d, "estimated_cost", 0.0) or 0.0)
+    base = float(getattr(d, "baseline_cost", 0.0) or 0.0)
+    usage = result.usage if result else {}
+    out_tokens = usage.get("completion_tokens")
+    if out_tokens is None and result is not None:
+        out_tokens = max(1, len(result.content) // 4) if result.content else 0
+    s = r.settlement
+    return make_record(
+        requestId=r.rid,
+        source=r.source,
+        sessionId=r.session_id,
+        profile=getattr(d, "profile", None),
+        tier=getattr(d, "tier", None),
+        confidence=round(float(getattr(d, "confidence", 0.0) or 0.0), 4) if d is not None else None,
+        requestedModel=getattr(d, "requested_model", None) or (r.plan.requested if r.plan else None),
+        model=model,
+        status=status,
+        errorClass=error_class,
+        cost=round(r.cost, 8),
+        estimatedCost=round(est, 8),
+        baselineCost=round(base, 8),
+        savings=round(max(0.0, 1.0 - est / base), 6) if (base > 0 and model) else 0.0,
+        latencyMs=int((now - r.t0) * 1000),
+        ttftMs=int((r.ttft - r.t0) * 1000) if r.ttft else (result.ttft_ms if result else None),
+        inputTokens=usage.get("prompt_tokens") or getattr(d, "input_tokens", None),
+        outputTokens=out_tokens,
+        attempts=[a.to_dict() for a in attempts],
+        network=getattr(s, "network", None),
+        settlement=getattr(s, "tx", None) or getattr(s, "transaction", None),
+    )
+
+
+def dumps(obj: Any) -> bytes:
+    try:
+        import orjson
+
+        return orjson.dumps(obj)
+    except ImportError:  # pragma: no cover - orjson is a dependency; keep working without it
+        return json.dumps(obj, separators=(",", ":")).encode()
+    except TypeError:
+        return json.dumps(obj, separators=(",", ":"), default=str).encode()
+
+
+def retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        from email.utils import parsedate_to_datetime
+
+        try:
+            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+        except (TypeError, ValueError):
+            return None
+
+
+def short(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return " ".join(text.split())[:160]
+
+
+def has_content(chunk: dict[str, Any]) -> bool:
+    for ch in chunk.get("choices") or ():
+        delta = ch.get("delta") or {}
+        if delta.get("content") or delta.get("tool_calls"):
+            return True
+    return False
+

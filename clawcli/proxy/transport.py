@@ -1,0 +1,63 @@
+"""A lean httpx transport over aiohttp for the proxy's hot path.
+
+``httpx_aiohttp.AiohttpTransport`` hands aiohttp the ``httpx.Headers`` object itself; aiohttp
+then builds its multidict through httpx's per-item encoding detection, which costs more than
+the whole aiohttp round trip on loopback (~130 µs of ~90). This subclass passes the raw
+header pairs and reuses one ``ClientTimeout`` per distinct timeout, and is otherwise the same
+transport (exception mapping, streaming response body, keep-alive pool).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from aiohttp import ClientTimeout
+from httpx_aiohttp import AiohttpTransport
+from httpx_aiohttp.transport import AiohttpResponseStream, map_aiohttp_exceptions
+
+_EXT = {"http_version": b"HTTP/1.1"}
+
+
+class FastAiohttpTransport(AiohttpTransport):
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self._timeouts: dict[tuple, ClientTimeout] = {}
+
+    def _timeout(self, t: dict[str, Any]) -> ClientTimeout:
+        key = (t.get("connect"), t.get("read"), t.get("pool"))
+        ct = self._timeouts.get(key)
+        if ct is None:
+            ct = self._timeouts[key] = ClientTimeout(sock_connect=key[0], sock_read=key[1], connect=key[2])
+        return ct
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.proxy is not None:  # the rare configuration: keep the library's full path
+            return await super().handle_async_request(request)
+        from aiohttp import ClientSession
+
+        if not isinstance(self.client, ClientSession):
+            self.client = self.get_client()
+        try:
+            data: Any = request.content or None
+        except httpx.RequestNotRead:
+            data = request.stream
+            request.headers.pop("transfer-encoding", None)  # aiohttp frames the body itself
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
+        with map_aiohttp_exceptions():
+            response = await self.client.request(
+                method=request.method,
+                url=str(request.url),
+                headers=headers,
+                data=data,
+                allow_redirects=False,
+                auto_decompress=False,
+                compress=False,
+                timeout=self._timeout(request.extensions.get("timeout", {})),
+                server_hostname=request.extensions.get("sni_hostname"),
+            ).__aenter__()
+        ext = dict(_EXT)
+        if response.reason:
+            ext["reason_phrase"] = response.reason.encode()
+        return httpx.Response(status_code=response.status, headers=response.raw_headers,
+                              stream=AiohttpResponseStream(response), request=request, extensions=ext)

@@ -1,0 +1,301 @@
+"""The routing classifier: tiers by the rubric, explainable dimensions, matching rules, traps.
+
+Accuracy on the dev set is the benchmark's job (benchmarks/router_eval.py); here each test pins
+one behaviour a user would notice in `claw route --explain`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from clawcli.core.router.classifier import classify
+from clawcli.core.router.types import TIERS, Classification, Dimension, RequestFeatures
+
+
+def cls(text: str, **kw) -> Classification:
+    return classify(RequestFeatures(text=text, **kw))
+
+
+def dim(c: Classification, name: str) -> Dimension | None:
+    return next((d for d in c.dimensions if d.name == name), None)
+
+
+def matched(c: Classification) -> set[str]:
+    return {m for d in c.dimensions for m in d.matched}
+
+
+# ---------------------------------------------------------------------------- output contract
+
+
+def test_output_shape_and_score_is_sum_of_contributions():
+    c = cls("Prove that the square root of 2 is irrational.")
+    assert c.tier in TIERS
+    assert 0.0 <= c.confidence <= 1.0
+    assert 0.0 <= c.agentic_score <= 1.0
+    assert c.dimensions and all(isinstance(d, Dimension) for d in c.dimensions)
+    assert c.score == pytest.approx(sum(d.contribution for d in c.dimensions))
+    assert c.reasons  # a hard tier says why
+
+
+def test_deterministic():
+    text = "Design a rate limiter for 50k requests/sec across three regions, with per-tenant quotas."
+    first = cls(text)
+    for _ in range(3):
+        again = cls(text)
+        assert again == first
+
+
+def test_empty_text_is_simple_not_an_error():
+    c = cls("")
+    assert c.tier == "SIMPLE"
+
+
+def test_proof_dimension_names_the_term_that_fired():
+    c = cls("Prove that there are infinitely many primes.")
+    d = dim(c, "proof")
+    assert d is not None and d.contribution > 0
+    assert "prove" in d.matched
+
+
+def test_greeting_scores_negative_with_its_term():
+    c = cls("hello!")
+    d = dim(c, "greeting")
+    assert d is not None and d.contribution < 0 and "hello" in d.matched
+    assert c.tier == "SIMPLE"
+
+
+def test_length_dimension_is_continuous():
+    a = dim(cls("Explain how vaccines train the immune system."), "length")
+    b = dim(cls("Explain how vaccines train the immune system, and why boosters are needed later in life."), "length")
+    assert a is not None and b is not None and b.value > a.value
+
+
+def test_hit_counts_are_capped():
+    one = dim(cls("Compute the probability."), "probability")
+    many = dim(cls("probability odds variance expectation binomial poisson permutations coin deck urn"), "probability")
+    assert one is not None and many is not None
+    assert many.value <= 3 and many.value > one.value
+
+
+# ---------------------------------------------------------------------------- matching rules
+
+
+def test_word_boundaries_important_is_not_import():
+    c = cls("This is important: please remember to water the plants.")
+    assert "import" not in matched(c)
+    assert dim(c, "code_task") is None
+
+
+def test_word_boundaries_history_is_not_story_and_understand_is_not_under():
+    c = cls("I want to understand the history of Rome.")
+    assert "story" not in matched(c)
+    assert dim(c, "write") is None
+
+
+def test_prefix_terms_match_inflections():
+    # "докаж*" covers докажите / докажи / доказать
+    for text in ("Докажите, что корень из 2 иррационален.", "Докажи, что простых чисел бесконечно много."):
+        c = cls(text)
+        assert dim(c, "proof") is not None, text
+        assert c.tier == "REASONING"
+
+
+def test_cjk_terms_match_as_substrings():
+    c = cls("请证明根号2是无理数。")  # no spaces anywhere
+    assert "证明" in matched(c)
+    assert c.tier == "REASONING"
+    k = cls("삼각형 내각의 합이 180도임을 증명하세요.")  # Korean particle attached: 증명하세요
+    assert "증명" in matched(k)
+
+
+def test_cjk_stop_compound_blocks_shorter_cue():
+    # 要求 ("requirement") contains 求 ("find/compute"): it must not count as a calculation
+    c = cls("我们的要求是界面简洁。")
+    assert dim(c, "calculate") is None
+
+
+def test_latin_terms_inside_cjk_text_are_words():
+    c = cls("本番のKubernetesクラスタでデプロイのたびに502エラーが出ます。原因を分析して対策を提案してください。")
+    assert {"kubernetes", "502"} <= matched(c)
+
+
+def test_arabic_clitics_and_normalisation():
+    c = cls("أثبت أن مجموع زوايا المثلث يساوي 180 درجة.")
+    assert dim(c, "proof") is not None
+    assert c.tier == "REASONING"
+
+
+def test_phrases_need_their_words_in_order():
+    assert dim(cls("What is the probability of rain?"), "probability") is not None
+    c = cls("Step by step, how do I repot a fern?")
+    assert "step by step" in matched(c)
+    assert "step by step" not in matched(cls("by the step"))
+
+
+# ---------------------------------------------------------------------------- tiers, multilingual
+
+CASES = {
+    "SIMPLE": [
+        ("en", "What's the capital of Kenya?"),
+        ("en", "thanks, that fixed it!"),
+        ("zh", "一公里等于多少米？"),
+        ("ja", "「ありがとう」を英語で言うと？"),
+        ("ru", "Кто написал «Преступление и наказание»?"),
+        ("de", "Wie viele Meter hat ein Kilometer?"),
+        ("es", "¿Cómo se dice 'ventana' en inglés?"),
+        ("pt", "Qual é a capital do Canadá?"),
+        ("ko", "안녕하세요!"),
+        ("ar", "شكرا جزيلا!"),
+    ],
+    "MEDIUM": [
+        ("en", "Write a friendly email inviting the team to a Friday lunch."),
+        ("en", "Write a Python function that removes duplicates from a list while keeping order."),
+        ("zh", "用简单的语言给高中生解释一下什么是通货膨胀。"),
+        ("ja", "来週の会議の議事録をまとめるメールを書いてください。"),
+        ("ru", "Напиши короткое поздравление коллеге с днём рождения."),
+        ("de", "Erkläre einem Anfänger den Unterschied zwischen RAM und Festplatte."),
+        ("es", "Compara el iPhone y un Pixel para alguien que hace muchas fotos."),
+        ("pt", "Escreva uma consulta SQL que conte os pedidos por cliente."),
+        ("ko", "초보자에게 주식과 채권의 차이를 설명해 주세요."),
+        ("ar", "اكتب رسالة قصيرة لتهنئة صديقي بالتخرج."),
+    ],
+    "COMPLEX": [
+        ("en", "Design a global chat system for 100M daily users with message ordering and offline sync."),
+        ("en", "Migrate our Rails monolith's 40 background jobs from Resque to Sidekiq with zero downtime, keeping the test suite green."),
+        ("zh", "我们的Go服务在高峰期内存持续上涨直到OOM，请分析原因并给出排查和优化方案。"),
+        ("ja", "月間1000万ユーザーの動画配信サービスのアーキテクチャを設計してください。"),
+        ("ru", "Спроектируй систему сбора логов для 2000 серверов с хранением 90 дней и алертингом."),
+        ("de", "Führe eine Sicherheitsüberprüfung unserer Login-API durch und beschreibe alle Schwachstellen."),
+        ("es", "Diseña la arquitectura de una plataforma de pagos con alta disponibilidad para 5 millones de usuarios."),
+        ("ko", "레포 전체에서 로깅 라이브러리를 교체해 주세요. 약 50개 파일이며 테스트가 깨지지 않아야 합니다."),
+    ],
+    "REASONING": [
+        ("en", "Prove that there are infinitely many primes."),
+        ("en", "Two dice are rolled. What is the probability that the sum is 8?"),
+        ("en", "Derive the expected number of comparisons of quicksort."),
+        ("zh", "证明：对任意正整数n，n³−n能被6整除。"),
+        ("ja", "マージソートの計算量を漸化式から導出してください。"),
+        ("de", "Beweise, dass es unendlich viele Primzahlen gibt."),
+        ("es", "Demuestra que la suma de dos números impares es par."),
+        ("pt", "Prove que a soma dos ângulos internos de um triângulo é 180 graus."),
+        ("ko", "주사위 두 개를 던질 때 합이 7이 될 확률을 구하세요."),
+        ("ar", "اشتق صيغة مجموع متتالية حسابية."),
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    "tier,lang,text", [(tier, lang, text) for tier, cases in CASES.items() for lang, text in cases]
+)
+def test_hand_written_prompts_per_tier(tier, lang, text):
+    c = cls(text)
+    assert c.tier == tier, (lang, text, c.score, [(d.name, round(d.contribution, 2)) for d in c.dimensions])
+
+
+def test_score_orders_tiers_on_typical_prompts():
+    easy = cls("hi there").score
+    medium = cls("Write a short poem about the sea.").score
+    hard = cls("Prove that the square root of 3 is irrational and justify each step.").score
+    assert easy < medium < hard
+
+
+# ---------------------------------------------------------------------------- rubric traps
+
+
+def test_trap_code_in_a_simple_question():
+    c = cls("What language is this snippet?\n\n```\nfn main() { println!(\"hello\"); }\n```")
+    assert c.tier == "SIMPLE"
+    c = cls("what does `git status` do? just curious")
+    assert c.tier == "SIMPLE"
+
+
+def test_trap_step_by_step_recipe_is_medium_not_reasoning():
+    c = cls("Step by step, how do I make a classic French omelette?")
+    assert c.tier == "MEDIUM"
+    assert dim(c, "proof") is None and dim(c, "derive") is None
+
+
+def test_trap_long_pasted_text_with_trivial_ask():
+    paste = (
+        "The architecture of our distributed system uses Kafka, Redis and Postgres. We migrated the "
+        "monolith to microservices last year and the security review found a memory leak under load. "
+    ) * 8
+    c = cls("Fix the typos in this paragraph:\n\n" + paste)
+    assert c.tier == "SIMPLE", [(d.name, round(d.contribution, 2)) for d in c.dimensions]
+    # the technical vocabulary of the paste did not count
+    assert dim(c, "migration") is None and dim(c, "security") is None
+    c = cls("What language is this text in?\n\n" + "Ceci est un long texte en français sur la cuisine. " * 20)
+    assert c.tier == "SIMPLE"
+
+
+def test_trap_long_paste_with_a_real_ask_reads_the_paste():
+    code = "def handler(req):\n    q = f\"SELECT * FROM users WHERE id={req.args['id']}\"\n    return db.execute(q)\n" * 3
+    c = cls("Do a security review of this handler and list every vulnerability with a fix:\n\n" + code)
+    assert c.tier == "COMPLEX"
+
+
+def test_trap_one_line_system_design_is_complex():
+    for text in ("Design Twitter's timeline for 500M users.", "Design a URL shortener at scale.",
+                 "设计一个日活一亿的短视频推荐系统。"):
+        c = cls(text)
+        assert c.tier == "COMPLEX", text
+
+
+def test_trap_short_proofs_are_reasoning():
+    for text in ("Prove that sqrt(2) is irrational.", "Prove there are infinitely many primes.",
+                 "Show that every tree with n vertices has n - 1 edges."):
+        assert cls(text).tier == "REASONING", text
+
+
+def test_trap_technical_vocabulary_in_a_definition_question():
+    c = cls("What does 'idempotent' mean? One line please.")
+    assert c.tier == "SIMPLE"
+    c = cls("What does 'Q.E.D.' mean at the end of a proof?")
+    assert c.tier == "SIMPLE"
+
+
+def test_trap_heartbeat_is_simple():
+    c = cls("Heartbeat: any new tickets since 10:00? If none, reply HEARTBEAT_OK.")
+    assert c.tier == "SIMPLE"
+    assert dim(c, "heartbeat") is not None
+
+
+def test_translating_a_phrase_is_simple_but_a_paragraph_is_medium():
+    assert cls("Translate into German: where is the station?").tier == "SIMPLE"
+    para = ("Our shop will be closed on Monday for inventory. Orders placed over the weekend will ship on "
+            "Tuesday, and the support team will answer all emails within two business days.")
+    assert cls("Translate this into German:\n\n" + para).tier == "MEDIUM"
+
+
+def test_hard_prompts_never_routed_simple_even_when_short():
+    for text in ("Derive Bayes' theorem.", "Prove 1+1=2 formally.", "Design Uber.",
+                 "Find the Nash equilibrium of matching pennies."):
+        assert cls(text).tier != "SIMPLE", text
+
+
+# ---------------------------------------------------------------------------- agentic
+
+
+def test_tools_raise_agentic_score():
+    text = "Edit config.yaml to set port 8080, then restart the service and make sure it is healthy."
+    without = cls(text)
+    with_tools = cls(text, has_tools=True, tool_count=4)
+    assert with_tools.agentic_score > without.agentic_score
+    assert with_tools.agentic_score >= 0.5
+    assert cls("hello").agentic_score == 0.0
+
+
+def test_agent_instructions_are_medium_with_agentic_signal():
+    c = cls("Create a branch called fix/typo, commit the README change and push it to origin.")
+    assert c.tier == "MEDIUM"
+    assert c.agentic_score > 0
+
+
+# ---------------------------------------------------------------------------- size
+
+
+def test_very_long_input_is_bounded_and_still_classified():
+    text = "Please review the following log and tell me what failed.\n" + ("INFO request ok id=42 took 3ms\n" * 2000)
+    c = cls(text)
+    assert c.tier in TIERS
+    assert dim(c, "length") is not None

@@ -1,0 +1,142 @@
+"""The real `claw serve` console script in a subprocess: startup line, SDK round trip,
+graceful SIGTERM with a request in flight, port in use, non-loopback binds and tokens."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+
+import httpx
+import pytest
+
+from clawcli.testing import GatewayEmulator
+
+TEST_KEY = "0x" + "4c" * 32
+FREE = "nvidia/gpt-oss-120b"
+CLAW = shutil.which("claw")
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def gw():
+    with GatewayEmulator() as g:
+        yield g
+
+
+def _env(gw) -> dict[str, str]:
+    env = dict(os.environ)  # the temp homes of conftest are inherited
+    env.update(CLAWCLI_GATEWAY_URL=gw.url, CLAWCLI_BASE_RPC_URL=gw.rpc_url, CLAWCLI_WALLET_KEY=TEST_KEY)
+    return env
+
+
+def _start(gw, *args: str) -> tuple[subprocess.Popen, dict]:
+    assert CLAW, "the claw console script is not installed"
+    p = subprocess.Popen([CLAW, "serve", "--port", "0", "--json", *args], env=_env(gw),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = p.stdout.readline()
+    if not line:
+        p.kill()
+        raise AssertionError("claw serve did not start: " + p.stderr.read())
+    return p, json.loads(line)
+
+
+def _stop(p: subprocess.Popen) -> None:
+    if p.poll() is None:
+        p.kill()
+        p.wait()
+
+
+def test_console_script_serves_sdk_and_shuts_down_gracefully(gw) -> None:
+    from openai import OpenAI
+
+    gw.reset()
+    p, info = _start(gw)
+    try:
+        assert info["url"] == f"http://127.0.0.1:{info['port']}/v1" and info["auth"] is False
+        client = OpenAI(base_url=info["url"], api_key="unused", max_retries=0)
+        r = client.chat.completions.create(model="free", messages=[{"role": "user", "content": "ping"}])
+        assert "ping" in r.choices[0].message.content
+
+        # a request in flight when SIGTERM arrives still gets its answer
+        gw.inject(FREE, "slow", times=1, delay=1.0)
+        result: dict = {}
+
+        def slow() -> None:
+            try:
+                result["r"] = httpx.post(info["url"] + "/chat/completions", timeout=15,
+                                         json={"model": FREE, "messages": [{"role": "user", "content": "slow"}]})
+            except Exception as exc:  # noqa: BLE001 - reported below
+                result["e"] = exc
+
+        t = threading.Thread(target=slow)
+        t.start()
+        gw.wait_for_requests(1, timeout=5)
+        time.sleep(0.2)
+        t_sig = time.monotonic()
+        p.send_signal(signal.SIGTERM)
+        t.join(15)
+        assert "e" not in result, result.get("e")
+        assert result["r"].status_code == 200 and "slow" in result["r"].json()["choices"][0]["message"]["content"]
+        assert p.wait(12) == 0
+        assert time.monotonic() - t_sig < 10
+        with pytest.raises(httpx.ConnectError):  # no longer accepting
+            httpx.get(f"http://127.0.0.1:{info['port']}/health", timeout=2)
+        assert "Traceback" not in p.stderr.read()
+    finally:
+        _stop(p)
+
+
+def test_port_in_use_is_one_clear_line(gw) -> None:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(1)
+    port = s.getsockname()[1]
+    try:
+        r = subprocess.run([CLAW, "serve", "--port", str(port)], env=_env(gw), capture_output=True, text=True,
+                           timeout=30)
+    finally:
+        s.close()
+    assert r.returncode == 1
+    lines = r.stderr.strip().splitlines()
+    assert lines[0] == f"error: port {port} on 127.0.0.1 is already in use"
+    assert len(lines) <= 2 and "Traceback" not in r.stderr
+
+
+def test_non_loopback_bind_requires_a_token(gw) -> None:
+    r = subprocess.run([CLAW, "serve", "--host", "0.0.0.0", "--port", "0"], env=_env(gw), capture_output=True,
+                       text=True, timeout=30)
+    assert r.returncode == 2
+    assert "requires --token" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_non_loopback_with_token_requires_bearer(gw) -> None:
+    gw.reset()
+    p, info = _start(gw, "--host", "0.0.0.0", "--token", "tok-123")
+    try:
+        url = f"http://127.0.0.1:{info['port']}/v1/chat/completions"
+        body = {"model": "free", "messages": [{"role": "user", "content": "hi"}]}
+        r = httpx.post(url, json=body, timeout=10)
+        assert r.status_code == 401 and r.json()["error"]["code"] == "invalid_api_key"
+        ok = httpx.post(url, json=body, headers={"authorization": "Bearer tok-123"}, timeout=10)
+        assert ok.status_code == 200
+        assert gw.chat_requests() and len(gw.chat_requests()) == 1
+    finally:
+        p.send_signal(signal.SIGINT)
+        assert p.wait(12) == 0
+
+
+def test_help_has_a_worked_example() -> None:
+    from typer.testing import CliRunner
+
+    from clawcli.cli.main import app
+
+    r = CliRunner().invoke(app, ["serve", "--help"])
+    assert r.exit_code == 0
+    assert "claw serve --port 8402" in r.output and "--max-cost-per-run" in r.output

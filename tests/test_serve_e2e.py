@@ -1,0 +1,476 @@
+"""`claw serve` end to end: the proxy in a uvicorn thread, the x402 gateway emulator behind it,
+real loopback sockets, the official `openai` SDK and raw HTTP in front of it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from clawcli.core.catalog import default_catalog
+from clawcli.core.config import load_settings
+from clawcli.core.paths import Paths
+from clawcli.proxy.server import _server_class, bind_socket, uvicorn_config
+from clawcli.proxy.state import ProxyState
+from clawcli.testing import GatewayEmulator
+
+TEST_KEY = "0x" + "4c" * 32  # a throwaway EVM key: the proxy pays the emulator with it
+FREE = "nvidia/gpt-oss-120b"
+PAID = "openai/gpt-4o-mini"
+
+
+@pytest.fixture(scope="module")
+def gw():
+    with GatewayEmulator() as g:
+        yield g
+
+
+class Proxy:
+    """A running `claw serve` (same app, same server class as the CLI) in a background thread."""
+
+    def __init__(self, state: ProxyState) -> None:
+        from clawcli.proxy.app import create_app
+
+        self.state = state
+        sock = bind_socket("127.0.0.1", 0)
+        self.port = sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = _server_class()(uvicorn_config(create_app(state)))
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [sock]}, daemon=True)
+        self.thread.start()
+        deadline = time.time() + 15
+        while not self.server.started:
+            if time.time() > deadline or not self.thread.is_alive():
+                raise RuntimeError("proxy did not start")
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(15)
+
+    def openai(self, **kw: Any):
+        from openai import OpenAI
+
+        return OpenAI(base_url=self.url + "/v1", api_key=kw.pop("api_key", "unused"), max_retries=0, **kw)
+
+    def log_records(self) -> list[dict[str, Any]]:
+        out = []
+        for f in sorted(self.state.paths.logs_dir.glob("usage-*.jsonl")):
+            out += [json.loads(line) for line in f.read_text().splitlines() if line.strip()]
+        return out
+
+
+@pytest.fixture
+def make_proxy(gw, tmp_path: Path):
+    started: list[Proxy] = []
+
+    def make(token: str | None = None, **overrides: Any) -> Proxy:
+        gw.reset()
+        paths = Paths(config_dir=tmp_path / "home", cache_dir=tmp_path / "home" / "cache",
+                      openclaw_home=tmp_path / "openclaw")
+        env = {"CLAWCLI_WALLET_KEY": TEST_KEY}
+        settings = load_settings(paths, env=env, overrides={
+            "gateway_url": gw.url, "base_rpc_url": gw.rpc_url, "solana_rpc_url": gw.solana_rpc_url, **overrides})
+        state = ProxyState(settings=settings, paths=paths, catalog=default_catalog(), token=token, env=env)
+        state.heartbeat_seconds = 0.2
+        p = Proxy(state)
+        started.append(p)
+        return p
+
+    yield make
+    for p in started:
+        p.stop()
+
+
+@pytest.fixture
+def proxy(make_proxy) -> Proxy:
+    return make_proxy()
+
+
+def chat(content: str = "What is the capital of France?", **kw: Any) -> dict[str, Any]:
+    return {"model": kw.pop("model", "auto"), "messages": [{"role": "user", "content": content}], **kw}
+
+
+# ------------------------------------------------------------------------------------ openai SDK
+def test_openai_sdk_non_streaming_routed_and_paid(proxy: Proxy, gw) -> None:
+    client = proxy.openai()
+    raw = client.chat.completions.with_raw_response.create(
+        model="auto", messages=[{"role": "user", "content": "What is the capital of France?"}])
+    resp = raw.parse()
+    assert "capital of France" in resp.choices[0].message.content
+    h = raw.headers
+    assert h["x-clawrouter-profile"] == "auto"
+    assert h["x-clawrouter-tier"] in ("SIMPLE", "MEDIUM", "COMPLEX", "REASONING")
+    assert h["x-clawrouter-model"] == resp.model
+    for name in ("confidence", "reasoning", "agentic-score", "cost", "savings"):
+        assert h[f"x-clawrouter-{name}"]
+    assert h["x-clawrouter-savings"].endswith("%")
+    paid = gw.paid_requests()
+    assert len(paid) == 1 and paid[0].model == resp.model
+    assert float(h["x-clawrouter-cost"]) == pytest.approx(paid[0].amount_usd, abs=1e-6)
+    rec = proxy.log_records()[-1]
+    assert rec["source"] == "serve" and rec["status"] == "ok" and rec["model"] == resp.model
+    assert rec["cost"] == pytest.approx(paid[0].amount_usd)
+
+
+def test_openai_sdk_streaming(proxy: Proxy, gw) -> None:
+    client = proxy.openai()
+    pieces = [c.choices[0].delta.content for c in client.chat.completions.create(
+        model="eco", stream=True, messages=[{"role": "user", "content": "Say hello to the stream"}])
+        if c.choices and c.choices[0].delta.content]
+    assert len(pieces) >= 2  # chunks relayed, not one blob
+    assert "Say hello to the stream" in "".join(pieces)
+    assert gw.chat_requests()[-1].stream is True
+    assert proxy.log_records()[-1]["source"] == "serve"
+
+
+def test_raw_stream_shape_debug_comment_and_done(proxy: Proxy) -> None:
+    with httpx.stream("POST", proxy.url + "/v1/chat/completions", json=chat(stream=True), timeout=10) as r:
+        assert r.status_code == 200
+        assert r.headers["content-type"].startswith("text/event-stream")
+        assert r.headers["cache-control"].startswith("no-cache")
+        assert r.headers["x-clawrouter-tier"]
+        lines = [ln for ln in r.iter_lines() if ln]
+    assert lines[0].startswith(": x-clawrouter-debug profile=auto tier=")
+    assert lines[-1] == "data: [DONE]"
+    datas = [json.loads(ln[6:]) for ln in lines if ln.startswith("data: {")]
+    assert datas and all(d["object"] == "chat.completion.chunk" for d in datas)
+
+
+def test_debug_false_turns_headers_and_comment_off(proxy: Proxy) -> None:
+    off = {"x-clawrouter-debug": "false"}
+    r = httpx.post(proxy.url + "/v1/chat/completions", json=chat(), headers=off, timeout=10)
+    assert r.status_code == 200
+    assert not [k for k in r.headers if k.startswith("x-clawrouter-")]
+    with httpx.stream("POST", proxy.url + "/v1/chat/completions", json=chat("again", stream=True),
+                      headers=off, timeout=10) as s:
+        text = s.read().decode()
+    assert "x-clawrouter-debug" not in text and "data: [DONE]" in text
+    assert not [k for k in s.headers if k.startswith("x-clawrouter-")]
+
+
+def test_tools_and_extra_parameters_pass_through_untouched(proxy: Proxy, gw) -> None:
+    tools = [{"type": "function", "function": {"name": "get_weather", "description": "Weather for a city",
+                                                "parameters": {"type": "object", "properties": {
+                                                    "city": {"type": "string"}}, "required": ["city"]}}}]
+    messages = [
+        {"role": "user", "content": [{"type": "text", "text": "Weather in Paris?"},
+                                     {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}}]},
+        {"role": "assistant", "content": None, "reasoning_content": "I should call the tool",
+         "tool_calls": [{"id": "call_1", "type": "function",
+                         "function": {"name": "get_weather", "arguments": "{\"city\":\"Paris\"}"}}]},
+        {"role": "tool", "tool_call_id": "call_1", "content": "{\"temp\": 21}"},
+        {"role": "user", "content": "And tomorrow?"},
+    ]
+    rf = {"type": "json_schema", "json_schema": {"name": "w", "schema": {"type": "object"}}}
+    client = proxy.openai()
+    client.chat.completions.create(model="auto", messages=messages, tools=tools,
+                                   tool_choice={"type": "function", "function": {"name": "get_weather"}},
+                                   response_format=rf, temperature=0.2)
+    sent = gw.chat_requests()[-1].body
+    assert sent["tools"] == tools
+    assert sent["tool_choice"] == {"type": "function", "function": {"name": "get_weather"}}
+    assert sent["response_format"] == rf
+    assert sent["messages"] == messages
+    assert sent["temperature"] == 0.2
+    assert default_catalog().get(sent["model"]).tools  # tools -> a tool-capable model
+
+
+def test_explicit_model_skips_routing(proxy: Proxy, gw) -> None:
+    r = httpx.post(proxy.url + "/v1/chat/completions", json=chat(model=PAID), timeout=10)
+    assert r.status_code == 200
+    assert r.json()["model"] == PAID
+    assert r.headers["x-clawrouter-model"] == PAID
+    assert r.headers["x-clawrouter-tier"] == "EXPLICIT"
+    assert gw.chat_requests()[-1].model == PAID
+
+
+@pytest.mark.parametrize("model", ["auto", "eco", "premium", "free", "agentic",
+                                   "clawcli/auto", "blockrun/eco", "clawcli/premium", "blockrun/free",
+                                   "clawcli/agentic"])
+def test_profile_ids_with_and_without_prefix(proxy: Proxy, gw, model: str) -> None:
+    r = httpx.post(proxy.url + "/v1/chat/completions", json=chat("Hi there", model=model), timeout=10)
+    assert r.status_code == 200, r.text
+    want = model.split("/")[-1]
+    assert r.headers["x-clawrouter-profile"] == want
+    if want == "free":
+        assert r.json()["model"] == FREE and not gw.paid_requests()
+    assert gw.chat_requests()[-1].model == r.headers["x-clawrouter-model"]
+
+
+def test_cjk_reasoning_header_is_ascii_safe(proxy: Proxy) -> None:
+    r = httpx.post(proxy.url + "/v1/chat/completions",
+                   json=chat("请证明根号二是无理数，并逐步推导每一个步骤。证明过程要严谨。"), timeout=10)
+    assert r.status_code == 200
+    for k, v in r.headers.items():
+        if k.startswith("x-clawrouter-"):
+            assert v.isascii()
+
+
+# ------------------------------------------------------------------------------------ bad input
+def test_bad_inputs_in_openai_error_shape(proxy: Proxy, gw) -> None:
+    url = proxy.url + "/v1/chat/completions"
+    big = b'{"model":"auto","messages":[{"role":"user","content":"' + b"x" * (10 * 1024 * 1024) + b'"}]}'
+    cases = [
+        (httpx.post(url, content=big, headers={"content-type": "application/json"}, timeout=30), 413,
+         "request_too_large"),
+        (httpx.post(url, content=b"{not json", timeout=5), 400, "invalid_json"),
+        (httpx.post(url, json=[1, 2], timeout=5), 400, "invalid_json"),
+        (httpx.post(url, json={"model": "auto"}, timeout=5), 400, "missing_messages"),
+        (httpx.post(url, json={"model": "auto", "messages": []}, timeout=5), 400, "missing_messages"),
+        (httpx.post(url, json=chat(model="no-such-model-xyz"), timeout=5), 400, "model_not_found"),
+    ]
+    for r, status, code in cases:
+        assert r.status_code == status, (status, r.text)
+        err = r.json()["error"]
+        assert err["code"] == code and err["message"] and err["type"]
+    assert gw.chat_requests() == []  # nothing reached the upstream
+
+
+def test_body_limit_without_content_length(proxy: Proxy) -> None:
+    def gen():
+        yield b'{"messages":[{"role":"user","content":"'
+        for _ in range(11):
+            yield b"y" * (1024 * 1024)
+        yield b'"}]}'
+
+    r = httpx.post(proxy.url + "/v1/chat/completions", content=gen(), timeout=30)  # chunked
+    assert r.status_code == 413
+
+
+def test_unknown_model_through_the_sdk(proxy: Proxy) -> None:
+    import openai
+
+    with pytest.raises(openai.BadRequestError) as ei:
+        proxy.openai().chat.completions.create(model="gpt-99-ultra", messages=[{"role": "user", "content": "hi"}])
+    assert "gpt-99-ultra" in str(ei.value)
+
+
+def test_token_required_when_set(make_proxy) -> None:
+    p = make_proxy(token="s3cret")
+    url = p.url + "/v1/chat/completions"
+    for headers in ({}, {"authorization": "Bearer wrong"}, {"authorization": "Basic s3cret"}):
+        r = httpx.post(url, json=chat(), headers=headers, timeout=5)
+        assert r.status_code == 401 and r.json()["error"]["type"] == "authentication_error"
+    assert httpx.get(p.url + "/health", timeout=5).status_code == 401
+    ok = p.openai(api_key="s3cret").chat.completions.create(model="free", messages=[{"role": "user", "content": "hi"}])
+    assert ok.choices[0].message.content
+
+
+# ------------------------------------------------------------------------------------ endpoints
+def test_models_health_stats(proxy: Proxy) -> None:
+    ids = [m.id for m in proxy.openai().models.list().data]
+    assert len(ids) == len(set(ids))
+    for want in ("auto", "eco", "premium", "free", "agentic", "clawcli/auto", PAID, FREE):
+        assert want in ids
+    assert any(a in ids for a in default_catalog().aliases)
+    h = httpx.get(proxy.url + "/health", timeout=5).json()
+    assert h["status"] == "ok" and h["wallet"].startswith("0x") and h["chain"] == "base" and h["version"]
+    full = httpx.get(proxy.url + "/health?full=true", timeout=10).json()
+    assert "balances" in full
+    httpx.post(proxy.url + "/v1/chat/completions", json=chat(model="free"), timeout=10)
+    st = httpx.get(proxy.url + "/stats?since=1d", timeout=10).json()
+    assert st["requests"] >= 1
+    assert httpx.get(proxy.url + "/nope", timeout=5).json()["error"]["code"] == "not_found"
+
+
+# ------------------------------------------------------------------------------------ chat commands
+def test_stats_and_wallet_chat_commands_answered_locally(proxy: Proxy, gw) -> None:
+    client = proxy.openai()
+    client.chat.completions.create(model="free", messages=[{"role": "user", "content": "hello"}])
+    gw.clear_requests()
+    stats = client.chat.completions.create(model="auto", messages=[{"role": "user", "content": "/stats 7d"}])
+    text = stats.choices[0].message.content
+    assert "Requests: 1" in text and "|" in text  # Markdown with a table of models
+    wallet = client.chat.completions.create(model="auto", messages=[{"role": "user", "content": "/wallet"}])
+    wtext = wallet.choices[0].message.content
+    assert "**Wallet**" in wtext and "0x" in wtext and "USDC" in wtext
+    streamed = "".join(c.choices[0].delta.content or "" for c in client.chat.completions.create(
+        model="auto", stream=True, messages=[{"role": "user", "content": "/stats"}]) if c.choices)
+    assert "clawcli usage" in streamed
+    assert gw.chat_requests() == [] and gw.paid_total() == 0  # no upstream call, no payment
+
+
+# ------------------------------------------------------------------------------------ fallback
+def test_fallback_visible_in_header_and_usage_log(proxy: Proxy, gw) -> None:
+    first = httpx.post(proxy.url + "/v1/chat/completions", json=chat("Hi"), timeout=10)
+    primary = first.headers["x-clawrouter-model"]
+    gw.inject(primary, "500", times=None)
+    r = httpx.post(proxy.url + "/v1/chat/completions", json=chat("Hello again"), timeout=20)
+    assert r.status_code == 200
+    answered = r.headers["x-clawrouter-model"]
+    assert answered != primary and r.json()["model"] == answered
+    rec = proxy.log_records()[-1]
+    assert rec["source"] == "serve" and rec["model"] == answered
+    assert [a["model"] for a in rec["attempts"]][:1] == [primary]
+    assert rec["attempts"][0]["errorClass"] == "server_error"
+
+
+def test_everything_failing_is_a_502_listing_attempts(proxy: Proxy, gw) -> None:
+    gw.inject("*", "500", times=None)
+    r = httpx.post(proxy.url + "/v1/chat/completions", json=chat(model=PAID), timeout=20)
+    assert r.status_code == 502
+    err = r.json()["error"]
+    assert err["code"] == "all_attempts_failed" and {a["model"] for a in err["attempts"]} == {PAID, FREE}
+    with httpx.stream("POST", proxy.url + "/v1/chat/completions", json=chat("x", model=PAID, stream=True),
+                      timeout=20) as s:
+        assert s.status_code == 200
+        lines = [ln for ln in s.iter_lines() if ln.startswith("data: ")]
+    assert json.loads(lines[-2][6:])["error"]["code"] == "all_attempts_failed" and lines[-1] == "data: [DONE]"
+    assert proxy.log_records()[-1]["status"] == "error"
+
+
+# ------------------------------------------------------------------------------------ sessions
+def test_session_pins_model_and_never_lowers_tier(proxy: Proxy, gw) -> None:
+    url = proxy.url + "/v1/chat/completions"
+    sid = {"x-session-id": "sess-1"}
+    hard = ("Prove rigorously that there are infinitely many primes, then derive the asymptotic density "
+            "of primes step by step, and analyse the complexity of the sieve of Eratosthenes.")
+    r1 = httpx.post(url, json=chat(hard), headers=sid, timeout=10)
+    tier1, model1 = r1.headers["x-clawrouter-tier"], r1.headers["x-clawrouter-model"]
+    r2 = httpx.post(url, json=chat("thanks!"), headers=sid, timeout=10)
+    assert r2.headers["x-clawrouter-tier"] == tier1
+    assert r2.headers["x-clawrouter-model"] == model1
+    # without the session the same easy turn routes lower
+    r3 = httpx.post(url, json=chat("thanks!"), headers={"x-session-id": "other"}, timeout=10)
+    from clawcli.core.router.types import TIER_RANK
+    assert TIER_RANK[r3.headers["x-clawrouter-tier"]] <= TIER_RANK[tier1]
+    if TIER_RANK[r3.headers["x-clawrouter-tier"]] < TIER_RANK[tier1]:
+        assert r3.headers["x-clawrouter-model"] != model1
+
+
+def test_session_repins_after_failure(proxy: Proxy, gw) -> None:
+    url = proxy.url + "/v1/chat/completions"
+    sid = {"x-session-id": "sess-2"}
+    m1 = httpx.post(url, json=chat("Hi"), headers=sid, timeout=10).headers["x-clawrouter-model"]
+    gw.inject(m1, "503", times=1)
+    m2 = httpx.post(url, json=chat("Hi again"), headers=sid, timeout=10).headers["x-clawrouter-model"]
+    assert m2 != m1
+    m3 = httpx.post(url, json=chat("And again"), headers=sid, timeout=10).headers["x-clawrouter-model"]
+    assert m3 == m2  # the model that answered is the new pin
+
+
+def test_session_derived_from_first_user_message(proxy: Proxy) -> None:
+    url = proxy.url + "/v1/chat/completions"
+    hard = "Design a distributed, fault-tolerant payment ledger with exactly-once semantics and prove its safety."
+    r1 = httpx.post(url, json=chat(hard), timeout=10)
+    conv = {"model": "auto", "messages": [{"role": "user", "content": hard},
+                                          {"role": "assistant", "content": "..."},
+                                          {"role": "user", "content": "ok"}]}
+    r2 = httpx.post(url, json=conv, timeout=10)
+    assert r2.headers["x-clawrouter-tier"] == r1.headers["x-clawrouter-tier"]
+    assert r2.headers["x-clawrouter-model"] == r1.headers["x-clawrouter-model"]
+
+
+# ------------------------------------------------------------------------------------ dedup
+async def test_concurrent_identical_requests_are_joined(proxy: Proxy, gw) -> None:
+    gw.inject(FREE, "slow", times=None, delay=0.6)
+    body = chat("Tell me a joke about deduplication", model=FREE)
+    async with httpx.AsyncClient(timeout=10) as c:
+        rs = await asyncio.gather(*(c.post(proxy.url + "/v1/chat/completions", json=body) for _ in range(3)))
+        assert [r.status_code for r in rs] == [200, 200, 200]
+        assert len({r.json()["choices"][0]["message"]["content"] for r in rs}) == 1
+        assert len(gw.chat_requests()) == 1  # the gateway saw one
+        # `stream` is part of the key: a streaming twin is a different request
+        gw.clear_requests()
+        a, b = await asyncio.gather(c.post(proxy.url + "/v1/chat/completions", json=body),
+                                    c.post(proxy.url + "/v1/chat/completions", json={**body, "stream": True}))
+        assert a.headers["content-type"].startswith("application/json")
+        assert b.headers["content-type"].startswith("text/event-stream")
+        assert len(gw.chat_requests()) == 2
+
+
+async def test_streaming_requests_joined_each_get_the_whole_stream(proxy: Proxy, gw) -> None:
+    gw.inject(FREE, "slow_stream", times=None, chunk_delay=0.1)
+    body = chat("Stream this to two clients", model=FREE, stream=True)
+
+    async def one(c: httpx.AsyncClient) -> str:
+        async with c.stream("POST", proxy.url + "/v1/chat/completions", json=body) as r:
+            return (await r.aread()).decode()
+
+    async with httpx.AsyncClient(timeout=10) as c:
+        a, b = await asyncio.gather(one(c), one(c))
+    data_a = [ln for ln in a.splitlines() if ln.startswith("data: ")]
+    assert data_a == [ln for ln in b.splitlines() if ln.startswith("data: ")]
+    assert data_a[-1] == "data: [DONE]" and len(data_a) >= 3
+    assert len(gw.chat_requests()) == 1
+
+
+# ------------------------------------------------------------------------------------ heartbeats
+def test_heartbeats_while_waiting_for_upstream(proxy: Proxy, gw) -> None:
+    gw.inject("*", "slow", times=1, delay=0.8)
+    t0 = time.monotonic()
+    with httpx.stream("POST", proxy.url + "/v1/chat/completions", json=chat("slow one", model=FREE, stream=True),
+                      timeout=10) as r:
+        first_line_at = None
+        lines = []
+        for ln in r.iter_lines():
+            if first_line_at is None:
+                first_line_at = time.monotonic() - t0
+            if ln:
+                lines.append(ln)
+    assert first_line_at is not None and first_line_at < 0.5  # headers + a comment at once
+    before_data = lines[: next(i for i, ln in enumerate(lines) if ln.startswith("data: "))]
+    assert sum(1 for ln in before_data if ln == ": heartbeat") >= 2  # every 0.2 s in this test
+    assert lines[-1] == "data: [DONE]"
+
+
+# ------------------------------------------------------------------------------------ cost cap
+def test_cost_cap_strict_answers_429(make_proxy, gw) -> None:
+    body = chat("How are you today?", model=PAID, max_tokens=2000)
+    quote = gw.quote_usd(body)
+    p = make_proxy(max_cost_per_run=quote * 1.5, cap_mode="strict")
+    sid = {"x-session-id": "capped"}
+    url = p.url + "/v1/chat/completions"
+    assert httpx.post(url, json=body, headers=sid, timeout=10).status_code == 200
+    paid_before = gw.paid_total()
+    r = httpx.post(url, json=chat("And now?", model=PAID, max_tokens=2000), headers=sid, timeout=10)
+    assert r.status_code == 429
+    assert r.json()["error"]["type"] == "cost_cap_exceeded" and r.json()["error"]["code"] == "cost_cap_exceeded"
+    s = httpx.post(url, json=chat("Stream?", model=PAID, max_tokens=2000, stream=True), headers=sid, timeout=10)
+    assert s.status_code == 429  # refused before the stream starts: a real status, not an SSE error
+    assert gw.paid_total() == paid_before
+    assert p.log_records()[-1]["status"] == "blocked"
+    # another session is not affected
+    assert httpx.post(url, json=chat("fresh", model=PAID, max_tokens=2000), headers={"x-session-id": "b"},
+                      timeout=10).status_code == 200
+
+
+def test_cost_cap_graceful_downgrades_with_notice(make_proxy, gw) -> None:
+    body = chat("How are you today?", model=PAID, max_tokens=2000)
+    p = make_proxy(max_cost_per_run=gw.quote_usd(body) * 1.5, cap_mode="graceful")
+    sid = {"x-session-id": "graceful"}
+    url = p.url + "/v1/chat/completions"
+    assert httpx.post(url, json=body, headers=sid, timeout=10).status_code == 200
+    r = httpx.post(url, json=chat("And now?", model=PAID, max_tokens=2000), headers=sid, timeout=10)
+    assert r.status_code == 200
+    assert r.headers["x-clawrouter-model"] != PAID
+    assert "cost cap" in r.json()["choices"][0]["message"]["content"]
+    assert "cost%20cap" in r.headers["x-clawrouter-notice"] or "cost cap" in r.headers["x-clawrouter-notice"]
+
+
+# ------------------------------------------------------------------------------------ disconnect
+def test_client_disconnect_cancels_the_upstream_call(proxy: Proxy, gw) -> None:
+    gw.inject(FREE, "slow", times=1, delay=1.5)
+    t0 = time.time()
+    with pytest.raises(httpx.ReadTimeout):
+        httpx.post(proxy.url + "/v1/chat/completions", json=chat("cancel me", model=FREE), timeout=0.4)
+    deadline = time.time() + 2.0
+    while time.time() < deadline:
+        recs = proxy.log_records()
+        if recs and recs[-1]["errorClass"] == "cancelled":
+            break
+        time.sleep(0.05)
+    assert recs and recs[-1]["status"] == "error" and recs[-1]["errorClass"] == "cancelled"
+    assert time.time() - t0 < 1.4  # cancelled at once, not when the upstream finally answered
+    assert proxy.state.requests_active == 0 and len(proxy.state.inflight) == 0
+    deadline = time.time() + 3.0
+    while time.time() < deadline and not gw.chat_requests()[-1].client_disconnected:
+        time.sleep(0.05)
+    assert gw.chat_requests()[-1].client_disconnected
