@@ -204,3 +204,21 @@ def test_bench_proxy_passes_options_and_prints_json(monkeypatch: pytest.MonkeyPa
     assert r.exit_code == 0 and "added p50" in r.stdout and "0.70 ms" in r.stdout
     r = runner.invoke(app, ["bench", "proxy", "--tool", "ab"])
     assert r.exit_code == 2
+
+
+# ------------------------------------------------------------------------- compress
+def test_bench_compress_is_registered():
+    r = runner.invoke(app, ["bench", "compress", "--help"])
+    assert r.exit_code == 0 and "--mode" in r.stdout
+    r = runner.invoke(app, ["bench", "compress", "--mode", "lossy"])
+    assert r.exit_code == 2
+
+
+def test_bench_models_no_stream_matches_the_published_run(gateway):
+    r = runner.invoke(app, ["bench", "models", "--models", FREE, "--prompts", "1", "--no-stream", "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    row = out["results"][0]
+    assert out["method"]["stream"] is False and row["ok"] == 2 and row["ttftMs"] is None
+    assert row["latencyMs"] > 0 and row["tps"] > 0
+    assert all(c.body.get("stream") is False for c in gateway.chat_requests())

@@ -319,6 +319,11 @@ def test_off_mode_and_layer_switches():
         compress_request(req, "turbo")
     with pytest.raises(UsageError):
         compress_request(req, "safe", layers=["zip"])
+    from clawcli.core.compression import resolve_mode
+
+    assert resolve_mode(b" Aggressive ", "safe") == "aggressive" and resolve_mode(None, "off") == "off"
+    with pytest.raises(UsageError):
+        resolve_mode("max", "safe")
 
 
 def test_stats_headers_and_usage_log_fields_agree():

@@ -109,7 +109,7 @@ async def test_disconnect_after_the_answer_started_is_not_retried(gw):
 
 async def test_slow_model_times_out_and_is_not_charged(gw):
     gw.inject(A, "slow", delay=3)
-    async with engine_for(gw, timeouts=Timeouts(attempt=0.5, reasoning_attempt=0.5)) as eng:
+    async with engine_for(gw, timeouts=Timeouts(attempt=1.0, reasoning_attempt=1.0)) as eng:
         res = await eng.complete(REQ, source="ask")
     assert res.model == B and res.attempts[0].error_class == "network" and not res.attempts[0].paid
     assert [r.model for r in gw.paid_requests()] == [B]
@@ -155,3 +155,20 @@ async def test_the_gateways_quote_is_held_to_the_session_cap(gw):
             await eng.complete(REQ, source="serve", session_id="s2")
     assert [r.model for r in gw.paid_requests()] == [B]
     assert not any(r.payment_attached for r in gw.chat_requests() if r.model == A)
+
+
+async def test_every_degraded_kind_of_the_gateway_falls_back(gw):
+    from clawcli.core.router import route
+
+    chain = route(REQ, profile="auto").chain
+    kinds = ["error_200", "single_char", "whitespace", "line_loop"]
+    assert len(chain) > len(kinds)
+    for model, kind in zip(chain, kinds):
+        gw.inject(model, kind)
+    async with engine_for(gw) as eng:
+        res = await eng.complete(REQ, source="serve")
+        streamed = [ev async for ev in eng.stream(REQ, source="serve")][-1].data  # faults were one-shot
+    assert res.model == chain[len(kinds)] and res.content == LONG
+    assert [a.error_class for a in res.attempts] == ["degraded"] * len(kinds) + [None]
+    assert res.cost == pytest.approx(sum(r.amount_usd for r in gw.paid_requests()[:len(kinds) + 1]))
+    assert streamed.model == chain[0] and streamed.content == LONG

@@ -189,3 +189,27 @@ def test_x402auth_pays_on_solana_once(tmp_path, gw) -> None:
     assert [r.paid for r in gw.chat_requests()] == [False, True, False, True]
     assert gw.paid_total() == pytest.approx(0.02) and gw.balance(SOL_ADDR) == pytest.approx(0.98)
     assert payer.ledger.totals().spent_day == 20_000
+
+
+def test_wallet_limits_follow_the_chain_and_take_solana_payees(tmp_path, gw) -> None:
+    from typer.testing import CliRunner
+
+    from clawcli.cli.main import app
+
+    runner = CliRunner()
+    wallet_paths("solana")
+    d = json.loads(runner.invoke(app, ["wallet", "limits", "--json"]).stdout)
+    assert d["networks"] == ["solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp"]
+    r = runner.invoke(app, ["wallet", "limits", "--payee", gw.payee, "--json"])
+    assert r.exit_code == 0 and json.loads(r.stdout)["allowedPayees"] == [gw.payee]
+    assert runner.invoke(app, ["wallet", "limits", "--payee", "not-an-address!"]).exit_code == 2
+    # the allowlisted Solana payee is payable; the gateway's answer settles
+    paths = Paths.from_env()
+    settings = load_settings(paths, env={"CLAWCLI_SOLANA_RPC_URL": gw.solana_rpc_url})
+    payer = Payer.from_settings(resolve_wallet(paths, env={}), settings, paths)
+    assert payer.policy.allowed_payees == {gw.payee.lower()}
+    with httpx.Client() as c:
+        signed = payer.sign(challenge(gw))
+        assert c.post(gw.chat_url, json=BODY, headers=signed.headers).status_code == 200
+    assert runner.invoke(app, ["wallet", "chain", "base"]).exit_code == 0
+    assert json.loads(runner.invoke(app, ["wallet", "limits", "--json"]).stdout)["networks"] == ["eip155:8453"]

@@ -247,7 +247,8 @@ def test_cli_rich_view(logs: Path):
     r = _cli("--until", "2026-11-03")
     assert r.exit_code == 0, r.output
     out = r.stdout
-    for text in ("Requests", "Paid", "$0.0242", "Baseline", "$0.0840", "74.8%", "By model", "By tier",
+    for text in ("Requests", "Paid", "$0.0242", "$0.0030 of it on failed requests", "Baseline", "$0.0840",
+                 "74.8%", "By model", "By tier",
                  "google/gemini-2.5-flash", "Errors by provider", "rate_limited", "Fallbacks taken",
                  "Cost per day", "2026-11-03", "Skipped 4 unreadable"):
         assert text in out, text

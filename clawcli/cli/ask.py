@@ -114,7 +114,7 @@ def ask(
     no_stream: bool = typer.Option(False, "--no-stream", help="Wait for the whole answer instead of streaming it."),
     json_out: bool = typer.Option(False, "--json", "-j", help="Print one JSON object (content, model, cost, attempts...)."),
     explain: bool = typer.Option(False, "--explain", "-e", help="Show the routing decision first (on stderr)."),
-    max_cost: float | None = typer.Option(None, "--max-cost", min=0.0, help="Refuse if the estimate is above this (USD)."),
+    max_cost: float | None = typer.Option(None, "--max-cost", min=0.0, help="Refuse if the estimate (or the gateway's quote) is above this (USD)."),
 ) -> None:
     """Ask one question: routed to the cheapest capable model, paid per call, streamed.
 

@@ -6,10 +6,7 @@ from pathlib import Path
 
 import typer
 
-try:  # TEMPORARY guard until clawcli/cli/bench_compress.py lands; then a plain import
-    from clawcli.cli import bench_compress
-except ImportError:  # pragma: no cover
-    bench_compress = None
+from clawcli.cli import bench_compress
 
 bench_app = typer.Typer(
     name="bench",
@@ -129,8 +126,8 @@ def _print_proxy(r: dict) -> None:
     con.print(f"[bold]Proxy overhead[/bold] ({r.get('tool')}, {r.get('cpus')} CPUs, {r.get('duration')} s per phase, "
               f"model {r.get('model')})")
     t = Table(show_edge=False, pad_edge=False)
-    for col in ("phase", "target", "p50 ms", "p99 ms", "req/s", "errors"):
-        t.add_column(col, justify="left" if col in ("phase", "target") else "right")
+    for col in ("phase", "endpoint", "p50 ms", "p99 ms", "req/s", "errors"):
+        t.add_column(col, justify="left" if col in ("phase", "endpoint") else "right")
     for label, block in (("c=1", c1), (f"c={cn.get('concurrency', '?')}", cn)):
         for who in ("direct", "proxy"):
             row = block.get(who) or {}
@@ -158,6 +155,8 @@ def models_cmd(
     prompts: int = typer.Option(3, "--prompts", "-p", min=1, max=3, help="How many of the three coding prompts."),
     repeat: int = typer.Option(2, "--repeat", "-r", min=1, help="Requests per model per prompt."),
     max_tokens: int = typer.Option(256, "--max-tokens", min=1, help="max_tokens of every request."),
+    stream: bool = typer.Option(True, "--stream/--no-stream", help="Stream (measures time to first token); "
+                                "--no-stream repeats the published run exactly."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask before spending."),
     confirm_above: float = typer.Option(0.10, "--confirm-above", min=0.0, help="Ask first when the estimate is above this (USD)."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON (rows comparable to benchmark-merged.json)."),
@@ -184,7 +183,7 @@ def models_cmd(
     settings = load_settings(paths)
     catalog = Catalog.load(paths.catalog_cache)
     plan = plan_models_bench(catalog, models.split(",") if models else None, prompts=prompts, repeat=repeat,
-                             max_tokens=max_tokens)
+                             max_tokens=max_tokens, stream=stream)
     est = plan.estimated_cost
     typer.echo(f"{len(plan.models)} models × {len(plan.prompts)} prompts × {plan.repeat} = {plan.requests} paid requests "
                f"({plan.max_tokens} max tokens): estimated cost up to ${est:.4f}", err=True)
@@ -258,5 +257,4 @@ def _print_models(r: dict) -> None:
                       + ", ".join(f"{k} {v}" for k, v in row["errorClasses"].items()) + ")")
 
 
-if bench_compress is not None:
-    bench_app.command("compress")(bench_compress.compress)
+bench_app.command("compress")(bench_compress.compress)

@@ -183,7 +183,9 @@ def _render(result: dict, *, by: str | None, top: int) -> None:
     head.add_column(justify="right")
     head.add_column(style="dim")
     head.add_row("Requests", f"{n:,}", f"{result['answered']:,} answered, {result['failed']:,} failed")
-    head.add_row("Paid", _usd(result["cost"]), "settled payments only")
+    failed_cost = result.get("failedCost", 0.0)
+    head.add_row("Paid", _usd(result["cost"]), "settled payments only" + (
+        f", {_usd(failed_cost)} of it on failed requests" if failed_cost else ""))
     head.add_row("Baseline", _usd(result["baselineCost"]), "the same answered requests on the baseline model")
     saved = result["savingsUsd"]
     head.add_row("Saved", f"[green]{_usd(saved)}[/green]" if saved >= 0 else f"[red]{_usd(saved)}[/red]",

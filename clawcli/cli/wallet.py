@@ -404,8 +404,10 @@ def limits(
     if payee or clear_payees:
         current = [] if clear_payees else list(settings.allowed_payees)
         for p in payee or []:
-            if not re.fullmatch(r"0x[0-9a-fA-F]{40}", p.strip()):
-                raise UsageError(f"invalid payee address {p!r}", "expected 0x followed by 40 hex characters")
+            # an EVM address, or a base58 Solana address (32-44 characters)
+            if not re.fullmatch(r"0x[0-9a-fA-F]{40}|[1-9A-HJ-NP-Za-km-z]{32,44}", p.strip()):
+                raise UsageError(f"invalid payee address {p!r}",
+                                 "expected 0x followed by 40 hex characters, or a base58 Solana address")
             if p.strip().lower() not in (c.lower() for c in current):
                 current.append(p.strip())
         updates["allowed_payees"] = current or None
@@ -419,7 +421,10 @@ def limits(
             var = "CLAWCLI_" + name.upper()
             if os.environ.get(var):
                 _warn([f"{var} is set in the environment and overrides config.toml"])
-    policy = SpendPolicy.from_settings(settings)
+    from clawcli.core.wallet import read_chain
+
+    policy = SpendPolicy.from_settings(settings, chain=read_chain(paths))
+    networks = list(policy.networks) + list(policy.solana_networks)
     totals = SpendLedger(paths.ledger_file).totals()
 
     def fmt(v: int | None) -> str:
@@ -428,7 +433,7 @@ def limits(
     if json_out:
         _out({
             "maxPerRequest": settings.max_per_request, "hourlyLimit": settings.hourly_limit,
-            "dailyLimit": settings.daily_limit, "networks": [n.caip2 for n in policy.networks],
+            "dailyLimit": settings.daily_limit, "networks": [n.caip2 for n in networks],
             "assets": ["USDC"], "allowedPayees": list(settings.allowed_payees),
             "spent": totals.to_dict(), "configFile": str(paths.config_file),
             "ledgerFile": str(paths.ledger_file),
@@ -438,7 +443,7 @@ def limits(
     click.echo(f"  per request  {fmt(policy.max_per_request)}")
     click.echo(f"  hourly       {fmt(policy.hourly_limit)}")
     click.echo(f"  daily        {fmt(policy.daily_limit)}")
-    click.echo(f"  networks     {', '.join(f'{n.caip2} ({n.label})' for n in policy.networks)}")
+    click.echo(f"  networks     {', '.join(f'{n.caip2} ({n.label})' for n in networks)}")
     click.echo("  assets       USDC")
     click.echo(f"  payees       {', '.join(settings.allowed_payees) if settings.allowed_payees else 'any'}")
     click.echo(

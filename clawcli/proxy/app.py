@@ -43,7 +43,7 @@ class ProxyApp:
         @contextlib.asynccontextmanager
         async def lifespan(app: Any):
             await state.start()
-            pass  # _tune_gc()
+            _tune_gc()
             try:
                 yield
             finally:

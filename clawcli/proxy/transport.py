@@ -4,7 +4,8 @@
 then builds its multidict through httpx's per-item encoding detection, which costs more than
 the whole aiohttp round trip on loopback (~130 µs of ~90). This subclass passes the raw
 header pairs and reuses one ``ClientTimeout`` per distinct timeout, and is otherwise the same
-transport (exception mapping, streaming response body, keep-alive pool).
+transport (exception mapping, streaming response body, keep-alive pool), except that a small
+non-streaming answer with a known length is read in the transport in one call.
 """
 
 from __future__ import annotations
@@ -17,12 +18,39 @@ from httpx_aiohttp import AiohttpTransport
 from httpx_aiohttp.transport import AiohttpResponseStream, map_aiohttp_exceptions
 
 _EXT = {"http_version": b"HTTP/1.1"}
+_PREREAD_MAX = 1 << 20
 
 
 class FastAiohttpTransport(AiohttpTransport):
     def __init__(self, *args: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
         self._timeouts: dict[tuple, ClientTimeout] = {}
+        self._urls: dict[str, Any] = {}
+
+    def get_client(self) -> Any:
+        """The library's session, minus aiohttp's own cookie jar (httpx keeps the cookies)."""
+        if self.client is not None:
+            return super().get_client()
+        import aiohttp
+
+        connector = aiohttp.TCPConnector(
+            keepalive_timeout=self.limits.keepalive_expiry, ssl=self.ssl_context,
+            limit=self.limits.max_connections or 0,
+            local_addr=(self.local_address, 0) if self.local_address else None)
+        return aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar(),
+                                     auto_decompress=False)
+
+    def _url(self, url: httpx.URL) -> Any:
+        """yarl.URL objects per distinct URL (the engine posts to one URL all day)."""
+        key = str(url)
+        u = self._urls.get(key)
+        if u is None:
+            from yarl import URL
+
+            if len(self._urls) > 64:
+                self._urls.clear()
+            u = self._urls[key] = URL(key, encoded=True)
+        return u
 
     def _timeout(self, t: dict[str, Any]) -> ClientTimeout:
         key = (t.get("connect"), t.get("read"), t.get("pool"))
@@ -47,7 +75,7 @@ class FastAiohttpTransport(AiohttpTransport):
         with map_aiohttp_exceptions():
             response = await self.client.request(
                 method=request.method,
-                url=str(request.url),
+                url=self._url(request.url),
                 headers=headers,
                 data=data,
                 allow_redirects=False,
@@ -59,5 +87,16 @@ class FastAiohttpTransport(AiohttpTransport):
         ext = dict(_EXT)
         if response.reason:
             ext["reason_phrase"] = response.reason.encode()
+        length = response.content_length
+        if length is not None and length <= _PREREAD_MAX and "event-stream" not in response.content_type:
+            # a small, complete JSON answer: read it here in one go instead of through two
+            # layers of async byte iterators (httpx's aread() then returns it at once)
+            with map_aiohttp_exceptions():
+                try:
+                    body = await response.read()
+                finally:
+                    response.release()
+            return httpx.Response(status_code=response.status, headers=response.raw_headers,
+                                  stream=httpx.ByteStream(body), request=request, extensions=ext)
         return httpx.Response(status_code=response.status, headers=response.raw_headers,
                               stream=AiohttpResponseStream(response), request=request, extensions=ext)

@@ -50,6 +50,18 @@ Test helpers: ``gw.requests`` (``RequestRecord``s), ``gw.chat_requests()``, ``gw
 asked), ``gw.set_price(model|"*", usd)``, ``gw.set_balance(address, usdc)`` / ``gw.balance(address)``,
 ``gw.wait_for_requests(n)``, ``gw.clear_requests()``, ``gw.reset()``, ``gw.rpc_calls``.
 
+Solana (x402 SVM ``exact``): ``GatewayEmulator(network="solana")`` (or the CAIP-2 id
+``solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp``; devnet ``solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1``) quotes
+USDC-mint requirements with ``extra.feePayer`` (the emulator's own facilitator key, ``gw.svm.fee_payer``;
+``gw.svm.memo = "..."`` adds ``extra.memo``) and a Solana ``payee`` (default ``DEFAULT_SOLANA_PAYEE``). The
+paid retry must carry a partially signed v0 transaction; ``gw.svm`` checks the instruction layout, fee
+payer, mint, decimals, the payee's ATA, the exact amount, the memo, the payer's ed25519 signature and that
+the blockhash came from ``gw.solana_rpc_url`` (``getLatestBlockhash``) less than 90 s ago
+(``gw.svm.expire_blockhashes()`` makes them stale); settling co-signs, and the settlement's ``transaction``
+is that fee-payer signature. The Solana RPC also answers ``getAccountInfo`` (the USDC mint: SPL Token,
+6 decimals) and ``getTokenAccountsByOwner`` (the owner's real USDC ATA). ``set_balance`` with a base58
+owner funds it; ``enforce_balance`` applies.
+
 By hand: ``python -m clawcli.testing --port 8999`` prints the URL and payee and serves until Ctrl-C.
 """
 
@@ -66,15 +78,18 @@ from clawcli.testing._payment import (
     b64json,
     unb64json,
 )
+from clawcli.testing._svm import DEFAULT_SOLANA_PAYEE, SOLANA_NETWORK
 
 __all__ = [
     "BASE_NETWORK",
     "BASE_SEPOLIA_NETWORK",
     "DEFAULT_PAYEE",
+    "DEFAULT_SOLANA_PAYEE",
     "FAULT_KINDS",
     "Fault",
     "GatewayEmulator",
     "RequestRecord",
+    "SOLANA_NETWORK",
     "TRANSFER_WITH_AUTHORIZATION_TYPES",
     "USDC_BASE",
     "USDC_BASE_SEPOLIA",

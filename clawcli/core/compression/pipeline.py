@@ -140,6 +140,16 @@ def resolve_layers(mode: str, layers=None) -> tuple[str, ...]:
     return tuple(n for n in LAYERS if n in names)
 
 
+def resolve_mode(value: str | bytes | None, default: str) -> str:
+    """The mode asked for by a flag or an ``x-clawcli-compress`` header (None/empty: ``default``)."""
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    mode = (value or "").strip().lower() or default
+    if mode not in MODES:
+        raise UsageError(f"unknown compress mode {mode!r}", "use off, safe or aggressive")
+    return mode
+
+
 def legend_message(legends: dict[str, list[tuple[str, str]]]) -> dict | None:
     lines = [f"{code} = {text}" for layer in ("paths", "dictionary", "codebook") for code, text in legends.get(layer, ())]
     if not lines:

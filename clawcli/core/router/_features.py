@@ -48,6 +48,7 @@ def _build():
     prefix: dict[str, list[tuple[str, str, str]]] = {}  # key: first 3 chars
     phrase: dict[str, list[tuple[tuple[str, ...], bool, str, str]]] = {}
     scan: dict[str, list[tuple[str, list[str]]]] = {}
+    seen: set[tuple] = set()  # "step by step" and "step-by-step" are the same words: count once
     for group, langs in LEXICON.items():
         for lang, terms in langs.items():
             for raw in terms.split("|"):
@@ -73,6 +74,10 @@ def _build():
                     words.extend((t, pre and j == len(toks) - 1) for j, t in enumerate(toks))
                 if not words:
                     continue
+                key = (group, tuple(words))
+                if key in seen:
+                    continue
+                seen.add(key)
                 first, first_prefix = words[0]
                 rest = tuple(words[1:])
                 if first_prefix:
@@ -92,8 +97,25 @@ def _build():
 
 _EXACT, _PREFIX, _PHRASE, _SCAN, _SCAN_RE = _build()
 # one lookup per word: word -> (exact hits, phrases starting with it)
-_INDEX: dict[str, tuple[tuple, tuple]] = {
-    w: (tuple(_EXACT.get(w, ())), tuple(_PHRASE.get(w, ()))) for w in set(_EXACT) | set(_PHRASE)
+
+def _phrase_tables(phrase):
+    """Phrases keyed by (first, second word) when the second word is exact, else by first word."""
+    pairs: dict[tuple[str, str], list] = {}
+    loose: dict[str, list] = {}
+    for first, lst in phrase.items():
+        for rest, group, label in lst:
+            (second, pre), tail = rest[0], rest[1:]
+            if pre:
+                loose.setdefault(first, []).append((rest, group, label))
+            else:
+                pairs.setdefault((first, second), []).append((tail, group, label))
+    return pairs, loose
+
+
+_PAIRS, _LOOSE = _phrase_tables(_PHRASE)
+# one lookup per word: word -> (exact hits, has phrases starting with it)
+_INDEX: dict[str, tuple[tuple, bool]] = {
+    w: (tuple(_EXACT.get(w, ())), w in _PHRASE) for w in set(_EXACT) | set(_PHRASE)
 }
 _INDEX_KEYS = frozenset(_INDEX)
 _PREFIX_KEYS = frozenset(_PREFIX)
@@ -200,14 +222,19 @@ def _match_word(form: str, i: int, tokens: list[str], add) -> bool:
     found = False
     entry = _INDEX.get(form)
     if entry is not None:
-        exact, phrases = entry
+        exact, has_phrases = entry
         for group, label in exact:
             found = True
             add(group, label)
-        for rest, group, label in phrases:
-            if _follows(rest, i, tokens):
-                found = True
-                add(group, label)
+        if has_phrases and i + 1 < len(tokens):
+            for tail, group, label in _PAIRS.get((form, tokens[i + 1]), ()):
+                if not tail or _follows(tail, i + 1, tokens):
+                    found = True
+                    add(group, label)
+            for rest, group, label in _LOOSE.get(form, ()):
+                if _follows(rest, i, tokens):
+                    found = True
+                    add(group, label)
     if len(form) >= 3:
         p = _PREFIX.get(form[:3])
         if p is not None:

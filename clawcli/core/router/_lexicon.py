@@ -151,7 +151,8 @@ LEXICON: dict[str, dict[str, str]] = {
     "write": {
         "en": "write|draft|compose|email|e-mail|letter|message|post|poem|story|limerick|haiku|essay|blog|"
         "tweet|caption|slogan|tagline|description|announcement|invitation|speech|toast|cover letter|"
-        "bio|ad|lyrics|song|joke|jokes|feedback|outline|headline|newsletter|note|script",
+        "bio|ad|lyrics|song|joke|jokes|feedback|outline|headline|newsletter|note|script|ideas|brainstorm|"
+        "suggestions|names",
         "zh": "写|撰写|起草|邮件|信|文案|诗|故事|短文|演讲稿|通知|广告|标题|回复|朋友圈|小红书|段子|作文",
         "ja": "書いて|書く|作成して|メール|手紙|文章|詩|物語|お知らせ|案内|スピーチ|キャッチコピー|紹介文|投稿|返信|例文",
         "ru": "напиши|написать|составь|сочини|письмо|сообщение|пост|стихотворение|стих|рассказ|объявление|"
@@ -248,7 +249,7 @@ LEXICON: dict[str, dict[str, str]] = {
         "ar": "خطة|جدول|برنامج|قائمة|مسار",
     },
     "compare": {
-        "en": "compare|comparison|versus|vs|which is better|pros and cons|better for",
+        "en": "compare|comparison|versus|which is better|pros and cons|better for",
         "zh": "比较|对比|哪个好|优缺点",
         "ja": "比較|どっち|メリット|デメリット",
         "ru": "сравни|сравнение|что лучше|плюсы и минусы",
@@ -301,7 +302,10 @@ LEXICON: dict[str, dict[str, str]] = {
     },
     "system_noun": {
         "en": "system|platform|service|services|infrastructure|pipeline|backend|cluster|microservices|"
-        "distributed|data pipeline|engine|ledger|gateway|storage|store",
+        "distributed|data pipeline|engine|ledger|gateway|storage|store|"
+        # well-known products stand for their whole system ("Design Netflix")
+        "netflix|uber|lyft|twitter|youtube|whatsapp|instagram|dropbox|airbnb|tinyurl|slack|tiktok|spotify|"
+        "facebook|reddit|discord|zoom|gmail|stripe|paypal|doordash|yelp|ticketmaster|google docs|google maps",
         "zh": "系统|平台|服务|基础设施|管道|流水线|后端|集群|微服务|分布式|引擎",
         "ja": "システム|プラットフォーム|サービス|基盤|インフラ|パイプライン|バックエンド|クラスタ|マイクロサービス|分散",
         "ru": "систем*|платформ*|сервис*|инфраструктур*|конвейер*|бэкенд*|кластер*|микросервис*|распределённ*|"
@@ -328,6 +332,7 @@ LEXICON: dict[str, dict[str, str]] = {
         "en": "across|codebase|repo|repository|monorepo|every file|all files|files|directories|modules|"
         "whole project|entire project|throughout|call sites|usages|refactor|refactoring|tests green|"
         "consolidate|copy-pasted|duplicated across|every function|every service|each service|all services|"
+        "everywhere|all references|all occurrences|serializers|api routes|"
         "shared library|shared layer|deploy pipeline|"
         "tests pass|without breaking|e2e|integration tests",
         "zh": "整个项目|项目中|目录|文件|模块|重构|代码库|仓库|全部通过",
@@ -342,16 +347,17 @@ LEXICON: dict[str, dict[str, str]] = {
     "migration": {
         "en": "migrate|migrating|migration|port to|porting|move from|moving from|switch from|replace|"
         "upgrade|zero downtime|zero-downtime|incrementally|cutover|rollback plan|backward compatible|"
-        "backwards compatible|convert our|move of|move our|on-prem|on-premise|on-premises|downtime|"
+        "backwards compatible|convert our|move of|move our|on-prem|on-premise|on-premises|downtime|monolith|"
+        "split our|decompose|break up the|"
         "lift and shift|cloud migration",
-        "zh": "迁移|替换|升级|改造|切换|零停机|不停机|平滑",
-        "ja": "移行|置き換|置換|アップグレード|切り替|ダウンタイムなし|無停止",
-        "ru": "миграц*|мигрир*|перенес*|перевести с|замени*|без простоя",
-        "de": "migrier*|migration|umstellen|umstellung|stelle|ersetze*|ohne ausfallzeit|umzug",
-        "es": "migrar|migración|migra|reemplaza*|sustitu*|sin tiempo de inactividad|sin caída",
-        "pt": "migrar|migração|migre|substitu*|sem downtime|sem tempo de inatividade",
-        "ko": "마이그레이션|교체|전환|업그레이드|무중단|다운타임 없이|이전해",
-        "ar": "ترحيل|استبدال|ترقية|بدون توقف|الانتقال",
+        "zh": "迁移|替换|升级|改造|切换|零停机|不停机|平滑|拆分|单体",
+        "ja": "移行|置き換|置換|アップグレード|切り替|ダウンタイムなし|無停止|分割|モノリシック|モノリス",
+        "ru": "миграц*|мигрир*|перенес*|перевести с|замени*|без простоя|монолит*|разделить|разбить",
+        "de": "migrier*|migration|umstellen|umstellung|stelle|ersetze*|ohne ausfallzeit|umzug|monolith*|aufteilen|zerlegen",
+        "es": "migrar|migración|migra|reemplaza*|sustitu*|sin tiempo de inactividad|sin caída|monolito|dividir",
+        "pt": "migrar|migração|migre|substitu*|sem downtime|sem tempo de inatividade|monolito|dividir",
+        "ko": "마이그레이션|교체|전환|업그레이드|무중단|다운타임 없이|이전해|모놀리식|분리|분할",
+        "ar": "ترحيل|استبدال|ترقية|بدون توقف|الانتقال|تقسيم",
     },
     "perf_debug": {
         "en": "latency|slow|slowdown|bottleneck|bottlenecks|throughput|memory leak|leak|leaks|leaked|"
@@ -520,10 +526,12 @@ LEXICON: dict[str, dict[str, str]] = {
     "rigor": {
         "en": "rigorous|rigorously|justify|justify each step|each step|every step|show your work|"
         "show all work|formally|formal proof|explain your reasoning|show the derivation|in terms of n|"
-        "show the reasoning|show your reasoning|show reasoning|exact expression|exact answer|show the calculation",
+        "show the reasoning|show your reasoning|show reasoning|exact expression|exact answer|show the calculation|"
+        "show the steps|show your steps|show the working|show your working",
         "zh": "严格|严谨|每一步|推导过程|过程|说明理由",
         "ja": "厳密|各ステップ|途中式|根拠|導き方|過程",
-        "ru": "строго|обоснуй*|каждый шаг|каждого шага|каждое действие|с решением",
+        "ru": "строго|обоснуй*|каждый шаг|каждого шага|каждое действие|с решением|все шаги|пошаговое решение|"
+        "покажите решение",
         "de": "streng|begründe*|jeden schritt|rechenweg|lösungsweg",
         "es": "rigurosamente|riguroso|justifica*|cada paso|razonamiento",
         "pt": "rigorosamente|rigoroso|justifique|cada passo|raciocínio",
@@ -596,7 +604,8 @@ LEXICON: dict[str, dict[str, str]] = {
     "puzzle": {
         "en": "puzzle|riddle|brain teaser|knights|knaves|liar|liars|truth-teller|truth-tellers|who is lying|"
         "minimum number of|fewest|least number|pigeonhole|flashlight|weighings|shortest time|minimum time|"
-        "always lie|always lies|tell the truth|tells the truth|"
+        "always lie|always lies|tell the truth|tells the truth|syllogism|logically follows|premises|valid argument|"
+        "argument valid|entails|entailment|tautology|counterexample|"
         "least time|cross the river|cross the bridge|cross a bridge|who owns|whose|each person",
         "zh": "谜题|智力题|逻辑题|说谎|真话|至少需要|抽屉原理",
         "ja": "パズル|なぞなぞ|論理パズル|嘘つき|正直者|鳩の巣",

@@ -82,6 +82,8 @@ CUE_WEIGHTS: dict[str, tuple[float, int]] = {
 _ORDER = {g: i for i, g in enumerate(CUE_WEIGHTS)}
 _PROPORTIONAL = frozenset(("translate", "transform"))
 _SYSTEM_PARTS = frozenset(("system_noun", "scale", "infra"))
+_ENGINEERING = frozenset(("design_ask", "system_noun", "multi_file", "migration", "perf_debug", "security",
+                          "spec", "infra", "analyze", "code_task"))
 # "what are the pros and cons ..." is a comparison, not a lookup
 _MEDIUM_TASKS = frozenset(("write", "explain", "compare", "plan", "transform", "create", "code_task"))
 # cue groups that name a substantial task on their own
@@ -98,6 +100,7 @@ SHAPE_WEIGHTS: dict[str, tuple[float, str]] = {
     "numbers": (0.12, "shape"),
     "quantities": (0.12, "reasoning"),
     "system_design": (0.8, "complex"),
+    "word_problem": (0.7, "reasoning"),
     "math_notation": (0.25, "reasoning"),
     "code_shape": (0.4, "medium"),
 }
@@ -106,7 +109,8 @@ NUMBERS_WEIGHT = 0.12
 LONG_TRANSLATION = 140  # chars: beyond this a translation request is a paragraph, not a phrase
 SIMPLE_MAX = 0.35  # score below this -> SIMPLE
 HARD_MIN = 2.0  # hard tiers need at least this much score ...
-KIND_MIN = 2.0  # ... and this much evidence of their kind
+KIND_MIN = 2.0  # ... and this much evidence of their kind (engineering)
+REASONING_MIN = 1.8  # formal/quantitative evidence needed for REASONING
 
 
 def _length_value(units: float) -> float:
@@ -136,6 +140,8 @@ def _dims(f: Features) -> list[Dimension]:
         weight, cap = CUE_WEIGHTS[group]
         if weight < 0 and (task or (group == "fact_question" and medium_task)):
             weight *= 0.5
+        if group == "units" and (f.ask_units > 70 or task):
+            continue  # units in a longer problem are data, not a conversion request
         if group == "greeting" and f.ask_units > 80:
             weight = -0.3  # pleasantries around a real request
         if group == "translate" and f.length > LONG_TRANSLATION:
@@ -150,6 +156,12 @@ def _dims(f: Features) -> list[Dimension]:
         # line; "build/implement" + a system + several infrastructure parts: the same
         parts = tuple(m for g in ("system_noun", "scale", "infra") for m in hits.get(g, ()))
         out.append(Dimension("system_design", 0.8, 1.0, parts or (f"{f.scale_nums} scale numbers",)))
+    if (f.numbers >= 2 and (f.questions or "calculate" in hits) and f.ask_units >= 60 and not f.code_lines
+            and not hits.keys() & _ENGINEERING):
+        # a story with several quantities that ends in a question: a word problem
+        # grows with the size of the story: more facts to combine, more steps
+        value = 0.5 + 0.5 * min(1.0, f.ask_units / 400)
+        out.append(Dimension("word_problem", 0.7, value, (f"{f.numbers} numbers, {f.questions} questions",)))
     length = _length_value(f.total_units if hits.keys() & _PROPORTIONAL else f.ask_units)
     if length < 0 and (task or medium_task):
         length *= 0.5 if task else 0.7  # a one-line design or a short proof is short, not easy
@@ -204,10 +216,10 @@ def classify(features: RequestFeatures) -> Classification:
                 complex_ += c
 
     reasons: list[str] = []
-    if reasoning >= KIND_MIN and score >= HARD_MIN - 0.5 and reasoning >= complex_:
+    if reasoning >= REASONING_MIN and score >= HARD_MIN - 0.5 and reasoning >= complex_:
         tier = "REASONING"
-        margin = min(reasoning - KIND_MIN, score - (HARD_MIN - 0.5), reasoning - complex_ + 0.5)
-        reasons.append(f"formal/quantitative evidence {reasoning:.2f} >= {KIND_MIN}")
+        margin = min(reasoning - REASONING_MIN, score - (HARD_MIN - 0.5), reasoning - complex_ + 0.5)
+        reasons.append(f"formal/quantitative evidence {reasoning:.2f} >= {REASONING_MIN}")
     elif complex_ >= KIND_MIN and score >= HARD_MIN:
         tier = "COMPLEX"
         margin = min(complex_ - KIND_MIN, score - HARD_MIN)

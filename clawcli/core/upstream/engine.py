@@ -308,7 +308,7 @@ class Engine:
                 await resp.aclose()
             raise
         except TimeoutError:
-            a.error_class, a.reason, a.ms = C.NETWORK, f"timed out after {budget:.0f}s", self._ms(t0)
+            a.error_class, a.reason, a.ms = C.NETWORK, f"timed out after {budget:.3g}s", self._ms(t0)
             if resp is not None:
                 await resp.aclose()
             raise _Failed(a) from None
@@ -382,8 +382,10 @@ class Engine:
                 self.budgets.refund(r.session_id, quoted)
                 raise
             if paid.status_code == 402:
-                ptext = (await paid.aread()).decode("utf-8", "replace")
-                await paid.aclose()
+                try:
+                    ptext = (await paid.aread()).decode("utf-8", "replace")
+                finally:
+                    await paid.aclose()
                 self.budgets.refund(r.session_id, quoted)
                 settlement = _pay.settlement_of(self.payer, signed, paid.headers, rejected=True, reason=ptext)
                 if settlement is not None:  # the gateway says it did settle: count it, never re-sign
@@ -397,12 +399,16 @@ class Engine:
                 a.status, a.error_class, a.reason = 402, C.BILLING, C.error_message(402, ptext)
                 raise _Failed(a, wallet_empty=C.is_insufficient_funds(ptext))
             self.budgets.refund(r.session_id, quoted)  # replaced by what actually settled, if anything
-            if 200 <= paid.status_code < 300:
-                settlement = _pay.settlement_of(self.payer, signed, paid.headers)
-                if settlement is not None:
-                    self._count(r, a, settlement)
-            else:
-                _pay.release(self.payer, signed, f"HTTP {paid.status_code}")
+            try:
+                if 200 <= paid.status_code < 300:
+                    settlement = _pay.settlement_of(self.payer, signed, paid.headers)
+                    if settlement is not None:
+                        self._count(r, a, settlement)
+                else:
+                    _pay.release(self.payer, signed, f"HTTP {paid.status_code}")
+            except BaseException:
+                await paid.aclose()
+                raise
             return paid
         raise AssertionError("unreachable")
 

@@ -478,8 +478,8 @@ def render_markdown(stats: Mapping[str, Any], *, top: int = 5) -> str:
     """A short Markdown summary of an :func:`aggregate_stats` result (the `/stats` chat reply)."""
     period = stats.get("period") or {}
     since, until = period.get("since"), period.get("until")
-    when = ("since " + since[:16].replace("T", " ") if since else "all time") + (
-        " until " + until[:16].replace("T", " ") if until else "")
+    when = " ".join(f"{k} {v[:16].replace('T', ' ')}" for k, v in (("since", since), ("until", until)) if v)
+    when = f"{when} UTC" if when else "all time"
     n = stats.get("requests", 0)
     if not n:
         return f"**clawcli usage** ({when})\n\nNo requests logged yet. Logs go to `{stats.get('logsDir', '')}`."

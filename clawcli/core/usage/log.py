@@ -12,6 +12,7 @@ import datetime as _dt
 import json
 import os
 import sys
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,10 @@ class UsageLog:
     def __init__(self, logs_dir: Path) -> None:
         self.logs_dir = Path(logs_dir)
         self._warned = False
+        # hot path (`claw serve` logs every request): the directory is created once and the
+        # day's file name computed once per UTC day, not per record
+        self._day = -1
+        self._day_path = ""
 
     def path_for(self, when: _dt.datetime | None = None) -> Path:
         when = when or utc_now()
@@ -64,8 +69,15 @@ class UsageLog:
         try:
             line = json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str) + "\n"
             data = line.encode("utf-8")
-            self.logs_dir.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path_for(), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            day = int(time.time() // 86400)
+            if day != self._day:
+                self.logs_dir.mkdir(parents=True, exist_ok=True)
+                self._day_path, self._day = str(self.path_for()), day
+            try:
+                fd = os.open(self._day_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            except FileNotFoundError:  # the directory was removed meanwhile: recreate it once
+                self.logs_dir.mkdir(parents=True, exist_ok=True)
+                fd = os.open(self._day_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
                 written = os.write(fd, data)
             finally:
