@@ -28,7 +28,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-n", type=int, default=200, help="payments to sign (and paid requests to send)")
     args = ap.parse_args()
-    q = lambda xs, p: 1000 * sorted(xs)[int(p * (len(xs) - 1))]  # noqa: E731
+    q = lambda xs, p: 1000 * sorted(xs)[int(p * (len(xs) - 1))]
     with tempfile.TemporaryDirectory() as d, GatewayEmulator(network="solana", price_usd=0.001) as gw:
         policy = SpendPolicy(daily_limit=10**15, networks=(), solana_networks=(SOLANA_MAINNET,))
         payer = SolanaPayer(SEED, policy=policy, ledger=SpendLedger(Path(d) / "ledger.json"),

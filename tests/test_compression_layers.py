@@ -241,9 +241,21 @@ def test_paths_codes_keep_the_file_part_and_skip_urls():
     req["messages"].insert(2, {"role": "assistant", "content": "see https://example.com/a/b/c/d/e.html"})
     new, st = run(req, "aggressive", layers=["paths"])
     body = [m for k, m in enumerate(new["messages"]) if k != st.legend_index]
-    assert st.legend == {"$P1": SITE + "/httpx"}
-    assert body[4]["content"].startswith("$P1/_client.py:0:    def __init__")
+    (code, prefix), = st.legend.items()
+    assert prefix == SITE + "/httpx" and code.startswith("$P") and len(code) == 4
+    assert body[4]["content"].startswith(f"{code}/_client.py:0:    def __init__")
     assert body[2]["content"] == "see https://example.com/a/b/c/d/e.html"
+
+
+def test_codes_are_stable_across_the_calls_of_a_conversation():
+    """The same prefix/line keeps its code as the conversation grows (prompt caches stay warm)."""
+    req = _codebook_req()
+    new1, st1 = run(req, "aggressive", layers=["paths", "codebook"])
+    longer = copy.deepcopy(req)
+    longer["messages"][-1:-1] = [call("z", "run_command", {"command": "ls"}), tool("z", "a\nb\nc")]
+    new2, st2 = run(longer, "aggressive", layers=["paths", "codebook"])
+    assert st1.legend == st2.legend
+    assert new1["messages"][:-2] == new2["messages"][:len(new1["messages"]) - 2]
 
 
 def test_code_sigil_changes_when_the_conversation_already_uses_dollar_codes():

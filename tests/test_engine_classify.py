@@ -73,7 +73,7 @@ def test_structured_output_is_not_a_loop():
 
 
 @pytest.mark.parametrize("content,why", [
-    ("", "empty"), (" \n ", "empty"), ("x", "single-character"),
+    ("", "empty"), (" \n ", "empty"), (".", "single-character"), ("\ufffd", "single-character"),
     ("Sure. " + "the " * 300, "repeated-token"),
     ("Answer: " + "I am sorry, I cannot. " * 40, "repeated-token"),
     ("\n".join(["I will now answer the question."] * 20), "repeated-line"),
@@ -83,6 +83,11 @@ def test_structured_output_is_not_a_loop():
 ])
 def test_degraded_answers(content, why):
     assert why in (degraded_reason(content) or "")
+
+
+@pytest.mark.parametrize("content", ["4", "B", "是"])
+def test_a_one_character_answer_can_be_the_right_answer(content):
+    assert degraded_reason(content) is None
 
 
 def test_tool_calls_make_empty_content_fine():

@@ -138,6 +138,18 @@ def test_record_response_reads_the_models_reply():
     assert [e.text for e in j.entries("s1")] == ["ran `npm test`", "fixed: the flaky timeout in the client tests"]
 
 
+@pytest.mark.parametrize("reply, expected", [
+    ("Ich habe beschlossen, SQLite zu verwenden. Danach die Tests.", "decided: Ich habe beschlossen, SQLite zu verwenden."),
+    ("Listo. Corregí el cálculo de la media.", "fixed: Corregí el cálculo de la media."),
+    ("我修复了 mean 的除数错误。测试通过了。", "fixed: 我修复了 mean 的除数错误。"),
+    ("Я исправил деление в функции mean.", "fixed: Я исправил деление в функции mean."),
+])
+def test_decisions_and_fixes_in_other_languages(reply, expected):
+    j = SessionJournal(clock=Clock())
+    assert j.record_response("s", reply) == 1
+    assert [e.text for e in j.entries("s")] == [expected]
+
+
 def test_bounded_by_entries_age_and_sessions():
     clock = Clock()
     j = SessionJournal(max_entries=3, max_age_s=600, max_sessions=2, clock=clock)

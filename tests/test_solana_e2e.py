@@ -17,8 +17,8 @@ import pytest
 
 pytest.importorskip("solders")
 
-from clawcli.core.x402 import svm  # noqa: E402
-from clawcli.testing import GatewayEmulator  # noqa: E402
+from clawcli.core.x402 import svm
+from clawcli.testing import GatewayEmulator
 
 pytestmark = pytest.mark.e2e
 

@@ -12,17 +12,17 @@ import pytest
 
 pytest.importorskip("solders")
 
-from solders.instruction import AccountMeta, Instruction  # noqa: E402
-from solders.keypair import Keypair  # noqa: E402
-from solders.message import MessageV0, to_bytes_versioned  # noqa: E402
-from solders.pubkey import Pubkey  # noqa: E402
-from solders.signature import Signature  # noqa: E402
-from solders.transaction import VersionedTransaction  # noqa: E402
+from solders.instruction import AccountMeta, Instruction
+from solders.keypair import Keypair
+from solders.message import MessageV0, to_bytes_versioned
+from solders.pubkey import Pubkey
+from solders.signature import Signature
+from solders.transaction import VersionedTransaction
 
-from clawcli.core.x402 import svm  # noqa: E402
-from clawcli.core.x402.protocol import b64json_encode, parse_payment_required  # noqa: E402
-from clawcli.testing import GatewayEmulator  # noqa: E402
-from clawcli.testing._svm import SOLANA_NETWORK  # noqa: E402
+from clawcli.core.x402 import svm
+from clawcli.core.x402.protocol import b64json_encode, parse_payment_required
+from clawcli.testing import GatewayEmulator
+from clawcli.testing._svm import SOLANA_NETWORK
 
 SEED = bytes.fromhex("7c139e1a603ca04f5f7cff194e1bb6f6d1b9098470ea90695ab628488a9f921b")
 ADDRESS = "3Cy3YNTFywCmxoxt8n7UH6hg6dLo5uACowX3CFceaSnx"

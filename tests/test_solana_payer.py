@@ -13,14 +13,20 @@ import pytest
 
 pytest.importorskip("solders")
 
-from clawcli.core.config import load_settings  # noqa: E402
-from clawcli.core.errors import PaymentError, PolicyRefusal  # noqa: E402
-from clawcli.core.paths import Paths  # noqa: E402
-from clawcli.core.wallet import import_mnemonic, resolve_wallet, set_chain  # noqa: E402
-from clawcli.core.x402 import Payer, SpendLedger, SpendPolicy, X402Auth, parse_payment_required  # noqa: E402
-from clawcli.core.x402 import svm  # noqa: E402
-from clawcli.core.x402._svm_payer import SolanaPayer  # noqa: E402
-from clawcli.testing import GatewayEmulator  # noqa: E402
+from clawcli.core.config import load_settings
+from clawcli.core.errors import PaymentError, PolicyRefusal
+from clawcli.core.paths import Paths
+from clawcli.core.wallet import import_mnemonic, resolve_wallet, set_chain
+from clawcli.core.x402 import (
+    Payer,
+    SpendLedger,
+    SpendPolicy,
+    X402Auth,
+    parse_payment_required,
+    svm,
+)
+from clawcli.core.x402._svm_payer import SolanaPayer
+from clawcli.testing import GatewayEmulator
 
 MNEMONIC = " ".join(["abandon"] * 23 + ["art"])
 SEED = bytes.fromhex("7c139e1a603ca04f5f7cff194e1bb6f6d1b9098470ea90695ab628488a9f921b")
@@ -213,3 +219,18 @@ def test_wallet_limits_follow_the_chain_and_take_solana_payees(tmp_path, gw) -> 
         assert c.post(gw.chat_url, json=BODY, headers=signed.headers).status_code == 200
     assert runner.invoke(app, ["wallet", "chain", "base"]).exit_code == 0
     assert json.loads(runner.invoke(app, ["wallet", "limits", "--json"]).stdout)["networks"] == ["eip155:8453"]
+
+
+def test_v1_gateway_gets_an_x_payment_header(tmp_path) -> None:
+    with GatewayEmulator(network="solana", x402_version=1, price_usd=0.003) as g1:
+        payer = make_payer(tmp_path, g1)
+        pr = challenge(g1)
+        assert pr.version == 1 and pr.accepts[0].network == "solana"
+        signed = payer.sign(pr)
+        payload = json.loads(base64.b64decode(signed.headers["X-PAYMENT"]))
+        assert set(payload) == {"x402Version", "scheme", "network", "payload"} and payload["network"] == "solana"
+        with httpx.Client() as c:
+            r = c.post(g1.chat_url, json=BODY, headers=signed.headers)
+        assert r.status_code == 200
+        s = payer.settled(signed, r.headers)
+        assert s.success and s.network == "solana" and s.amount == 3000

@@ -10,10 +10,11 @@ import pytest
 
 pytest.importorskip("solders")
 
-from nacl.signing import VerifyKey  # noqa: E402
+from nacl.exceptions import BadSignatureError
+from nacl.signing import VerifyKey
 
-from clawcli.core.errors import PaymentError  # noqa: E402
-from clawcli.core.x402 import svm  # noqa: E402
+from clawcli.core.errors import PaymentError
+from clawcli.core.x402 import svm
 
 # reference §1.1 vector: "abandon" x23 + "art" -> m/44'/501'/0'/0'
 SEED = bytes.fromhex("7c139e1a603ca04f5f7cff194e1bb6f6d1b9098470ea90695ab628488a9f921b")
@@ -142,7 +143,7 @@ def test_partially_signed_by_the_payer_only() -> None:
     assert signed.signature == b58e(tx["sigs"][1]) and signed.payer == ADDRESS
     tampered = bytearray(tx["message"])
     tampered[-20] ^= 1
-    with pytest.raises(Exception):
+    with pytest.raises(BadSignatureError):
         VerifyKey(b58d(ADDRESS)).verify(bytes(tampered), tx["sigs"][1])
 
 

@@ -49,6 +49,32 @@ _PROSE = (
     ("fixed", re.compile(r"\b(?:I|we)\s+(?:have\s+|'ve\s+)?(?:fixed|resolved)\s+([^.\n!?]{6,140})", re.I)),
 )
 
+# the same in the other router languages: the sentence holding the marker is the record
+_PROSE_MARKERS = (
+    ("decided", ("beschlossen", "entschieden", "decidí", "decidimos", "decidi ", "optei", "я решил", "мы решили",
+                 "我决定", "我们决定", "決めました", "決定しました", "결정했습니다", "하기로 했습니다", "قررت", "قررنا")),
+    ("fixed", ("behoben", "korrigiert", "corregí", "arreglé", "corrigi ", "consertei", "исправил", "исправлено",
+               "修复了", "已修复", "修正しました", "直しました", "수정했습니다", "고쳤습니다", "أصلحت", "تم إصلاح")),
+)
+_SENTENCE_END = re.compile(r"[.!?。！？\n]")
+
+
+def _marker_sentences(text: str) -> list[tuple[str, str]]:
+    out = []
+    low = text.lower()
+    for kind, markers in _PROSE_MARKERS:
+        for mk in markers:
+            pos = low.find(mk)
+            if pos < 0:
+                continue
+            start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, pos)), default=0)
+            end_m = _SENTENCE_END.search(text, pos + len(mk))
+            sentence = text[start:end_m.end() if end_m else len(text)].strip()
+            if 6 <= len(sentence):
+                out.append((kind, sentence))
+    return out
+
+
 # "the user refers back": English with word boundaries, the other languages as substrings
 _BACK_EN = re.compile(
     r"\b(?:earlier|previously|recap|so far|remind me|this session|last time|"
@@ -220,12 +246,12 @@ class SessionJournal:
                 added += 1
         text = _text(msg.get("content"))
         if text:
-            found = 0
-            for kind, rx in _PROSE:
-                for m in rx.finditer(text):
-                    if found < 3 and self._add(s, kind, f"{kind}: {_one_line(m.group(1), 140)}"):
-                        added += 1
-                        found += 1
+            found = [(kind, m.group(1)) for kind, rx in _PROSE for m in rx.finditer(text)]
+            if not found:
+                found = _marker_sentences(text)
+            for kind, what in found[:3]:
+                if self._add(s, kind, f"{kind}: {_one_line(what, 140)}"):
+                    added += 1
         return added
 
     def observe(self, sid: str | None, messages: list) -> int:

@@ -4,8 +4,8 @@
     report = run_proxy_bench(duration=5.0)        # -> dict, see below
     python -m clawcli.proxy.bench [--duration 5] [--tool wrk|aiohttp] [--json]
 
-``run_proxy_bench(*, duration=5.0, warmup=1.0, concurrency=16, tool="auto", model="auto",
-serve_cmd=None, upstream_port=0, progress=None) -> dict``
+``run_proxy_bench(*, duration=6.0, warmup=1.0, concurrency=16, tool="auto", model="auto",
+rounds=3, serve_cmd=None, upstream_port=0, progress=None) -> dict``
 
 - starts a fast loopback upstream that needs no payment (a tiny httptools server in a
   subprocess answering every chat request with a fixed, valid chat.completion);
@@ -15,14 +15,17 @@ serve_cmd=None, upstream_port=0, progress=None) -> dict``
 - drives both the upstream directly and the proxy with the same load generator in the same
   run: ``wrk`` (Lua script: a unique prompt per request and per run) when installed, else an
   aiohttp client (``tool="aiohttp"``); first c=1 (latency), then c=``concurrency`` (throughput);
-- ``model`` is the request's model id ("auto" routes every request through the classifier).
+- ``model`` is the request's model id ("auto" routes every request through the classifier);
+- ``duration`` seconds per target and concurrency, split into ``rounds`` interleaved rounds
+  (direct, proxy, direct, proxy, ...); each figure is the median over the rounds, so other load
+  on a shared machine hits both sides alike; ``progress(msg)`` is called between steps.
 
 Returned dict (times in ms, rates in requests/s, memory in MB)::
 
-    {"tool", "cpus", "duration", "model",
+    {"tool", "cpus", "duration", "model", "rounds",
      "c1": {"direct": {"p50Ms", "p99Ms", "rps", "requests", "errors"}, "proxy": {...},
-            "addedP50Ms", "addedP99Ms"},
-     "cN": {"concurrency", "direct": {...}, "proxy": {...}},
+            "addedP50Ms", "addedP99Ms", "rounds": {"direct": [...], "proxy": [...]}},
+     "cN": {"concurrency", "direct": {...}, "proxy": {...}, "rounds": {...}},
      "serverCpuUsPerRequest",      # CPU time of the claw serve process per request at c=N
      "rssMb", "peakRssMb",
      "targets": {"addedP50Ms": 1.0, "addedP99Ms": 5.0, "rps": 1200, "rssMb": 100}}
@@ -237,9 +240,25 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
-def run_proxy_bench(*, duration: float = 5.0, warmup: float = 1.0, concurrency: int = 16, tool: str = "auto",
-                    model: str = "auto", serve_cmd: list[str] | None = None, upstream_port: int = 0,
-                    progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+def _median(xs: list[float]) -> float:
+    xs = sorted(xs)
+    n = len(xs)
+    return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+
+
+def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per figure, the median over the rounds; counts are summed."""
+    out: dict[str, Any] = {}
+    for k in ("p50Ms", "p99Ms", "rps"):
+        out[k] = round(_median([r[k] for r in runs]), 3)
+    out["requests"] = sum(r["requests"] for r in runs)
+    out["errors"] = sum(r["errors"] for r in runs)
+    return out
+
+
+def run_proxy_bench(*, duration: float = 6.0, warmup: float = 1.0, concurrency: int = 16, tool: str = "auto",
+                    model: str = "auto", rounds: int = 3, serve_cmd: list[str] | None = None,
+                    upstream_port: int = 0, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Run the benchmark (see the module docstring for the arguments and the returned dict)."""
     say = progress or (lambda _m: None)
     if tool == "auto":
@@ -281,19 +300,30 @@ def run_proxy_bench(*, duration: float = 5.0, warmup: float = 1.0, concurrency: 
         say("warming up")
         load(up_url, 4, warmup, "wu-d")
         load(proxy_url, 4, warmup, "wu-p")
-        say("c=1 direct"); d1 = load(up_url, 1, duration, "c1-d")
-        say("c=1 proxy"); p1 = load(proxy_url, 1, duration, "c1-p")
-        say(f"c={concurrency} direct"); dn = load(up_url, concurrency, duration, "cn-d")
-        say(f"c={concurrency} proxy")
-        cpu0 = _cpu_s(serve.pid)
-        pn = load(proxy_url, concurrency, duration, "cn-p")
-        cpu_us = (_cpu_s(serve.pid) - cpu0) * 1e6 / max(1, pn["requests"])
+        # Interleaved rounds (direct, proxy, direct, proxy, ...) and the median round per
+        # figure: other load on the machine then hits both sides alike instead of one run.
+        per = max(1.0, duration / rounds)
+        d1s, p1s, dns, pns, cpu = [], [], [], [], []
+        for k in range(rounds):
+            say(f"round {k + 1}/{rounds}: c=1")
+            d1s.append(load(up_url, 1, per, f"c1-d{k}"))
+            p1s.append(load(proxy_url, 1, per, f"c1-p{k}"))
+            say(f"round {k + 1}/{rounds}: c={concurrency}")
+            dns.append(load(up_url, concurrency, per, f"cn-d{k}"))
+            cpu0 = _cpu_s(serve.pid)
+            pns.append(load(proxy_url, concurrency, per, f"cn-p{k}"))
+            cpu.append((_cpu_s(serve.pid) - cpu0) * 1e6 / max(1, pns[-1]["requests"]))
+        d1, p1, dn, pn = _median_run(d1s), _median_run(p1s), _median_run(dns), _median_run(pns)
+        added50 = _median([p["p50Ms"] - d["p50Ms"] for d, p in zip(d1s, p1s)])
+        added99 = _median([p["p99Ms"] - d["p99Ms"] for d, p in zip(d1s, p1s)])
+        cpu_us = _median(cpu)
         rss, hwm = _rss_mb(serve.pid)
         return {
             "tool": tool, "cpus": os.cpu_count(), "duration": duration, "model": model,
-            "c1": {"direct": d1, "proxy": p1, "addedP50Ms": round(p1["p50Ms"] - d1["p50Ms"], 3),
-                   "addedP99Ms": round(p1["p99Ms"] - d1["p99Ms"], 3)},
-            "cN": {"concurrency": concurrency, "direct": dn, "proxy": pn},
+            "rounds": rounds,
+            "c1": {"direct": d1, "proxy": p1, "addedP50Ms": round(added50, 3), "addedP99Ms": round(added99, 3),
+                   "rounds": {"direct": d1s, "proxy": p1s}},
+            "cN": {"concurrency": concurrency, "direct": dn, "proxy": pn, "rounds": {"direct": dns, "proxy": pns}},
             "serverCpuUsPerRequest": round(cpu_us, 1),
             "rssMb": rss, "peakRssMb": hwm, "targets": dict(TARGETS),
         }
@@ -307,7 +337,8 @@ def format_report(r: dict[str, Any]) -> str:
     c1, cn = r["c1"], r["cN"]
     t = r["targets"]
     return "\n".join([
-        f"claw serve vs the upstream called directly ({r['tool']}, {r['cpus']} CPUs, {r['duration']:g}s per run, "
+        f"claw serve vs the upstream called directly ({r['tool']}, {r['cpus']} CPUs, {r['duration']:g}s per target "
+        f"in {r['rounds']} interleaved rounds (medians), "
         f"model {r['model']!r}, unique prompts)",
         f"  c=1   direct p50 {c1['direct']['p50Ms']:.3f} ms p99 {c1['direct']['p99Ms']:.3f} ms | "
         f"proxy p50 {c1['proxy']['p50Ms']:.3f} ms p99 {c1['proxy']['p99Ms']:.3f} ms",
@@ -325,7 +356,8 @@ def main(argv: list[str] | None = None) -> int:
 
     ap = argparse.ArgumentParser(prog="python -m clawcli.proxy.bench", description=__doc__.split("\n\n")[0])
     ap.add_argument("--upstream", type=int, default=None, help=argparse.SUPPRESS)
-    ap.add_argument("--duration", type=float, default=5.0)
+    ap.add_argument("--duration", type=float, default=6.0, help="seconds per target and concurrency")
+    ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--concurrency", type=int, default=16)
     ap.add_argument("--tool", choices=("auto", "wrk", "aiohttp"), default="auto")
     ap.add_argument("--model", default="auto")
@@ -334,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     if a.upstream is not None:
         _upstream_main(a.upstream)
         return 0
-    r = run_proxy_bench(duration=a.duration, concurrency=a.concurrency, tool=a.tool, model=a.model,
+    r = run_proxy_bench(duration=a.duration, concurrency=a.concurrency, tool=a.tool, model=a.model, rounds=a.rounds,
                         progress=lambda m: print(f"... {m}", file=sys.stderr))
     print(json.dumps(r, indent=2) if a.json else format_report(r))
     return 0

@@ -140,7 +140,7 @@ class SvmVerified:
     network: str
     x402_version: int
     transaction: Any = field(repr=False, default=None)  # the decoded VersionedTransaction
-    facilitator: "SvmFacilitator | None" = field(repr=False, default=None)
+    facilitator: SvmFacilitator | None = field(repr=False, default=None)
 
     def settlement(self, success: bool = True, error_reason: str | None = None) -> dict[str, Any]:
         tx = self.facilitator.cosign(self.transaction) if (success and self.facilitator) else ""

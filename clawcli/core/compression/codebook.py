@@ -1,13 +1,17 @@
 """The codebook layers (aggressive mode): text replaced by short codes, each code explained once.
 
 4. ``paths``      directory prefixes repeated in tool output (``/usr/lib/python3.11/site-packages``)
-                  become ``$P1`` .. ``$P9``; a path keeps its last segments (``$P1/httpx/_api.py``).
+                  become ``$Pxx`` (at most 9); a path keeps its last segments (``$P4k/httpx/_api.py``).
 5. ``dictionary`` a shipped list of long phrases frequent in agent traffic (tracebacks, pytest, pip,
                   ``ls -l`` modes) with *fixed* codes ``$S01``.. (the same phrase always has the
                   same code, so a provider's prompt cache sees a stable legend); used only where a
                   phrase repeats enough to pay for its legend line.
 7. ``codebook``   whole lines (indentation kept outside the code) repeated within this conversation
-                  become ``$K01`` .. ``$K99``.
+                  become ``$Kxxx`` (at most 99).
+
+Path and codebook ids are derived from a hash of what they stand for (``stable_ids``), so a code
+means the same thing in every call of a conversation and the legend lists codes in sorted order:
+compressed history stays byte-stable between calls as long as the chosen set does not change.
 
 Every code used is listed once in a legend message (see ``pipeline.legend_message``). Codes have a
 fixed width so no code is a prefix of another, and a sigil is picked that appears nowhere in the
@@ -18,6 +22,7 @@ Nothing inside a code fence, and no protected message, is ever encoded.
 from __future__ import annotations
 
 import re
+import zlib
 from collections import Counter
 from functools import lru_cache
 
@@ -33,6 +38,32 @@ def pick_sigil(ctx: Context, letter: str) -> str | None:
         if s + letter not in ctx.all_text:
             return s
     return None
+
+
+_B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def stable_ids(texts: list[str], width: int) -> dict[str, str]:
+    """A fixed-width base-36 id per text, derived from its CRC32 (collisions probe the next id).
+
+    The same prefix or line gets the same code in every request of a conversation, so an
+    encoded message, and the legend, stay byte-identical from one call to the next (providers'
+    prompt caches keep working) instead of being renumbered whenever the ranking shifts.
+    """
+    space = 36 ** width
+    used: set[int] = set()
+    out: dict[str, str] = {}
+    for t in sorted(texts):
+        n = zlib.crc32(t.encode("utf-8", "surrogatepass")) % space
+        while n in used:
+            n = (n + 1) % space
+        used.add(n)
+        digits = []
+        for _ in range(width):
+            n, r = divmod(n, 36)
+            digits.append(_B36[r])
+        out[t] = "".join(reversed(digits))
+    return out
 
 
 def _apply(messages: list, ctx: Context, fn) -> list:
@@ -90,7 +121,7 @@ def paths(messages: list, ctx: Context) -> list:
                 members.setdefault(d[:k + 1], []).append(d)
     covered = {d: 0 for d in dirs}  # chars of d already replaced by a chosen prefix
     chosen: list[str] = []
-    code_len = 4  # "$P1/" replaces the prefix incl. its slash
+    code_len = 5  # "$Pxx/" replaces the prefix incl. its slash
     while len(chosen) < MAX_PATH_CODES and members:
         best, best_gain = None, 0
         for c, ds in members.items():
@@ -110,7 +141,8 @@ def paths(messages: list, ctx: Context) -> list:
     if not chosen:
         return messages
     longest_first = sorted(chosen, key=len, reverse=True)
-    codes = {p: f"{sigil}P{n}/" for n, p in enumerate(chosen, 1)}
+    ids = stable_ids(chosen, 2)
+    codes = {p: f"{sigil}P{ids[p]}/" for p in chosen}
 
     def sub(m: re.Match) -> str:
         d = m.group()
@@ -125,7 +157,7 @@ def paths(messages: list, ctx: Context) -> list:
         return _PATH.sub(sub, seg) if "/" in seg else seg
 
     out = _apply(messages, ctx, fn)
-    ctx.notes.setdefault("legend", {})["paths"] = [(codes[p][:-1], p.rstrip("/")) for p in chosen]
+    ctx.notes.setdefault("legend", {})["paths"] = sorted((codes[p][:-1], p.rstrip("/")) for p in chosen)
     return out
 
 
@@ -231,8 +263,9 @@ def codebook(messages: list, ctx: Context) -> list:
     # the indentation (and trailing text position) stays, only the body is coded
     table: dict[str, str] = {}
     legend: list[tuple[str, str]] = []
-    for n, (_, body, lines) in enumerate(chosen, 1):
-        code = f"{sigil}K{n:02d}"
+    ids = stable_ids([body for _, body, _ in chosen], 3)
+    for _, body, lines in chosen:
+        code = f"{sigil}K{ids[body]}"
         legend.append((code, body))
         for line in lines:
             start = line.index(body)
@@ -244,7 +277,7 @@ def codebook(messages: list, ctx: Context) -> list:
         return seg if new == lines else "\n".join(new)
 
     out = _apply(messages, ctx, fn)
-    ctx.notes.setdefault("legend", {})["codebook"] = legend
+    ctx.notes.setdefault("legend", {})["codebook"] = sorted(legend)
     return out
 
 

@@ -180,7 +180,7 @@ def check_safe(original: dict, compressed: dict, stats) -> list[str]:
     return problems
 
 
-_CODE = re.compile(r"[$§¤](?:P\d|S\d\d|K\d\d)")
+_CODE = re.compile(r"[$§¤](?:P[0-9a-z]{2}|S\d\d|K[0-9a-z]{3})")
 
 
 def check_invariants(original: dict, compressed: dict, stats) -> list[str]:

@@ -278,8 +278,15 @@ def _match(lower: str, hits: dict[str, list[str]]) -> int:
         words = distinct & _INDEX_KEYS
         stems = {t for t in distinct if len(t) >= 3 and t[:3] in _PREFIX_KEYS}
         if words or stems:
+            n = len(tokens)
+            index, pairs, loose = _INDEX, _PAIRS, _LOOSE
             for i, tok in enumerate(tokens):
-                if tok in words or tok in stems:
+                if tok in words:
+                    # most hits are function words that only start phrases ("what is", "how to"):
+                    # look at the next word before paying for a full match
+                    if index[tok][0] or tok in loose or (i + 1 < n and (tok, tokens[i + 1]) in pairs) or tok in stems:
+                        _match_word(tok, i, tokens, add)
+                elif tok in stems:
                     _match_word(tok, i, tokens, add)
     if _SCAN_RE is not None and _CJK_RE.search(lower):
         scan = _SCAN

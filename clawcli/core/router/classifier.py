@@ -92,7 +92,8 @@ _STRONG_TASKS = frozenset((
     "design_ask", "migration", "perf_debug", "security", "spec", "analyze",
 ))
 
-# shape dimensions: name -> (weight, kind)
+# dimensions measured from the shape of the text: name -> (weight, kind). The kind says which
+# hard tier a positive contribution counts towards ("shape": none, it only moves the score).
 SHAPE_WEIGHTS: dict[str, tuple[float, str]] = {
     "length": (1.0, "shape"),
     "payload": (0.4, "shape"),
@@ -105,10 +106,10 @@ SHAPE_WEIGHTS: dict[str, tuple[float, str]] = {
     "code_shape": (0.4, "medium"),
 }
 
-NUMBERS_WEIGHT = 0.12
+_W = {name: w for name, (w, _) in SHAPE_WEIGHTS.items()}
 LONG_TRANSLATION = 140  # chars: beyond this a translation request is a paragraph, not a phrase
 SIMPLE_MAX = 0.35  # score below this -> SIMPLE
-HARD_MIN = 2.0  # hard tiers need at least this much score ...
+HARD_MIN = 2.0  # COMPLEX needs at least this much score (REASONING: 0.5 less, short proofs) ...
 KIND_MIN = 2.0  # ... and this much evidence of their kind (engineering)
 REASONING_MIN = 1.8  # formal/quantitative evidence needed for REASONING
 
@@ -149,41 +150,43 @@ def _dims(f: Features) -> list[Dimension]:
         matched = hits.get(group, ())
         n = len(matched) + extra[group] if group in extra else len(matched)
         out.append(Dimension(group, weight, float(min(n, cap)), tuple(matched)))
-    # translating or rewriting pasted text is work proportional to the text, not to the ask
     build = "create" in hits and "system_noun" in hits and len(hits.get("infra", ())) >= 2
     if ("design_ask" in hits and (hits.keys() & _SYSTEM_PARTS or f.scale_nums)) or build:
         # "design" + a system, a scale or infrastructure: a multi-component design, even in one
         # line; "build/implement" + a system + several infrastructure parts: the same
         parts = tuple(m for g in ("system_noun", "scale", "infra") for m in hits.get(g, ()))
-        out.append(Dimension("system_design", 0.8, 1.0, parts or (f"{f.scale_nums} scale numbers",)))
+        out.append(Dimension("system_design", _W["system_design"], 1.0, parts or (f"{f.scale_nums} scale numbers",)))
     if (f.numbers >= 2 and (f.questions or "calculate" in hits) and f.ask_units >= 60 and not f.code_lines
             and not hits.keys() & _ENGINEERING):
         # a story with several quantities that ends in a question: a word problem
         # grows with the size of the story: more facts to combine, more steps
         value = 0.5 + 0.5 * min(1.0, f.ask_units / 400)
-        out.append(Dimension("word_problem", 0.7, value, (f"{f.numbers} numbers, {f.questions} questions",)))
+        out.append(Dimension("word_problem", _W["word_problem"], value, (f"{f.numbers} numbers, {f.questions} questions",)))
+    # translating or rewriting pasted text is work proportional to the text, not to the ask
     length = _length_value(f.total_units if hits.keys() & _PROPORTIONAL else f.ask_units)
     if length < 0 and (task or medium_task):
         length *= 0.5 if task else 0.7  # a one-line design or a short proof is short, not easy
-    out.append(Dimension("length", 1.0, length, (f"{f.length} chars",)))
+    out.append(Dimension("length", _W["length"], length, (f"{f.length} chars",)))
     if f.payload_len:
-        out.append(Dimension("payload", 0.4, min(1.0, f.payload_len / 1500), (f"{f.payload_len} chars pasted",)))
+        out.append(Dimension("payload", _W["payload"], min(1.0, f.payload_len / 1500), (f"{f.payload_len} chars pasted",)))
     c = f.list_items + max(0, f.enums - 1)
     if c > 0:
-        out.append(Dimension("constraints", 0.12, float(min(c, 10)), (f"{f.list_items} list items, {f.enums} separators",)))
+        out.append(Dimension("constraints", _W["constraints"], float(min(c, 10)),
+                             (f"{f.list_items} list items, {f.enums} separators",)))
     quantitative = any(GROUP_KIND.get(g) == "reasoning" for g in hits)
     if quantitative and f.numbers:
         # numbers in a maths/physics/finance question are the data of the calculation
-        out.append(Dimension("quantities", NUMBERS_WEIGHT, float(min(f.numbers, 10)), (f"{f.numbers} numbers",)))
+        out.append(Dimension("quantities", _W["quantities"], float(min(f.numbers, 10)), (f"{f.numbers} numbers",)))
     elif f.numbers > 2:
-        out.append(Dimension("numbers", NUMBERS_WEIGHT, float(min(f.numbers - 2, 10)), (f"{f.numbers} numbers",)))
+        out.append(Dimension("numbers", _W["numbers"], float(min(f.numbers - 2, 10)), (f"{f.numbers} numbers",)))
     code = f.code_lines + 3 * f.fences
     math_syms = f.math_syms
     if code:
         math_syms = max(0, math_syms - 2 * code)  # '=' and '+' in code are not maths
-        out.append(Dimension("code_shape", 0.4, min(1.0, code / 3), (f"{f.code_lines} code lines",)))
+        out.append(Dimension("code_shape", _W["code_shape"], min(1.0, code / 3), (f"{f.code_lines} code lines",)))
     if math_syms:
-        out.append(Dimension("math_notation", 0.25, float(min(math_syms, 6)), (f"{f.math_syms} math symbols",)))
+        out.append(Dimension("math_notation", _W["math_notation"], float(min(math_syms, 6)),
+                             (f"{f.math_syms} math symbols",)))
     return out
 
 
@@ -229,7 +232,7 @@ def classify(features: RequestFeatures) -> Classification:
         margin = SIMPLE_MAX - score
     else:
         tier = "MEDIUM"
-        margin = min(score - SIMPLE_MAX, KIND_MIN - max(reasoning, complex_))
+        margin = min(score - SIMPLE_MAX, max(REASONING_MIN - reasoning, KIND_MIN - complex_))
     confidence = 0.5 + 0.5 * (2 * _sigmoid(2.5 * max(0.0, margin)) - 1)
 
     agentic = _agentic(features, f)

@@ -249,7 +249,9 @@ def degraded_reason(content: str | None, *, has_tool_calls: bool = False) -> str
     t = (content or "").strip()
     if not t:
         return "empty response"
-    if len(t) == 1:
+    if len(t) == 1 and not t.isalnum():
+        # "4" or "B" can be the whole right answer (arithmetic, multiple choice): only a lone
+        # punctuation mark or symbol ("." "�" "…") is a broken reply worth paying another model for
         return "single-character response"
     if len(t) < 400 and _PLACEHOLDER_TEXT.search(t):
         return "overloaded placeholder"

@@ -19,7 +19,12 @@ from clawcli.core.x402 import svm
 from clawcli.core.x402.ledger import SpendLedger
 from clawcli.core.x402.payer import Payer, SignedPayment
 from clawcli.core.x402.policy import SpendPolicy
-from clawcli.core.x402.protocol import PAYMENT_SIGNATURE, X_PAYMENT, PaymentRequired, b64json_encode
+from clawcli.core.x402.protocol import (
+    PAYMENT_SIGNATURE,
+    X_PAYMENT,
+    PaymentRequired,
+    b64json_encode,
+)
 
 
 class SolanaPayer(Payer):
@@ -112,7 +117,7 @@ class SolanaPayer(Payer):
         except PaymentError:
             self.ledger.release(rid, "not signed")
             raise
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - any solders failure: release, one clear error
             self.ledger.release(rid, "signing failed")
             raise PaymentError(f"could not sign the Solana payment: {type(exc).__name__}") from None
         inner = {"transaction": tx.transaction}
