@@ -113,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-apgr", action="store_true", help="skip the RouteLLM sets")
     ap.add_argument("--sets", default="mtbench,gsm8k,mmlu", help="RouteLLM sets (comma-separated)")
     ap.add_argument("--errors", action="store_true", help="list misrouted dev prompts")
+    ap.add_argument("--labelled", type=Path, action="append", default=[],
+                    help="also report on another labelled JSONL (id, lang, tier, prompt), e.g. training/holdout.jsonl")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     dev_path = args.eval_dir / "routing-dev.jsonl"
@@ -120,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {dev_path} not found (use --eval-dir)", file=sys.stderr)
         return 1
     report = {"dev": dev_report(load(dev_path), args.errors)}
+    for extra in args.labelled:
+        report[f"labelled:{extra.name}"] = dev_report(load(extra), args.errors)
     if not args.no_apgr:
         report["apgr"] = apgr_report(args.eval_dir, [s for s in args.sets.split(",") if s])
     if args.json:
@@ -136,6 +140,12 @@ def main(argv: list[str] | None = None) -> int:
     for e in d.get("errors", []):
         print(f"  {e['id']} {e['lang']} {e['gold'][:4]}->{e['pred'][:4]} {e['score']:5.2f} {e['prompt']}")
         print(f"      {e['dims']}")
+    for key, x in report.items():
+        if key.startswith("labelled:"):
+            print(f"{key[9:]}: n={x['n']}  accuracy={x['accuracy']:.1%}  hard->SIMPLE={x['hard_to_simple']:.1%}  "
+                  + " ".join(f"{k}={v:.0%}" for k, v in x["per_language"].items()))
+            for e in x.get("errors", []):
+                print(f"  {e['id']} {e['lang']} {e['gold'][:4]}->{e['pred'][:4]} {e['score']:5.2f} {e['prompt']}")
     for name, res in report.get("apgr", {}).items():
         if "error" in res:
             print(f"{name}: {res['error']}")

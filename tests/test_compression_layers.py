@@ -322,7 +322,9 @@ def test_safe_applies_only_above_8kb_by_default():
 def test_off_mode_and_layer_switches():
     req = _codebook_req()
     new, st = compress_request(req, "off")
-    assert new is req and not st.applied and st.headers()["x-clawcli-compress"] == "off;skipped"
+    assert new is req and not st.applied and st.headers()["x-clawcli-compress"] == "off"
+    assert compress_request({"messages": [{"role": "user", "content": "hi"}]}, "safe")[1].headers() == {
+        "x-clawcli-compress": "safe;skipped", "x-clawcli-compressed-chars": "0", "x-clawcli-compressed-tokens": "0"}
     _, st = run(req, "aggressive", layers=[1, 3])
     assert set(st.layers) == {"dedup", "json"}
     _, st = run(req, "safe")
@@ -347,6 +349,7 @@ def test_stats_headers_and_usage_log_fields_agree():
     assert int(h["x-clawcli-compressed-tokens"]) == st.tokens_saved > 0
     assert st.log_fields() == {"compressMode": "aggressive", "compressedChars": st.chars_saved,
                                "compressedTokensSaved": st.tokens_saved}
+    assert sum(ls.chars_saved for ls in st.layers.values()) == st.chars_saved
     per_layer = sum(ls.tokens_saved for ls in st.layers.values())
     assert abs(per_layer - st.tokens_delta) < 1e-6  # the layers account for every token saved
     d = st.to_dict()

@@ -102,5 +102,6 @@ def test_strict_prefix_check_does_not_flag_a_normal_start():
 def test_payment_level_rejections():
     assert is_payment_level_rejection('{"code":"PAYMENT_UNDERPAID"}')
     assert is_payment_level_rejection('{"details":"authorization expired at 17"}')
+    assert is_payment_level_rejection('{"error":"transaction_simulation_failed","details":"Blockhash not found"}')
     assert not is_payment_level_rejection('{"error":"Payment settlement failed"}')
     assert not is_payment_level_rejection('{"reason":"insufficient_funds"}')

@@ -67,6 +67,16 @@ def test_the_same_history_resent_is_not_recorded_twice():
     assert len(j.entries("s1")) == 6
 
 
+def test_a_long_session_resent_every_call_stays_bounded_and_without_duplicates():
+    j = SessionJournal(max_entries=64, clock=Clock())
+    history = [{"role": "user", "content": "go"}]
+    for n in range(300):
+        history += [call(f"c{n}", "run_command", {"command": f"make step{n}"}), tool(f"c{n}", "ok")]
+        j.observe("s", history)
+    texts = [e.text for e in j.entries("s")]
+    assert len(texts) == 64 and len(set(texts)) == 64 and texts[-1] == "ran `make step299`"
+
+
 @pytest.mark.parametrize("call_, expected", [
     (call("a", "create_file", {"path": "a.py", "content": "x"}), ("created", "wrote a.py")),
     (call("a", "str_replace_based_edit_tool", {"command": "create", "path": "n.py", "file_text": ""}), ("created", "created n.py")),

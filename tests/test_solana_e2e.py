@@ -168,3 +168,17 @@ def test_claw_serve_pays_on_solana(solana_wallet) -> None:
         paid = gw.paid_requests()
         assert len(paid) == 2 and {p.payer for p in paid} == {SOL_ADDR} and paid[0].nonce != paid[1].nonce
         assert gw.balance(SOL_ADDR) == pytest.approx(1 - gw.paid_total())
+
+
+def test_empty_solana_wallet_falls_back_to_the_free_model_with_a_notice(solana_wallet) -> None:
+    with GatewayEmulator(network="solana", enforce_balance=True) as gw:  # no USDC token account at all
+        p = claw("ask", "What is the capital of Peru?", env=env_for(gw))
+        assert p.returncode == 0, p.stderr
+        assert p.stdout.startswith("Hello from nvidia/gpt-oss-120b")
+        assert "wallet balance too low" in p.stderr
+        assert gw.paid_requests() == []
+        rejected = [r for r in gw.chat_requests() if r.payment_attached]
+        assert rejected and all(r.payment_error == "insufficient_funds" for r in rejected)
+    [rec] = log_records()
+    assert rec["cost"] == 0 and rec["model"] == "nvidia/gpt-oss-120b"
+    assert all(e["state"] == "rejected" for e in ledger())  # refused before settlement: not spend

@@ -72,6 +72,10 @@ def test_chain_decides_which_payer_and_gateway(gw) -> None:
     assert payer.policy.networks == () and payer.rpc_url == settings.solana_rpc_url
     assert settings.gateway_for("solana") == "https://sol.blockrun.ai/api"
     assert load_settings(paths, env={"CLAWCLI_GATEWAY_URL": gw.url}).gateway_for("solana") == gw.url
+    from clawcli.core.upstream import Engine
+
+    engine = Engine(settings, paths, payer=payer, chain=resolve_wallet(paths, env={}).chain)
+    assert engine.url == "https://sol.blockrun.ai/api/v1/chat/completions"  # built, never contacted
     set_chain(paths, "base", env={})
     back = Payer.from_settings(resolve_wallet(paths, env={}), settings, paths)
     assert type(back) is Payer and back.address == EVM_ADDR
@@ -234,3 +238,32 @@ def test_v1_gateway_gets_an_x_payment_header(tmp_path) -> None:
         assert r.status_code == 200
         s = payer.settled(signed, r.headers)
         assert s.success and s.network == "solana" and s.amount == 3000
+
+
+async def test_engine_stale_blockhash_rejection_is_not_counted_and_never_resent(tmp_path) -> None:
+    """A Solana payment refused before settlement (stale blockhash) stops counting; whatever the engine
+    does next (re-sign, next model, free model) never resends that transaction nor pays twice."""
+    from clawcli.core.config import Settings
+    from clawcli.core.router import route
+    from clawcli.core.upstream import Engine
+
+    req = {"messages": [{"role": "user", "content": "What is the capital of France?"}]}
+    first = route(req, profile="auto").chain[0]
+    with GatewayEmulator(network="solana", enforce_balance=True) as g:
+        g.set_balance(SOL_ADDR, 2)
+        g.inject(first, "payment_rejected", reason="transaction_simulation_failed", message="Blockhash not found")
+        payer = make_payer(tmp_path, g)
+        engine = Engine(Settings(gateway_url=g.url, solana_rpc_url=g.solana_rpc_url), Paths.from_env(),
+                        payer=payer, chain="solana")
+        try:
+            result = await engine.complete(req, source="ask")
+        finally:
+            await engine.aclose()
+        attempted = [r for r in g.chat_requests() if r.payment_attached]
+        assert attempted[0].model == first and not attempted[0].paid
+        assert len({r.nonce for r in attempted}) == len(attempted)  # every payment a new transaction
+        assert result.cost == pytest.approx(g.paid_total())
+        assert g.balance(SOL_ADDR) == pytest.approx(2 - g.paid_total())
+    states = [e["state"] for e in payer.ledger.entries()]
+    assert states[0] == "rejected" and states.count("settled") == len(g.paid_requests())
+    assert payer.ledger.totals().spent_day == round(result.cost * 1e6)

@@ -64,6 +64,10 @@ def _render(r: dict) -> None:
     tm = r["time"]
     con.print(f"time {tm['usPerKb']:.1f} µs/KB overall, p50 {tm['p50UsPerKb']:.1f}, max {tm['maxUsPerKb']:.1f} "
               f"(router budget ~{tm['classifierBudgetUsPerKb']:.0f} µs/KB); total {tm['totalMs']:.1f} ms")
+    ps = r["prefixStable"]
+    if ps["pairs"]:
+        con.print(f"prompt-cache friendly: {ps['stable']} of {ps['pairs']} consecutive calls keep the compressed "
+                  "history they share byte-identical")
     ck = r["checks"]
     if ck["failed"]:
         con.print(f"[red]{ck['failed']} of {ck['requests']} requests failed the {ck['kind']} check[/red]")

@@ -259,9 +259,17 @@ class SessionJournal:
         if not sid or not isinstance(messages, list):
             return 0
         s = self._session(sid)
+        # Agents resend the whole history: start at the newest assistant turn already read (its
+        # tool results may be new) instead of rehashing hundreds of old turns on every call.
+        start = 0
+        for idx in range(len(messages) - 1, -1, -1):
+            m = messages[idx]
+            if isinstance(m, dict) and m.get("role") == "assistant" and _turn_key(m) in s.seen:
+                start = idx
+                break
         added = 0
         commands: dict[str, str] = {}  # tool_call_id -> command
-        for m in messages:
+        for m in messages[start:]:
             if not isinstance(m, dict):
                 continue
             if m.get("role") == "assistant":

@@ -67,6 +67,7 @@ def run_compress_bench(requests: list[dict], mode: str, *, source: str = "", rep
     total_s = 0.0
     failures: list[str] = []
     checker = check_safe if mode == "safe" else check_invariants
+    outputs: list[list] = []
     for n, req in enumerate(requests):
         best = float("inf")
         for _ in range(repeat):
@@ -74,6 +75,7 @@ def run_compress_bench(requests: list[dict], mode: str, *, source: str = "", rep
             compress_request(req, mode)
             best = min(best, time.perf_counter() - t0)
         new, st = compress_request(req, mode, detail=True)
+        outputs.append(new.get("messages") or [])
         total_s += best
         chars_b += st.chars_before
         chars_a += st.chars_after
@@ -91,6 +93,16 @@ def run_compress_bench(requests: list[dict], mode: str, *, source: str = "", rep
         problems = checker(req, new, st) + [f"layer error: {e}" for e in st.errors]
         failures += [f"request {n + 1}: {p}" for p in problems]
     failed = len({f.split(":")[0] for f in failures})
+    # Prompt caching: when call k+1 of a conversation extends call k, is the compressed form of
+    # what they share byte-identical? (The last message of call k is excluded: it was protected
+    # or fresh then, and may be compressed once it is history.)
+    pairs = stable = 0
+    for k in range(len(requests) - 1):
+        a, b = requests[k]["messages"], requests[k + 1]["messages"]
+        if len(b) > len(a) and b[:len(a)] == a:
+            pairs += 1
+            shared = len(outputs[k]) - 1
+            stable += outputs[k + 1][:shared] == outputs[k][:shared]
     reduction = 0.0 if tok_b <= 0 else 1 - tok_a / tok_b
     return {
         "corpus": source, "mode": mode, "requests": len(requests), "compressed": applied,
@@ -108,6 +120,7 @@ def run_compress_bench(requests: list[dict], mode: str, *, source: str = "", rep
                  "p50UsPerKb": round(statistics.median(us_per_kb), 2) if us_per_kb else 0.0,
                  "maxUsPerKb": round(max(us_per_kb), 2) if us_per_kb else 0.0,
                  "classifierBudgetUsPerKb": CLASSIFIER_BUDGET_US_PER_KB},
+        "prefixStable": {"pairs": pairs, "stable": stable},
         "checks": {"kind": "semantic" if mode == "safe" else "invariants", "requests": len(requests),
                    "failed": failed, "problems": failures[:10]},
         "target": TARGETS.get(mode), "targetMet": None if mode not in TARGETS else reduction >= TARGETS[mode],

@@ -114,7 +114,8 @@ class CompressionStats:
     def headers(self) -> dict[str, str]:
         """Response headers for ``claw serve`` (ASCII)."""
         return {
-            "x-clawcli-compress": self.mode if self.applied else f"{self.mode};skipped",
+            # "safe;skipped": safe was asked for but the request was below its threshold
+            "x-clawcli-compress": self.mode if (self.applied or self.mode == "off") else f"{self.mode};skipped",
             "x-clawcli-compressed-chars": str(self.chars_saved),
             "x-clawcli-compressed-tokens": str(self.tokens_saved),
         }
@@ -198,6 +199,10 @@ def compress_request(request: dict, mode: str, *, layers=None, min_chars: int | 
         except Exception as exc:  # a bug in one layer must not break the request
             stats.errors.append(f"{name}: {type(exc).__name__}: {exc}")
             new = current
+            ctx.notes.get("legend", {}).pop(name, None)  # forget whatever it noted half-way
+            if name == "dedup":
+                for key in ("dedup", "dedup_blocks", "referenced"):
+                    ctx.notes.pop(key, None)
         if detail:
             ls.tokens_saved = 0.0
         for i, (old_m, new_m) in enumerate(zip(current, new)):
@@ -229,7 +234,7 @@ def compress_request(request: dict, mode: str, *, layers=None, min_chars: int | 
                 if detail:
                     stats.layers[layer].tokens_saved -= estimate_tokens(line)
         first = next(layer for layer in ("paths", "dictionary", "codebook") if layer in ctx.notes["legend"])
-        stats.layers[first].chars_saved -= len(LEGEND_HEADER) + 1  # the header is paid by the first layer
+        stats.layers[first].chars_saved -= len(LEGEND_HEADER)  # the header is paid by the first layer
         legend_tokens = message_size(legend)[1]
         stats._legend_tokens = legend_tokens
         if detail:

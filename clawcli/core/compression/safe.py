@@ -91,7 +91,7 @@ def dedup(messages: list, ctx: Context) -> list:
             if used:
                 if names is None:
                     names = _tool_names(messages)
-                text = "\n".join(_render_block_ref(x, messages, names) if isinstance(x, tuple) else x
+                text = "\n".join(_render_block_ref(x, i, messages, names) if isinstance(x, tuple) else x
                                  for x in new_lines)
                 if len(text) < len(content):
                     out[i] = {**m, "content": text}
@@ -136,14 +136,14 @@ def _dedup_blocks(lines: list[str], shingles: dict, lines_of: dict) -> tuple[lis
     return out, used
 
 
-def _render_block_ref(ref: tuple, messages: list, names: dict[str, str]) -> str:
+def _render_block_ref(ref: tuple, here: int, messages: list, names: dict[str, str]) -> str:
     src, start, end, count = ref
     o = messages[src]
     if o.get("role") == "tool" and o.get("tool_call_id"):
         cid = o["tool_call_id"]
         what = f"the earlier {names.get(cid, 'tool')} result ({cid})"
     else:
-        what = f"an earlier {o.get('role', 'message')} message"
+        what = f"the {o.get('role', 'message')} message {here - src} messages above"
     return f"[clawcli: {count} lines identical to lines {start + 1}-{end} of {what}, omitted]"
 
 

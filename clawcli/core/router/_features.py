@@ -16,6 +16,7 @@ from ._lexicon import LEXICON
 # and it keeps a 10k-char paste well under a millisecond.
 _HEAD = 2400
 _TAIL = 600
+_CJK_LIMIT = 1200  # a CJK character carries ~2.5 Latin ones: the same budget in content
 
 # words; a CJK/Hangul run is never part of a word, so "Kubernetesクラスタ" yields "kubernetes"
 _TOKEN_RE = re.compile(r"[^\W_\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
@@ -130,7 +131,7 @@ _CODE_LINE_RE = re.compile(
 _CODE_MARKS = (";\n", "{\n", "=>", ") {")
 # Math notation: one character class so the scan is a fast C loop; fractions like 3/4 apart.
 _MATH_SYM_RE = re.compile(r"[=^+√∑∏∫≥≤≠±×÷∞≈∈∀∃⇒≡∠π−²³⁴⁵⁶⁷⁸⁹ⁿ⁰¹]")
-_FRAC_RE = re.compile(r"\d/\d")
+_FRAC_RE = re.compile(r"\d/\d|\d!")  # fractions 3/4, factorials 100!
 _DIGIT_RE = re.compile(r"\d")
 _MATH_WORDS = frozenset(("lim", "log", "ln", "sin", "cos", "tan", "mod", "gcd", "lcm", "sqrt", "exp", "dx", "dy"))
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
@@ -147,7 +148,8 @@ _EXT_RE = re.compile(
 )
 _FILE_COUNT_RE = re.compile(
     r"\d\s*(?:\+\s*)?(?:files|modules|services|packages|repos|call sites|places|functions|lambdas|endpoints|"
-    r"components|screens|pages|handlers|controllers|microservices|apps|stellen|dateien|archivos|"
+    r"components|screens|pages|handlers|controllers|microservices|apps|scripts|jobs|cron jobs|dags|tables|"
+    r"queues|pipelines|stellen|dateien|archivos|экран|画面|화면|"
     r"arquivos|файл|модул|сервис|ファイル|個のファイル|个文件|个服务|处|개 파일|개의 파일|ملف|ملفات)"
 )
 _CAPS_TOKEN_RE = re.compile(r"_(?<=[A-Z]_)[A-Z]{2,}")
@@ -327,16 +329,17 @@ def extract(text: str) -> Features:
     f.length = len(text)
     ask, payload = _split_ask(text)
     f.payload_len = len(payload)
-    ask_s = _sample(ask, _HEAD + _TAIL)
+    limit = _CJK_LIMIT if len(text) > _CJK_LIMIT and _CJK_RE.search(text, 0, 200) else _HEAD + _TAIL
+    ask_s = _sample(ask, limit)
     maths = _match(ask_s.lower(), f.hits)
     if payload and not (f.hits.keys() & _TRIVIAL_ASKS):
         # A substantive ask over pasted material: the material is part of the task (a spec's
         # requirement list, the code to review). A trivial ask ("what language is this?",
         # "summarise this") is judged on the ask alone, whatever the paste contains.
-        maths += _match(_sample(payload, _HEAD).lower(), f.hits)
+        maths += _match(_sample(payload, limit).lower(), f.hits)
         ask = text
-        ask_s = _sample(text, _HEAD + _TAIL)
-    text_s = ask_s if ask is text else _sample(text, _HEAD + _TAIL)
+        ask_s = _sample(text, limit)
+    text_s = ask_s if ask is text else _sample(text, limit)
     cjk = len(_CJK_COUNT_RE.findall(ask_s)) if _CJK_RE.search(ask_s) else 0
     ratio = 1.5 * cjk / max(1, len(ask_s))  # CJK chars carry ~2.5x the content of Latin ones
     f.ask_units = len(ask) * (1 + ratio)
@@ -359,6 +362,8 @@ def extract(text: str) -> Features:
         len(_EXT_RE.findall(text_s)) if "." in text_s else 0
     )
     f.file_counts = len(_FILE_COUNT_RE.findall(ask_s)) if (f.numbers and "multi_file" in f.hits) else 0
-    f.caps_tokens = (len(_CAPS_TOKEN_RE.findall(ask_s)) if "_" in ask_s else 0) + len(_CANNED_RE.findall(ask_s))
+    f.caps_tokens = len(_CAPS_TOKEN_RE.findall(ask_s)) if "_" in ask_s else 0
+    if "eply" in ask_s or "espond" in ask_s or "nswer" in ask_s or "eturn" in ask_s or "ay " in ask_s:
+        f.caps_tokens += len(_CANNED_RE.findall(ask_s))
     f.questions = len(_QUESTION_RE.findall(ask_s))
     return f

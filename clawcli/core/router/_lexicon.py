@@ -236,7 +236,8 @@ LEXICON: dict[str, dict[str, str]] = {
         "ar": "لخص|ملخص|اعد صياغة|اعد كتابة|صحح|حول|بسط",
     },
     "plan": {
-        "en": "plan|itinerary|schedule|routine|menu|meal plan|study plan|workout|checklist|agenda|trip|"
+        "en": "plan|itinerary|schedule|routine|menu|meal plan|study plan|workout|checklist|agenda|trip|packing list|"
+        "shopping list|to-do list|todo list|reading list|"
         "week-by-week|day-by-day|weekly",
         "zh": "计划|规划|行程|日程|菜单|清单|安排|备考",
         "ja": "計画|プラン|スケジュール|旅程|献立|メニュー|チェックリスト",
@@ -348,16 +349,21 @@ LEXICON: dict[str, dict[str, str]] = {
         "en": "migrate|migrating|migration|port to|porting|move from|moving from|switch from|replace|"
         "upgrade|zero downtime|zero-downtime|incrementally|cutover|rollback plan|backward compatible|"
         "backwards compatible|convert our|move of|move our|on-prem|on-premise|on-premises|downtime|monolith|"
-        "split our|decompose|break up the|"
+        "split our|decompose|break up the|rollback|roll back|phased|in phases|incremental migration|"
         "lift and shift|cloud migration",
-        "zh": "迁移|替换|升级|改造|切换|零停机|不停机|平滑|拆分|单体",
-        "ja": "移行|置き換|置換|アップグレード|切り替|ダウンタイムなし|無停止|分割|モノリシック|モノリス",
-        "ru": "миграц*|мигрир*|перенес*|перевести с|замени*|без простоя|монолит*|разделить|разбить",
-        "de": "migrier*|migration|umstellen|umstellung|stelle|ersetze*|ohne ausfallzeit|umzug|monolith*|aufteilen|zerlegen",
-        "es": "migrar|migración|migra|reemplaza*|sustitu*|sin tiempo de inactividad|sin caída|monolito|dividir",
-        "pt": "migrar|migração|migre|substitu*|sem downtime|sem tempo de inatividade|monolito|dividir",
-        "ko": "마이그레이션|교체|전환|업그레이드|무중단|다운타임 없이|이전해|모놀리식|분리|분할",
-        "ar": "ترحيل|استبدال|ترقية|بدون توقف|الانتقال|تقسيم",
+        "zh": "迁移|替换|升级|改造|切换|零停机|不停机|平滑|拆分|单体|回滚|分阶段|逐步迁移",
+        "ja": "移行|置き換|置換|アップグレード|切り替|ダウンタイムなし|無停止|分割|モノリシック|モノリス|ロールバック|"
+        "段階的|切り戻し",
+        "ru": "миграц*|мигрир*|перенес*|перенос*|перевести с|перейти на|переход на|замени*|без простоя|монолит*|"
+        "разделить|разбить|поэтапн*|откат*|переписыван*",
+        "de": "migrier*|migration|umstellen|umstellung|stelle|ersetze*|ohne ausfallzeit|umzug|monolith*|aufteilen|"
+        "zerlegen|rollback|schrittweise|phasenweise",
+        "es": "migrar|migración|migra|reemplaza*|sustitu*|sin tiempo de inactividad|sin caída|monolito|dividir|"
+        "rollback|reversión|por fases|gradualmente",
+        "pt": "migrar|migração|migre|substitu*|sem downtime|sem tempo de inatividade|monolito|dividir|rollback|"
+        "reversão|em fases|gradualmente",
+        "ko": "마이그레이션|교체|전환|업그레이드|무중단|다운타임 없이|이전해|모놀리식|분리|분할|롤백|단계적|점진적",
+        "ar": "ترحيل|استبدال|ترقية|بدون توقف|الانتقال|تقسيم|التراجع|على مراحل|تدريجيا",
     },
     "perf_debug": {
         "en": "latency|slow|slowdown|bottleneck|bottlenecks|throughput|memory leak|leak|leaks|leaked|"
@@ -366,7 +372,9 @@ LEXICON: dict[str, dict[str, str]] = {
         "timeout|timeouts|502|503|504|5xx|crash|crashes|hangs|p99|p95|cpu|profiling|lag|backpressure|"
         "connection pool|under load|spikes|degrades|degraded|memory ordering|atomics|cold start|ring buffer|"
         "lock-free|producer|consumer|memory model|memory barrier|volatile|cache line|occasionally|"
-        "nondeterministic|heisenbug|reads garbage|corrupted",
+        "nondeterministic|heisenbug|reads garbage|corrupted|performance|bundle size|time to interactive|"
+        "load time|memory usage|cpu usage|speed up|stuck|freezes|stop consuming|stops consuming|"
+        "stops processing|hang",
         "zh": "延迟|卡顿|卡|瓶颈|吞吐|内存泄漏|泄漏|内存|死锁|竞态|线程|超时|崩溃|性能|负载|连接池|抖动|掉到",
         "ja": "遅延|遅い|ボトルネック|スループット|メモリリーク|リーク|メモリ|デッドロック|競合|スレッド|タイムアウト|"
         "クラッシュ|性能|パフォーマンス|負荷|起動時間",
@@ -436,7 +444,8 @@ LEXICON: dict[str, dict[str, str]] = {
         "transactions|orm|prisma|jpa|hibernate|spring|django|rails|redux|fastapi|gunicorn|"
         "linearizable|snapshots|snapshotting|multi-tenant|tenants|sso|rbac|webhook|webhooks|cqrs|"
         "event sourcing|event sourced|aggregates|projections|replay|saga|outbox|exactly-once|at-least-once|"
-        "dead letter|schema registry|acks|brokers|broker",
+        "dead letter|schema registry|acks|brokers|broker|airflow|dag|dags|cron jobs|backfill|backfills|"
+        "alerting|etl|rabbitmq|workers|consumers|sqs|pubsub",
         "zh": "缓存|消息队列|分片|副本|一致性|幂等|负载均衡|熔断|重试|主从|集群",
         "ja": "キャッシュ|キュー|シャーディング|レプリケーション|整合性|冪等|ロードバランサ|リトライ|冗長",
         "ru": "кэш*|очеред*|шардирован*|репликац*|согласованност*|идемпотент*|балансировщик*|ретра*",
@@ -497,16 +506,16 @@ LEXICON: dict[str, dict[str, str]] = {
         "rolling dice|pair of dice|dice are|dice is|fair die|a die|die is rolled|coin|coins|"
         "cards|deck|urn|lottery|how many ways|combinations|permutations|arrangements|binomial|poisson|"
         "bayes|conditional|without replacement|with replacement|at random|chosen at random|drawn at random|"
-        "picked at random",
+        "picked at random|anagrams",
         "zh": "概率|几率|期望|方差|随机|骰子|硬币|抽奖|排列|组合|多少种|几种|不放回|有放回",
         "ja": "確率|期待値|分散|ランダム|サイコロ|コイン|くじ|組み合わせ|並べ方|何通り",
-        "ru": "вероятност*|матожидани*|математическое ожидание|дисперси*|случайн*|кубик*|монет*|"
+        "ru": "анаграмм*|вероятност*|матожидани*|математическое ожидание|дисперси*|случайн*|кубик*|монет*|"
         "сколькими способами|перестановк*|сочетани*",
-        "de": "wahrscheinlichkeit*|erwartungswert|varianz|zufällig*|würfel*|münze*|auf wie viele arten|"
+        "de": "anagramme|wahrscheinlichkeit*|erwartungswert|varianz|zufällig*|würfel*|münze*|auf wie viele arten|"
         "kombinationen|permutationen|lotto",
-        "es": "probabilidad*|valor esperado|esperanza|varianza|aleatori*|de cuántas maneras|"
+        "es": "anagramas|probabilidad*|valor esperado|esperanza|varianza|aleatori*|de cuántas maneras|"
         "de cuántas formas|combinaciones|permutaciones|póker|baraja|lanzar una moneda|cara o cruz|dados",
-        "pt": "probabilidade*|valor esperado|esperança|variância|aleatóri*|cara ou coroa|lançamento de moeda|de quantas maneiras|"
+        "pt": "anagramas|probabilidade*|valor esperado|esperança|variância|aleatóri*|cara ou coroa|lançamento de moeda|de quantas maneiras|"
         "de quantas formas|combinações|permutações|urna|sorteiam|sorteio",
         "ko": "확률|기댓값|기대값|무작위|랜덤|주사위|동전|경우의 수|순열|조합",
         "ar": "بكم طريقة|احتمال|القيمة المتوقعة|التوقع|التباين|عشوائي*|نرد|رمي عملة|قطعة نقود|تباديل|توافيق",
@@ -519,7 +528,7 @@ LEXICON: dict[str, dict[str, str]] = {
         "ru": "сколькими способами|вычисли*|рассчита*|посчита*|найди*|найдите|реши|решите|определите|определи|сколько|оцени*",
         "de": "berechne*|bestimme*|ermittle*|finde|löse|wie groß|wie viel|wie viele arten|rechne*",
         "es": "de cuántas maneras|de cuántas formas|calcula*|halla|hallar|encuentra|determina*|resuelve|resolver|cuánto vale",
-        "pt": "de quantas maneiras|de quantas formas|calcule|calcular|calcula|encontre|determine|resolva|resolver|ache|quanto vale",
+        "pt": "de quantas maneiras|de quantas formas|quantos|quantas|calcule|calcular|calcula|encontre|determine|resolva|resolver|ache|quanto vale",
         "ko": "계산|구하|구해|풀어|얼마|경우의 수",
         "ar": "احسب|اوجد|حل|جد|حدد|كم|بكم طريقة",
     },
@@ -567,12 +576,13 @@ LEXICON: dict[str, dict[str, str]] = {
         "en": "equation|equations|integral|derivative|limit|series|polynomial|roots|prime|primes|integer|"
         "integers|divisible|modulo|remainder|digits|triangle|circle|angle|geometry|matrix|eigenvalue|"
         "vector|sequence|inequality|logarithm|factorial|fraction|ratio|percent|interest|compound|npv|irr|"
-        "present value|annuity|bond|yield|velocity|acceleration|force|energy|momentum|orbit|orbital|"
+        "present value|annuity|bond|yield|trailing zeros|velocity|acceleration|force|energy|momentum|orbit|orbital|"
         "gravity|friction|voltage|current|resistance|resistor|circuit|half-life|decay|concentration|"
         "pressure|entropy|graph|vertices|edges|natural number|real number|real numbers|square|"
         "median|speed|distance|area|volume|perimeter|radius|height|maximum height|thrown|dropped|mass|"
         "loan|mortgage|monthly payment|annual interest|interest rate|rate of return|future value|m/s|km/h|"
-        "compounded|doubles|exponential|growth rate|passwords|characters",
+        "compounded|doubles|exponential|growth rate|passwords|characters|mph|catch up|catches up|overtakes|"
+        "same direction|opposite directions",
         "zh": "方程|积分|导数|极限|级数|多项式|质数|素数|整数|整除|余数|三角形|矩阵|特征值|向量|数列|不等式|对数|阶乘|"
         "分数|利率|复利|现值|下落|自由落体|抛出|质量|摩擦|斜面|速度|加速度|能量|动量|轨道|电阻|电流|电压|功率|效率|半衰期|浓度|压强|自然数|平方|面积|体积",
         "ja": "方程式|積分|微分|極限|級数|多項式|素数|整数|割り切|余り|三角形|角度|行列|固有値|ベクトル|数列|不等式|"

@@ -80,6 +80,7 @@ CUE_WEIGHTS: dict[str, tuple[float, int]] = {
 }
 
 _ORDER = {g: i for i, g in enumerate(CUE_WEIGHTS)}
+_REASONING_GROUPS = frozenset(g for g in CUE_WEIGHTS if GROUP_KIND[g] == "reasoning")
 _PROPORTIONAL = frozenset(("translate", "transform"))
 _SYSTEM_PARTS = frozenset(("system_noun", "scale", "infra"))
 _ENGINEERING = frozenset(("design_ask", "system_noun", "multi_file", "migration", "perf_debug", "security",
@@ -99,7 +100,7 @@ SHAPE_WEIGHTS: dict[str, tuple[float, str]] = {
     "payload": (0.4, "shape"),
     "constraints": (0.12, "shape"),
     "numbers": (0.12, "shape"),
-    "quantities": (0.12, "reasoning"),
+    "quantities": (0.06, "reasoning"),
     "system_design": (0.8, "complex"),
     "word_problem": (0.7, "reasoning"),
     "math_notation": (0.25, "reasoning"),
@@ -107,6 +108,8 @@ SHAPE_WEIGHTS: dict[str, tuple[float, str]] = {
 }
 
 _W = {name: w for name, (w, _) in SHAPE_WEIGHTS.items()}
+# which hard tier a positive contribution of each dimension counts towards
+_KIND = {**{g: GROUP_KIND[g] for g in CUE_WEIGHTS}, **{n: k for n, (_, k) in SHAPE_WEIGHTS.items()}}
 LONG_TRANSLATION = 140  # chars: beyond this a translation request is a paragraph, not a phrase
 SIMPLE_MAX = 0.35  # score below this -> SIMPLE
 HARD_MIN = 2.0  # COMPLEX needs at least this much score (REASONING: 0.5 less, short proofs) ...
@@ -135,8 +138,9 @@ def _dims(f: Features) -> list[Dimension]:
     groups.sort(key=_ORDER.__getitem__)  # a stable, documented order for --explain
     # The kind of task outranks surface words: "what is the remainder when ..." is maths, not a
     # lookup; "how do I ..." inside a migration plan is not a how-to. Simple cues count half then.
-    task = bool(hits.keys() & _STRONG_TASKS) or ("calculate" in hits and f.numbers >= 2)
-    medium_task = bool(hits.keys() & _MEDIUM_TASKS)
+    keys = hits.keys()
+    task = not keys.isdisjoint(_STRONG_TASKS) or ("calculate" in hits and f.numbers >= 2)
+    medium_task = not keys.isdisjoint(_MEDIUM_TASKS)
     for group in groups:
         weight, cap = CUE_WEIGHTS[group]
         if weight < 0 and (task or (group == "fact_question" and medium_task)):
@@ -151,19 +155,19 @@ def _dims(f: Features) -> list[Dimension]:
         n = len(matched) + extra[group] if group in extra else len(matched)
         out.append(Dimension(group, weight, float(min(n, cap)), tuple(matched)))
     build = "create" in hits and "system_noun" in hits and len(hits.get("infra", ())) >= 2
-    if ("design_ask" in hits and (hits.keys() & _SYSTEM_PARTS or f.scale_nums)) or build:
+    if ("design_ask" in hits and (not keys.isdisjoint(_SYSTEM_PARTS) or f.scale_nums)) or build:
         # "design" + a system, a scale or infrastructure: a multi-component design, even in one
         # line; "build/implement" + a system + several infrastructure parts: the same
         parts = tuple(m for g in ("system_noun", "scale", "infra") for m in hits.get(g, ()))
         out.append(Dimension("system_design", _W["system_design"], 1.0, parts or (f"{f.scale_nums} scale numbers",)))
     if (f.numbers >= 2 and (f.questions or "calculate" in hits) and f.ask_units >= 60 and not f.code_lines
-            and not hits.keys() & _ENGINEERING):
+            and keys.isdisjoint(_ENGINEERING)):
         # a story with several quantities that ends in a question: a word problem
         # grows with the size of the story: more facts to combine, more steps
         value = 0.5 + 0.5 * min(1.0, f.ask_units / 400)
         out.append(Dimension("word_problem", _W["word_problem"], value, (f"{f.numbers} numbers, {f.questions} questions",)))
     # translating or rewriting pasted text is work proportional to the text, not to the ask
-    length = _length_value(f.total_units if hits.keys() & _PROPORTIONAL else f.ask_units)
+    length = _length_value(f.ask_units if keys.isdisjoint(_PROPORTIONAL) else f.total_units)
     if length < 0 and (task or medium_task):
         length *= 0.5 if task else 0.7  # a one-line design or a short proof is short, not easy
     out.append(Dimension("length", _W["length"], length, (f"{f.length} chars",)))
@@ -173,7 +177,7 @@ def _dims(f: Features) -> list[Dimension]:
     if c > 0:
         out.append(Dimension("constraints", _W["constraints"], float(min(c, 10)),
                              (f"{f.list_items} list items, {f.enums} separators",)))
-    quantitative = any(GROUP_KIND.get(g) == "reasoning" for g in hits)
+    quantitative = not keys.isdisjoint(_REASONING_GROUPS)
     if quantitative and f.numbers:
         # numbers in a maths/physics/finance question are the data of the calculation
         out.append(Dimension("quantities", _W["quantities"], float(min(f.numbers, 10)), (f"{f.numbers} numbers",)))
@@ -190,13 +194,6 @@ def _dims(f: Features) -> list[Dimension]:
     return out
 
 
-def _kind(name: str) -> str:
-    k = GROUP_KIND.get(name)
-    if k is not None:
-        return k
-    return SHAPE_WEIGHTS.get(name, (0.0, "shape"))[1]
-
-
 def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
 
@@ -206,13 +203,13 @@ def classify(features: RequestFeatures) -> Classification:
     text = features.text or ""
     f = extract(text)
     dims = _dims(f)
-    score = 0.0
-    reasoning = complex_ = 0.0
+    score = reasoning = complex_ = 0.0
+    kinds = _KIND
     for d in dims:
         c = d.weight * d.value
         score += c
         if c > 0:
-            k = _kind(d.name)
+            k = kinds[d.name]
             if k == "reasoning":
                 reasoning += c
             elif k == "complex":
@@ -232,7 +229,7 @@ def classify(features: RequestFeatures) -> Classification:
         margin = SIMPLE_MAX - score
     else:
         tier = "MEDIUM"
-        margin = min(score - SIMPLE_MAX, max(REASONING_MIN - reasoning, KIND_MIN - complex_))
+        margin = min(score - SIMPLE_MAX, REASONING_MIN - reasoning, KIND_MIN - complex_)
     confidence = 0.5 + 0.5 * (2 * _sigmoid(2.5 * max(0.0, margin)) - 1)
 
     agentic = _agentic(features, f)

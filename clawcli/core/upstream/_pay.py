@@ -48,9 +48,11 @@ def settlement_of(payer: Any, signed: Any, headers: Mapping[str, str], *, reject
             s = decode_settlement(headers)
         except PaymentError:
             s = None
+        if s is not None and s.success:
+            # a 402 that nevertheless reports a settled transfer: the money moved, so the ledger
+            # must count it as spent (recording it as rejected would free budget that is gone)
+            return Paid.of(payer.settled(signed, headers) or s, signed)
         payer.rejected(signed, rejection_reason(headers, reason))
-        if s is not None and s.success:  # a 402 that nevertheless reports a settled transfer
-            return Paid.of(s, signed)
         return None
     s = payer.settled(signed, headers)
     if s is not None and not s.success:

@@ -1,4 +1,6 @@
-"""x402 payments as a client (EVM ``exact`` scheme, EIP-3009 via EIP-712).
+"""x402 payments as a client: EVM ``exact`` (EIP-3009 via EIP-712) and SVM ``exact`` on Solana
+(a partially signed v0 transaction, ``svm.py``; ``Payer.from_settings`` gives a ``SolanaPayer`` when
+the wallet's payment chain is solana).
 
 The engine drives a payment explicitly (ARCHITECTURE.md "Payments")::
 
@@ -42,6 +44,7 @@ __all__ = [
     "Requirement",
     "Settlement",
     "SignedPayment",
+    "SolanaPayer",
     "SpendLedger",
     "SpendPolicy",
     "Totals",
@@ -60,4 +63,8 @@ def __getattr__(name: str) -> Any:
         from clawcli.core.x402.auth import X402Auth
 
         return X402Auth
+    if name == "SolanaPayer":
+        from clawcli.core.x402._svm_payer import SolanaPayer
+
+        return SolanaPayer
     raise AttributeError(name)
