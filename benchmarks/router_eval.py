@@ -27,8 +27,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from clawcli.core.router.classifier import classify  # noqa: E402
-from clawcli.core.router.types import TIER_RANK, TIERS, RequestFeatures  # noqa: E402
+from clawcli.core.router.classifier import classify
+from clawcli.core.router.types import TIER_RANK, TIERS, RequestFeatures
 
 
 def load(path: Path) -> list[dict]:
@@ -51,7 +51,11 @@ def dev_report(rows: list[dict], show_errors: bool) -> dict:
     n = len(rows)
     correct = sum(v for (g, p), v in conf.items() if g == p)
     hard = [r for r in rows if r["tier"] in ("COMPLEX", "REASONING")]
-    hard_simple = sum(v for (g, p), v in conf.items() if g in ("COMPLEX", "REASONING") and p == "SIMPLE")
+    hard_simple = sum(
+        v
+        for (g, p), v in conf.items()
+        if g in ("COMPLEX", "REASONING") and p == "SIMPLE"
+    )
     under = sum(v for (g, p), v in conf.items() if TIER_RANK[p] < TIER_RANK[g])
     over = sum(v for (g, p), v in conf.items() if TIER_RANK[p] > TIER_RANK[g])
     out = {
@@ -89,13 +93,20 @@ def apgr_report(eval_dir: Path, sets: list[str]) -> dict:
             continue
         rows = load(bench)
         t0 = time.perf_counter()
-        scores = [(r["id"], classify(RequestFeatures(text=r["prompt"])).score) for r in rows]
+        scores = [
+            (r["id"], classify(RequestFeatures(text=r["prompt"])).score) for r in rows
+        ]
         elapsed = time.perf_counter() - t0
-        with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as tmp:
+        with tempfile.NamedTemporaryFile(
+            "w", suffix=".jsonl", delete=False, encoding="utf-8"
+        ) as tmp:
             for rid, s in scores:
                 tmp.write(json.dumps({"id": rid, "score": s}) + "\n")
         proc = subprocess.run(
-            [sys.executable, str(apgr), str(bench), tmp.name, "--json"], capture_output=True, text=True, check=False
+            [sys.executable, str(apgr), str(bench), tmp.name, "--json"],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         Path(tmp.name).unlink(missing_ok=True)
         try:
@@ -108,13 +119,22 @@ def apgr_report(eval_dir: Path, sets: list[str]) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--eval-dir", type=Path, default=REPO.parent / "shared" / "eval")
     ap.add_argument("--no-apgr", action="store_true", help="skip the RouteLLM sets")
-    ap.add_argument("--sets", default="mtbench,gsm8k,mmlu", help="RouteLLM sets (comma-separated)")
+    ap.add_argument(
+        "--sets", default="mtbench,gsm8k,mmlu", help="RouteLLM sets (comma-separated)"
+    )
     ap.add_argument("--errors", action="store_true", help="list misrouted dev prompts")
-    ap.add_argument("--labelled", type=Path, action="append", default=[],
-                    help="also report on another labelled JSONL (id, lang, tier, prompt), e.g. training/holdout.jsonl")
+    ap.add_argument(
+        "--labelled",
+        type=Path,
+        action="append",
+        default=[],
+        help="also report on another labelled JSONL (id, lang, tier, prompt), e.g. training/holdout.jsonl",
+    )
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     dev_path = args.eval_dir / "routing-dev.jsonl"
@@ -125,34 +145,55 @@ def main(argv: list[str] | None = None) -> int:
     for extra in args.labelled:
         report[f"labelled:{extra.name}"] = dev_report(load(extra), args.errors)
     if not args.no_apgr:
-        report["apgr"] = apgr_report(args.eval_dir, [s for s in args.sets.split(",") if s])
+        report["apgr"] = apgr_report(
+            args.eval_dir, [s for s in args.sets.split(",") if s]
+        )
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return 0
     d = report["dev"]
-    print(f"dev: n={d['n']}  accuracy={d['accuracy']:.1%}  hard->SIMPLE={d['hard_to_simple']:.1%}  "
-          f"under={d['under_routing']:.1%}  over={d['over_routing']:.1%}")
-    print("per language: " + "  ".join(f"{k}={v:.0%}" for k, v in d["per_language"].items()))
+    print(
+        f"dev: n={d['n']}  accuracy={d['accuracy']:.1%}  hard->SIMPLE={d['hard_to_simple']:.1%}  "
+        f"under={d['under_routing']:.1%}  over={d['over_routing']:.1%}"
+    )
+    print(
+        "per language: "
+        + "  ".join(f"{k}={v:.0%}" for k, v in d["per_language"].items())
+    )
     print("confusion (rows gold, cols predicted):")
     print("            " + "".join(f"{t[:8]:>10}" for t in TIERS))
     for g in TIERS:
         print(f"{g:>10}  " + "".join(f"{d['confusion'][g][p]:>10}" for p in TIERS))
     for e in d.get("errors", []):
-        print(f"  {e['id']} {e['lang']} {e['gold'][:4]}->{e['pred'][:4]} {e['score']:5.2f} {e['prompt']}")
+        print(
+            f"  {e['id']} {e['lang']} {e['gold'][:4]}->{e['pred'][:4]} {e['score']:5.2f} {e['prompt']}"
+        )
         print(f"      {e['dims']}")
     for key, x in report.items():
         if key.startswith("labelled:"):
-            print(f"{key[9:]}: n={x['n']}  accuracy={x['accuracy']:.1%}  hard->SIMPLE={x['hard_to_simple']:.1%}  "
-                  + " ".join(f"{k}={v:.0%}" for k, v in x["per_language"].items()))
+            print(
+                f"{key[9:]}: n={x['n']}  accuracy={x['accuracy']:.1%}  hard->SIMPLE={x['hard_to_simple']:.1%}  "
+                + " ".join(f"{k}={v:.0%}" for k, v in x["per_language"].items())
+            )
             for e in x.get("errors", []):
-                print(f"  {e['id']} {e['lang']} {e['gold'][:4]}->{e['pred'][:4]} {e['score']:5.2f} {e['prompt']}")
+                print(
+                    f"  {e['id']} {e['lang']} {e['gold'][:4]}->{e['pred'][:4]} {e['score']:5.2f} {e['prompt']}"
+                )
     for name, res in report.get("apgr", {}).items():
         if "error" in res:
             print(f"{name}: {res['error']}")
         else:
-            keys = [k for k in ("apgr", "auc", "cpt50", "cpt80", "CPT(50%)", "CPT(80%)") if k in res]
-            print(f"{name}: " + "  ".join(f"{k}={res[k]}" for k in keys) + f"  ({res['n']} prompts, "
-                  f"classified in {res['classify_seconds']}s)")
+            keys = [
+                k
+                for k in ("apgr", "auc", "cpt50", "cpt80", "CPT(50%)", "CPT(80%)")
+                if k in res
+            ]
+            print(
+                f"{name}: "
+                + "  ".join(f"{k}={res[k]}" for k in keys)
+                + f"  ({res['n']} prompts, "
+                f"classified in {res['classify_seconds']}s)"
+            )
     return 0
 
 

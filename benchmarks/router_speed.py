@@ -22,8 +22,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from clawcli.core.router.classifier import classify  # noqa: E402
-from clawcli.core.router.types import RequestFeatures  # noqa: E402
+from clawcli.core.router.classifier import classify
+from clawcli.core.router.types import RequestFeatures
 
 SHORT = [
     "hi",
@@ -70,7 +70,9 @@ def _pct(xs: list[float], p: float) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--eval-dir", type=Path, default=REPO.parent / "shared" / "eval")
     ap.add_argument("--repeat", type=int, default=400)
     ap.add_argument("--json", action="store_true")
@@ -79,14 +81,29 @@ def main(argv: list[str] | None = None) -> int:
     _time(SHORT, 20)  # warm up
     report: dict[str, dict] = {}
     short = _time(SHORT, args.repeat)
-    report["short"] = {"n": len(short), "p50_us": _pct(short, 0.5), "p99_us": _pct(short, 0.99)}
+    report["short"] = {
+        "n": len(short),
+        "p50_us": _pct(short, 0.5),
+        "p99_us": _pct(short, 0.99),
+    }
     for size in (1_000, 10_000):
         text = (PARA * (size // len(PARA) + 1))[:size]
         xs = _time([text], max(20, args.repeat // 10))
-        report[f"{size}_chars"] = {"n": len(xs), "p50_us": _pct(xs, 0.5), "p99_us": _pct(xs, 0.99)}
-    cjk = ("我们的服务在高峰期延迟很高，数据库连接池经常耗尽，请分析原因并给出优化方案。" * 300)[:10_000]
+        report[f"{size}_chars"] = {
+            "n": len(xs),
+            "p50_us": _pct(xs, 0.5),
+            "p99_us": _pct(xs, 0.99),
+        }
+    cjk = (
+        "我们的服务在高峰期延迟很高，数据库连接池经常耗尽，请分析原因并给出优化方案。"
+        * 300
+    )[:10_000]
     xs = _time([cjk], max(20, args.repeat // 10))
-    report["10000_chars_cjk"] = {"n": len(xs), "p50_us": _pct(xs, 0.5), "p99_us": _pct(xs, 0.99)}
+    report["10000_chars_cjk"] = {
+        "n": len(xs),
+        "p50_us": _pct(xs, 0.5),
+        "p99_us": _pct(xs, 0.99),
+    }
 
     mmlu = args.eval_dir / "routellm" / "mmlu.jsonl"
     if mmlu.exists():
@@ -96,16 +113,24 @@ def main(argv: list[str] | None = None) -> int:
         for p in prompts:
             classify(RequestFeatures(text=p))
         total = time.perf_counter() - t0
-        report["mmlu_batch"] = {"n": len(prompts), "total_s": round(total, 3), "mean_us": round(total / len(prompts) * 1e6, 1)}
+        report["mmlu_batch"] = {
+            "n": len(prompts),
+            "total_s": round(total, 3),
+            "mean_us": round(total / len(prompts) * 1e6, 1),
+        }
 
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
     for name, r in report.items():
         if "p50_us" in r:
-            print(f"{name:>16}: p50 {r['p50_us']:8.1f} us   p99 {r['p99_us']:8.1f} us   (n={r['n']})")
+            print(
+                f"{name:>16}: p50 {r['p50_us']:8.1f} us   p99 {r['p99_us']:8.1f} us   (n={r['n']})"
+            )
         else:
-            print(f"{name:>16}: {r['n']} prompts in {r['total_s']} s ({r['mean_us']} us each)")
+            print(
+                f"{name:>16}: {r['n']} prompts in {r['total_s']} s ({r['mean_us']} us each)"
+            )
     return 0
 
 

@@ -66,13 +66,23 @@ def test_greeting_scores_negative_with_its_term():
 
 def test_length_dimension_is_continuous():
     a = dim(cls("Explain how vaccines train the immune system."), "length")
-    b = dim(cls("Explain how vaccines train the immune system, and why boosters are needed later in life."), "length")
+    b = dim(
+        cls(
+            "Explain how vaccines train the immune system, and why boosters are needed later in life."
+        ),
+        "length",
+    )
     assert a is not None and b is not None and b.value > a.value
 
 
 def test_hit_counts_are_capped():
     one = dim(cls("Compute the probability."), "probability")
-    many = dim(cls("probability odds variance expectation binomial poisson permutations coin deck urn"), "probability")
+    many = dim(
+        cls(
+            "probability odds variance expectation binomial poisson permutations coin deck urn"
+        ),
+        "probability",
+    )
     assert one is not None and many is not None
     assert many.value <= 3 and many.value > one.value
 
@@ -94,7 +104,10 @@ def test_word_boundaries_history_is_not_story_and_understand_is_not_under():
 
 def test_prefix_terms_match_inflections():
     # "докаж*" covers докажите / докажи / доказать
-    for text in ("Докажите, что корень из 2 иррационален.", "Докажи, что простых чисел бесконечно много."):
+    for text in (
+        "Докажите, что корень из 2 иррационален.",
+        "Докажи, что простых чисел бесконечно много.",
+    ):
         c = cls(text)
         assert dim(c, "proof") is not None, text
         assert c.tier == "REASONING"
@@ -104,7 +117,9 @@ def test_cjk_terms_match_as_substrings():
     c = cls("请证明根号2是无理数。")  # no spaces anywhere
     assert "证明" in matched(c)
     assert c.tier == "REASONING"
-    k = cls("삼각형 내각의 합이 180도임을 증명하세요.")  # Korean particle attached: 증명하세요
+    k = cls(
+        "삼각형 내각의 합이 180도임을 증명하세요."
+    )  # Korean particle attached: 증명하세요
     assert "증명" in matched(k)
 
 
@@ -115,7 +130,9 @@ def test_cjk_stop_compound_blocks_shorter_cue():
 
 
 def test_latin_terms_inside_cjk_text_are_words():
-    c = cls("本番のKubernetesクラスタでデプロイのたびに502エラーが出ます。原因を分析して対策を提案してください。")
+    c = cls(
+        "本番のKubernetesクラスタでデプロイのたびに502エラーが出ます。原因を分析して対策を提案してください。"
+    )
     assert {"kubernetes", "502"} <= matched(c)
 
 
@@ -149,7 +166,10 @@ CASES = {
     ],
     "MEDIUM": [
         ("en", "Write a friendly email inviting the team to a Friday lunch."),
-        ("en", "Write a Python function that removes duplicates from a list while keeping order."),
+        (
+            "en",
+            "Write a Python function that removes duplicates from a list while keeping order.",
+        ),
         ("zh", "用简单的语言给高中生解释一下什么是通货膨胀。"),
         ("ja", "来週の会議の議事録をまとめるメールを書いてください。"),
         ("ru", "Напиши короткое поздравление коллеге с днём рождения."),
@@ -160,14 +180,38 @@ CASES = {
         ("ar", "اكتب رسالة قصيرة لتهنئة صديقي بالتخرج."),
     ],
     "COMPLEX": [
-        ("en", "Design a global chat system for 100M daily users with message ordering and offline sync."),
-        ("en", "Migrate our Rails monolith's 40 background jobs from Resque to Sidekiq with zero downtime, keeping the test suite green."),
-        ("zh", "我们的Go服务在高峰期内存持续上涨直到OOM，请分析原因并给出排查和优化方案。"),
-        ("ja", "月間1000万ユーザーの動画配信サービスのアーキテクチャを設計してください。"),
-        ("ru", "Спроектируй систему сбора логов для 2000 серверов с хранением 90 дней и алертингом."),
-        ("de", "Führe eine Sicherheitsüberprüfung unserer Login-API durch und beschreibe alle Schwachstellen."),
-        ("es", "Diseña la arquitectura de una plataforma de pagos con alta disponibilidad para 5 millones de usuarios."),
-        ("ko", "레포 전체에서 로깅 라이브러리를 교체해 주세요. 약 50개 파일이며 테스트가 깨지지 않아야 합니다."),
+        (
+            "en",
+            "Design a global chat system for 100M daily users with message ordering and offline sync.",
+        ),
+        (
+            "en",
+            "Migrate our Rails monolith's 40 background jobs from Resque to Sidekiq with zero downtime, keeping the test suite green.",
+        ),
+        (
+            "zh",
+            "我们的Go服务在高峰期内存持续上涨直到OOM，请分析原因并给出排查和优化方案。",
+        ),
+        (
+            "ja",
+            "月間1000万ユーザーの動画配信サービスのアーキテクチャを設計してください。",
+        ),
+        (
+            "ru",
+            "Спроектируй систему сбора логов для 2000 серверов с хранением 90 дней и алертингом.",
+        ),
+        (
+            "de",
+            "Führe eine Sicherheitsüberprüfung unserer Login-API durch und beschreibe alle Schwachstellen.",
+        ),
+        (
+            "es",
+            "Diseña la arquitectura de una plataforma de pagos con alta disponibilidad para 5 millones de usuarios.",
+        ),
+        (
+            "ko",
+            "레포 전체에서 로깅 라이브러리를 교체해 주세요. 약 50개 파일이며 테스트가 깨지지 않아야 합니다.",
+        ),
     ],
     "REASONING": [
         ("en", "Prove that there are infinitely many primes."),
@@ -185,17 +229,25 @@ CASES = {
 
 
 @pytest.mark.parametrize(
-    "tier,lang,text", [(tier, lang, text) for tier, cases in CASES.items() for lang, text in cases]
+    "tier,lang,text",
+    [(tier, lang, text) for tier, cases in CASES.items() for lang, text in cases],
 )
 def test_hand_written_prompts_per_tier(tier, lang, text):
     c = cls(text)
-    assert c.tier == tier, (lang, text, c.score, [(d.name, round(d.contribution, 2)) for d in c.dimensions])
+    assert c.tier == tier, (
+        lang,
+        text,
+        c.score,
+        [(d.name, round(d.contribution, 2)) for d in c.dimensions],
+    )
 
 
 def test_score_orders_tiers_on_typical_prompts():
     easy = cls("hi there").score
     medium = cls("Write a short poem about the sea.").score
-    hard = cls("Prove that the square root of 3 is irrational and justify each step.").score
+    hard = cls(
+        "Prove that the square root of 3 is irrational and justify each step."
+    ).score
     assert easy < medium < hard
 
 
@@ -203,7 +255,9 @@ def test_score_orders_tiers_on_typical_prompts():
 
 
 def test_trap_code_in_a_simple_question():
-    c = cls("What language is this snippet?\n\n```\nfn main() { println!(\"hello\"); }\n```")
+    c = cls(
+        'What language is this snippet?\n\n```\nfn main() { println!("hello"); }\n```'
+    )
     assert c.tier == "SIMPLE"
     c = cls("what does `git status` do? just curious")
     assert c.tier == "SIMPLE"
@@ -221,29 +275,46 @@ def test_trap_long_pasted_text_with_trivial_ask():
         "monolith to microservices last year and the security review found a memory leak under load. "
     ) * 8
     c = cls("Fix the typos in this paragraph:\n\n" + paste)
-    assert c.tier == "SIMPLE", [(d.name, round(d.contribution, 2)) for d in c.dimensions]
+    assert c.tier == "SIMPLE", [
+        (d.name, round(d.contribution, 2)) for d in c.dimensions
+    ]
     # the technical vocabulary of the paste did not count
     assert dim(c, "migration") is None and dim(c, "security") is None
-    c = cls("What language is this text in?\n\n" + "Ceci est un long texte en français sur la cuisine. " * 20)
+    c = cls(
+        "What language is this text in?\n\n"
+        + "Ceci est un long texte en français sur la cuisine. " * 20
+    )
     assert c.tier == "SIMPLE"
 
 
 def test_trap_long_paste_with_a_real_ask_reads_the_paste():
-    code = "def handler(req):\n    q = f\"SELECT * FROM users WHERE id={req.args['id']}\"\n    return db.execute(q)\n" * 3
-    c = cls("Do a security review of this handler and list every vulnerability with a fix:\n\n" + code)
+    code = (
+        "def handler(req):\n    q = f\"SELECT * FROM users WHERE id={req.args['id']}\"\n    return db.execute(q)\n"
+        * 3
+    )
+    c = cls(
+        "Do a security review of this handler and list every vulnerability with a fix:\n\n"
+        + code
+    )
     assert c.tier == "COMPLEX"
 
 
 def test_trap_one_line_system_design_is_complex():
-    for text in ("Design Twitter's timeline for 500M users.", "Design a URL shortener at scale.",
-                 "设计一个日活一亿的短视频推荐系统。"):
+    for text in (
+        "Design Twitter's timeline for 500M users.",
+        "Design a URL shortener at scale.",
+        "设计一个日活一亿的短视频推荐系统。",
+    ):
         c = cls(text)
         assert c.tier == "COMPLEX", text
 
 
 def test_trap_short_proofs_are_reasoning():
-    for text in ("Prove that sqrt(2) is irrational.", "Prove there are infinitely many primes.",
-                 "Show that every tree with n vertices has n - 1 edges."):
+    for text in (
+        "Prove that sqrt(2) is irrational.",
+        "Prove there are infinitely many primes.",
+        "Show that every tree with n vertices has n - 1 edges.",
+    ):
         assert cls(text).tier == "REASONING", text
 
 
@@ -262,14 +333,20 @@ def test_trap_heartbeat_is_simple():
 
 def test_translating_a_phrase_is_simple_but_a_paragraph_is_medium():
     assert cls("Translate into German: where is the station?").tier == "SIMPLE"
-    para = ("Our shop will be closed on Monday for inventory. Orders placed over the weekend will ship on "
-            "Tuesday, and the support team will answer all emails within two business days.")
+    para = (
+        "Our shop will be closed on Monday for inventory. Orders placed over the weekend will ship on "
+        "Tuesday, and the support team will answer all emails within two business days."
+    )
     assert cls("Translate this into German:\n\n" + para).tier == "MEDIUM"
 
 
 def test_hard_prompts_never_routed_simple_even_when_short():
-    for text in ("Derive Bayes' theorem.", "Prove 1+1=2 formally.", "Design Uber.",
-                 "Find the Nash equilibrium of matching pennies."):
+    for text in (
+        "Derive Bayes' theorem.",
+        "Prove 1+1=2 formally.",
+        "Design Uber.",
+        "Find the Nash equilibrium of matching pennies.",
+    ):
         assert cls(text).tier != "SIMPLE", text
 
 
@@ -286,7 +363,9 @@ def test_tools_raise_agentic_score():
 
 
 def test_agent_instructions_are_medium_with_agentic_signal():
-    c = cls("Create a branch called fix/typo, commit the README change and push it to origin.")
+    c = cls(
+        "Create a branch called fix/typo, commit the README change and push it to origin."
+    )
     assert c.tier == "MEDIUM"
     assert c.agentic_score > 0
 
@@ -295,7 +374,9 @@ def test_agent_instructions_are_medium_with_agentic_signal():
 
 
 def test_very_long_input_is_bounded_and_still_classified():
-    text = "Please review the following log and tell me what failed.\n" + ("INFO request ok id=42 took 3ms\n" * 2000)
+    text = "Please review the following log and tell me what failed.\n" + (
+        "INFO request ok id=42 took 3ms\n" * 2000
+    )
     c = cls(text)
     assert c.tier in TIERS
     assert dim(c, "length") is not None
@@ -307,15 +388,19 @@ def test_very_long_input_is_bounded_and_still_classified():
 
 def test_unit_conversion_is_simple_but_units_in_a_physics_problem_are_data():
     assert cls("Convert 5 miles to kilometers.").tier == "SIMPLE"
-    c = cls("A ball is thrown upward at 20 m/s from a 15 m cliff. Compute the maximum height and the time "
-            "until it hits the ground.")
+    c = cls(
+        "A ball is thrown upward at 20 m/s from a 15 m cliff. Compute the maximum height and the time "
+        "until it hits the ground."
+    )
     assert c.tier == "REASONING"
     assert dim(c, "units") is None
 
 
 def test_a_word_problem_is_reasoning():
-    c = cls("A train leaves at 3pm going 60 mph; another leaves the same station at 4pm going 80 mph in the "
-            "same direction. When and where does the second catch the first? Show the steps.")
+    c = cls(
+        "A train leaves at 3pm going 60 mph; another leaves the same station at 4pm going 80 mph in the "
+        "same direction. When and where does the second catch the first? Show the steps."
+    )
     assert c.tier == "REASONING"
     assert dim(c, "word_problem") is not None
 
@@ -327,7 +412,9 @@ def test_well_known_product_names_stand_for_a_system():
 
 
 def test_directories_count_as_files_but_slashes_in_prose_do_not():
-    c = cls("Across api/, jobs/ and web/, replace the logging helper with structlog and keep the tests green.")
+    c = cls(
+        "Across api/, jobs/ and web/, replace the logging helper with structlog and keep the tests green."
+    )
     assert dim(c, "multi_file") is not None and c.tier == "COMPLEX"
     c = cls("For which scenario does the narrator (I/me/my) act wrongly?")
     assert dim(c, "multi_file") is None
@@ -337,10 +424,14 @@ def test_cross_language_homographs_do_not_fire():
     # "dice" is Spanish for "says"; "moeda" (pt) is a currency here; "VS Code" is an editor, not "versus"
     assert dim(cls("¿Cómo se dice 'ventana' en inglés?"), "probability") is None
     assert dim(cls("Qual é a moeda oficial da Suíça?"), "probability") is None
-    assert dim(cls("What's the keyboard shortcut to undo in VS Code?"), "compare") is None
+    assert (
+        dim(cls("What's the keyboard shortcut to undo in VS Code?"), "compare") is None
+    )
 
 
 def test_canned_status_reply_marks_a_heartbeat():
-    c = cls("Reminder check: do I have any meetings in the next hour? Reply NONE if not.")
+    c = cls(
+        "Reminder check: do I have any meetings in the next hour? Reply NONE if not."
+    )
     assert c.tier == "SIMPLE"
     assert dim(c, "heartbeat") is not None

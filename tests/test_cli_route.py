@@ -96,3 +96,35 @@ def test_models_json_and_table():
     assert r.exit_code == 0 and "gemini-2.5-flash" in r.output
     r = run("models", "--profiles", "--json")
     assert set(json.loads(r.stdout)) == {"auto", "eco", "premium", "free", "agentic"}
+
+
+def test_parallel_batch_matches_serial_and_keeps_order():
+    from clawcli.core.catalog import default_catalog
+    from clawcli.core.router import batch
+
+    data = b"\n".join(b'{"id": %d, "prompt": "question number %d: what is %d + %d?"}' % (i, i, i, i) for i in range(40))
+    serial = batch.route_jsonl(data, catalog=default_catalog(), jobs=1)
+    old = batch._CHUNK
+    batch._CHUNK = 7  # several chunks across the workers
+    try:
+        parallel = batch.route_jsonl(data, catalog=default_catalog(), jobs=2)
+        assert parallel == serial
+        bad = data + b'\n{"id": 99, "prompt": ""}'
+        import pytest
+
+        from clawcli.core.errors import ClawError
+
+        with pytest.raises(ClawError) as ei:
+            batch.route_jsonl(bad, catalog=default_catalog(), jobs=2)
+        assert ei.value.message.startswith("line 41: no prompt")
+    finally:
+        batch._CHUNK = old
+    assert [json.loads(x)["id"] for x in serial] == list(range(40))
+
+
+def test_batch_keeps_lines_with_unicode_line_separators(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text("{\"id\": 1, \"prompt\": \"a\u2028b\x85c\"}\n", encoding="utf-8")
+    r = run("route", "--batch", str(src))
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["id"] == 1

@@ -474,3 +474,84 @@ def test_client_disconnect_cancels_the_upstream_call(proxy: Proxy, gw) -> None:
     while time.time() < deadline and not gw.chat_requests()[-1].client_disconnected:
         time.sleep(0.05)
     assert gw.chat_requests()[-1].client_disconnected
+
+
+def test_stream_chunks_are_flushed_as_they_arrive(proxy: Proxy, gw) -> None:
+    gw.inject(FREE, "slow_stream", times=1, chunk_delay=0.25)
+    reply = "A reasonably long answer so that the engine starts relaying before the end. " * 2
+    gw.reply = reply
+    try:
+        seen: list[float] = []
+        t0 = time.monotonic()
+        with httpx.stream("POST", proxy.url + "/v1/chat/completions",
+                          json=chat("stream slowly", model=FREE, stream=True), timeout=10) as r:
+            for ln in r.iter_lines():
+                if ln.startswith("data: {") and json.loads(ln[6:])["choices"][0]["delta"].get("content"):
+                    seen.append(time.monotonic() - t0)
+    finally:
+        gw.reply = None
+    assert len(seen) >= 2
+    assert seen[-1] - seen[0] >= 0.4  # pieces arrived over time, not in one buffered burst
+
+
+def test_stream_client_disconnect_cancels_the_upstream_call(proxy: Proxy, gw) -> None:
+    gw.inject(FREE, "slow", times=1, delay=1.5)
+    t0 = time.time()
+    with httpx.stream("POST", proxy.url + "/v1/chat/completions",
+                      json=chat("cancel my stream", model=FREE, stream=True), timeout=5) as r:
+        for ln in r.iter_lines():
+            if ln:
+                break  # the debug comment arrived: hang up
+    deadline = time.time() + 2.0
+    recs: list[dict[str, Any]] = []
+    while time.time() < deadline:
+        recs = proxy.log_records()
+        if recs and recs[-1]["errorClass"] == "cancelled":
+            break
+        time.sleep(0.05)
+    assert recs and recs[-1]["errorClass"] == "cancelled" and time.time() - t0 < 1.4
+    assert len(proxy.state.inflight) == 0
+
+
+def test_compression_before_routing_and_the_off_switch(proxy: Proxy, gw) -> None:
+    listing = "\n".join(f"-rw-r--r--  1 user  staff  {i:6d} Jan  1 12:00 file_{i}.py      " for i in range(300))
+    messages = [
+        {"role": "user", "content": "List the files"},
+        {"role": "assistant", "content": None, "tool_calls": [
+            {"id": "call_ls", "type": "function", "function": {"name": "bash", "arguments": "{\"command\": \"ls -la\"}"}}]},
+        {"role": "tool", "tool_call_id": "call_ls", "content": listing + "\n\n\n\n\n"},
+        {"role": "user", "content": "Which file is the largest?"},
+    ]
+    body = {"model": FREE, "messages": messages}
+    r = httpx.post(proxy.url + "/v1/chat/completions", json=body, timeout=10)
+    assert r.status_code == 200 and r.headers["x-clawcli-compress"] == "safe"
+    sent = gw.chat_requests()[-1].body
+    assert len(json.dumps(sent["messages"])) < len(json.dumps(messages))
+    assert sent["messages"][-1] == messages[-1] and sent["messages"][1]["tool_calls"] == messages[1]["tool_calls"]
+    off = httpx.post(proxy.url + "/v1/chat/completions", json=body, headers={"x-clawcli-compress": "off"}, timeout=10)
+    assert off.status_code == 200 and "x-clawcli-compress" not in off.headers
+    assert gw.chat_requests()[-1].body["messages"] == messages
+    bad = httpx.post(proxy.url + "/v1/chat/completions", json=body, headers={"x-clawcli-compress": "max"}, timeout=10)
+    assert bad.status_code == 400
+
+
+def test_session_journal_recalls_earlier_actions(proxy: Proxy, gw) -> None:
+    sid = {"x-session-id": "journal-1"}
+    history = [
+        {"role": "user", "content": "Create the config file"},
+        {"role": "assistant", "content": None, "tool_calls": [
+            {"id": "c1", "type": "function",
+             "function": {"name": "write_file", "arguments": "{\"path\": \"config/settings.toml\", \"content\": \"x=1\"}"}}]},
+        {"role": "tool", "tool_call_id": "c1", "content": "ok"},
+        {"role": "user", "content": "Thanks. Now recap what we did earlier in this session."},
+    ]
+    r = httpx.post(proxy.url + "/v1/chat/completions", json={"model": FREE, "messages": history}, headers=sid,
+                   timeout=10)
+    assert r.status_code == 200 and r.headers.get("x-clawcli-journal") == "injected"
+    sent = gw.chat_requests()[-1].body["messages"]
+    assert any("[Session memory]" in (m.get("content") or "") and "settings.toml" in m["content"]
+               for m in sent if isinstance(m.get("content"), str))
+    # without a session header nothing is injected
+    httpx.post(proxy.url + "/v1/chat/completions", json={"model": FREE, "messages": history}, timeout=10)
+    assert not any("[Session memory]" in (m.get("content") or "") for m in gw.chat_requests()[-1].body["messages"]
+                   if isinstance(m.get("content"), str))

@@ -64,10 +64,39 @@ def print_json(obj: Any) -> None:
         typer.echo(json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=str))
 
 
+#: width used when the output is not a terminal: rich would otherwise assume 80 columns and cut
+#: table cells (`claw models > file` lost aliases) or wrap long lines (`claw route | grep chain`)
+PIPE_WIDTH = 200
+
+
 def console(stderr: bool = False):  # -> rich.console.Console (rich imported lazily)
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    stream = sys.stderr if stderr else sys.stdout
+    isatty = getattr(stream, "isatty", None)
+    width = None if (os.environ.get("COLUMNS") or (isatty and isatty())) else PIPE_WIDTH
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
+
+
+def _reraise_plain_click(exc: Exception) -> None:
+    """Handle exceptions of the plain ``click`` package like typer's own.
+
+    typer >= 0.29 vendors click, so a command that calls ``click.confirm`` (plain click) raises a
+    ``click.exceptions.Abort`` that typer does not know: answering "n" printed "internal error:
+    Abort". click is only checked when something already imported it (no start-up cost).
+    """
+    click = sys.modules.get("click")
+    if click is None:
+        return
+    exceptions = click.exceptions
+    if isinstance(exc, exceptions.Exit):
+        raise typer.Exit(exc.exit_code) from None
+    if isinstance(exc, exceptions.Abort):
+        typer.echo("Aborted!", err=True)
+        raise typer.Exit(1) from None
+    if isinstance(exc, exceptions.ClickException):
+        exc.show()
+        raise typer.Exit(exc.exit_code) from None
 
 
 class ClawGroup(TyperGroup):
@@ -98,6 +127,7 @@ class ClawGroup(TyperGroup):
         except Exception as exc:  # a bug: one line unless --debug
             if debug_enabled(ctx):
                 raise
+            _reraise_plain_click(exc)
             error_line(
                 f"internal error: {type(exc).__name__}: {exc}",
                 "this is a bug in clawcli; rerun with --debug (or CLAWCLI_DEBUG=1) for the traceback",

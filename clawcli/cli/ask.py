@@ -50,7 +50,10 @@ def _usd(x: float) -> str:
 
 def _footer(result: Any) -> str:
     cost = _usd(result.cost) + ("" if result.cost else " (free)" if result.estimated_cost == 0 else " (not settled)")
-    parts = [result.model, f"tier {result.tier}", f"cost {cost}", f"saved {result.savings:.0%}",
+    # savings of what was actually settled (every paid attempt), as `claw stats` computes them;
+    # the router's estimate (max_tokens at list price) overstated them next to the real cost
+    saved = max(0.0, 1.0 - result.cost / result.baseline_cost) if result.baseline_cost > 0 else result.savings
+    parts = [result.model, f"tier {result.tier}", f"cost {cost}", f"saved {saved:.0%}",
              f"{result.latency_ms / 1000:.2f} s"]
     if len(result.attempts) > 1:
         parts.append(f"{len(result.attempts)} attempts")

@@ -179,6 +179,11 @@ def models_cmd(
     from clawcli.core.errors import ClawError, WalletError
     from clawcli.core.paths import Paths
 
+    from clawcli.core.errors import UsageError
+
+    if models is not None and not models.replace(",", "").strip():
+        # an empty `--models "$M"` used to mean "the default set" and spend money on it
+        raise UsageError("--models is empty", "name models (--models gemini-2.5-flash,kimi-k2.5) or drop the flag")
     paths = Paths.from_env()
     settings = load_settings(paths)
     catalog = Catalog.load(paths.catalog_cache)
@@ -226,8 +231,12 @@ def models_cmd(
         from clawcli.cli._app import print_json
 
         print_json(result)
-        return
-    _print_models(result)
+    else:
+        _print_models(result)
+    if result["results"] and not any(row["ok"] for row in result["results"]):
+        # a table of zeros with exit 0 looks like a measurement; it is an outage
+        raise ClawError("every benchmark request failed: nothing was measured",
+                        "check the gateway (CLAWCLI_GATEWAY_URL), your network and the wallet balance")
 
 
 def _print_models(r: dict) -> None:

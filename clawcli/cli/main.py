@@ -8,6 +8,7 @@ command function so ``claw route`` starts fast.
 from __future__ import annotations
 
 import importlib
+import inspect
 
 import typer
 
@@ -65,12 +66,40 @@ _COMMANDS: list[tuple[str, str, str, str]] = [
 ]
 
 
+def _reflow(doc: str | None) -> str | None:
+    """Join the hard-wrapped lines of each prose paragraph of a help text.
+
+    Typer's "rich" mode keeps single newlines, so a docstring wrapped at 100 columns came out
+    ragged on an 80-column terminal. Paragraphs with an indented line (examples) stay as written.
+    """
+    if not doc or "\n" not in doc:
+        return doc
+    paras = []
+    for para in inspect.cleandoc(doc).split("\n\n"):
+        lines = para.split("\n")
+        if len(lines) > 1 and all(ln and not ln[0].isspace() and ln[0] != "\b" for ln in lines):
+            para = " ".join(ln.strip() for ln in lines)
+        paras.append(para)
+    return "\n\n".join(paras)
+
+
+def _reflow_typer(t: typer.Typer) -> None:
+    for info in t.registered_commands:
+        if info.callback is not None and info.help is None:
+            info.callback.__doc__ = _reflow(info.callback.__doc__)
+    for group in t.registered_groups:
+        if group.typer_instance is not None:
+            _reflow_typer(group.typer_instance)
+
+
 def _register() -> None:
     for name, module, attr, kind in _COMMANDS:
         obj = getattr(importlib.import_module(module), attr)
         if kind == "group":
+            _reflow_typer(obj)
             app.add_typer(obj, name=name)
         else:
+            obj.__doc__ = _reflow(obj.__doc__)
             app.command(name)(obj)
 
 

@@ -30,6 +30,15 @@ def _read_source(src: str) -> str:
         raise ClawError(f"{src} is not UTF-8 text") from None
 
 
+def _read_bytes(src: str) -> bytes:
+    if src == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(src).read_bytes()
+    except OSError as exc:
+        raise ClawError(f"cannot read {src}: {exc.strerror}", "check the path") from None
+
+
 def _loads(text: str) -> Any:
     try:
         import orjson
@@ -41,67 +50,46 @@ def _loads(text: str) -> Any:
         return json.loads(text)
 
 
-def _request_from_line(obj: Any, lineno: int) -> dict[str, Any]:
-    if not isinstance(obj, dict):
-        raise ClawError(f"line {lineno}: expected a JSON object", 'use {"id": ..., "prompt": "..."}')
-    if "messages" in obj:
-        return obj
-    prompt = obj.get("prompt")
-    if not isinstance(prompt, str) or not prompt.strip():
-        raise ClawError(f"line {lineno}: no prompt", 'each line needs a non-empty "prompt" or a "messages" list')
-    req: dict[str, Any] = {"messages": [{"role": "user", "content": prompt}]}
-    if obj.get("system"):
-        req["messages"].insert(0, {"role": "system", "content": str(obj["system"])})
-    for k in ("model", "max_tokens", "tools"):
-        if k in obj:
-            req[k] = obj[k]
-    return req
+def _batch(catalog, src: str, profile: Optional[str], default_profile: str, exclude: list[str], baseline: str,
+           jobs: Optional[int]) -> None:
+    from clawcli.core.router.batch import route_jsonl
 
-
-def _batch(catalog, src: str, profile: Optional[str], default_profile: str, exclude: list[str], baseline: str) -> None:
-    import orjson
-
-    from clawcli.core.router import route
-
-    out: list[bytes] = []
-    for lineno, line in enumerate(_read_source(src).splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            raise ClawError(f"line {lineno}: invalid JSON ({exc})", "one JSON object per line") from None
-        req = _request_from_line(obj, lineno)
-        try:
-            p = profile if profile is not None else (None if req.get("model") else default_profile)
-            d = route(req, profile=p, catalog=catalog, exclude=exclude, baseline_model=baseline).to_dict()
-        except ClawError as exc:
-            raise ClawError(f"line {lineno}: {exc.message}", exc.hint) from None
-        if isinstance(obj, dict) and "id" in obj:
-            d = {"id": obj["id"], **d}
-        out.append(orjson.dumps(d))
+    out = route_jsonl(_read_bytes(src), catalog=catalog, profile=profile, default_profile=default_profile,
+                      exclude=exclude, baseline_model=baseline, jobs=jobs)
     # written only once every line routed, so a bad line leaves no half-written output
     sys.stdout.buffer.write(b"\n".join(out) + (b"\n" if out else b""))
     sys.stdout.flush()
 
 
 def _render(decision, explain: bool) -> None:
+    # The summary is plain typer output: importing rich (~30 ms) only for --explain's table keeps
+    # `claw route "hi"` inside its cold-start budget.
+    from clawcli.cli._app import _color_ok
+
+    color = _color_ok(sys.stdout)
+    d = decision
+
+    def line(label: str, value: str) -> None:
+        typer.echo((typer.style(label, bold=True) if color else label) + " " * (12 - len(label)) + value)
+
+    tier_color = {"SIMPLE": "green", "MEDIUM": "cyan", "COMPLEX": "yellow", "REASONING": "magenta"}.get(d.tier, "white")
+    line("tier", (typer.style(d.tier, fg=tier_color) if color else d.tier)
+         + ("" if d.explicit else f"  (score {d.score:+.3f}, confidence {d.confidence:.2f})"))
+    line("profile", d.profile)
+    line("model", d.model)
+    line("cost", f"${d.estimated_cost:.6f} est. (~{d.input_tokens:,} in + {d.max_tokens:,} max out tokens)")
+    line("baseline", f"${d.baseline_cost:.6f}  →  savings {d.savings:.1%}")
+    line("chain", " → ".join(d.chain))
+    if d.reasons:
+        line("notes", "; ".join(d.reasons))
+    if not explain:
+        return
     from rich.table import Table
 
     from clawcli.cli._app import console
 
     con = console()
-    d = decision
-    tier_style = {"SIMPLE": "green", "MEDIUM": "cyan", "COMPLEX": "yellow", "REASONING": "magenta"}.get(d.tier, "white")
-    con.print(f"[bold]tier[/]        [{tier_style}]{d.tier}[/]" + ("" if d.explicit else f"  (score {d.score:+.3f}, confidence {d.confidence:.2f})"))
-    con.print(f"[bold]profile[/]     {d.profile}")
-    con.print(f"[bold]model[/]       {d.model}")
-    con.print(f"[bold]cost[/]        ${d.estimated_cost:.6f} est. (~{d.input_tokens:,} in + {d.max_tokens:,} max out tokens)")
-    con.print(f"[bold]baseline[/]    ${d.baseline_cost:.6f}  →  savings {d.savings:.1%}")
-    con.print(f"[bold]chain[/]       {' → '.join(d.chain)}")
-    if d.reasons:
-        con.print(f"[bold]notes[/]       {'; '.join(d.reasons)}")
-    if explain and d.dimensions:
+    if d.dimensions:
         table = Table(title="why: every dimension's contribution to the score", title_justify="left")
         table.add_column("dimension")
         table.add_column("weight", justify="right")
@@ -115,7 +103,7 @@ def _render(decision, explain: bool) -> None:
                 ", ".join(dim.matched[:6]) + (" …" if len(dim.matched) > 6 else ""),
             )
         con.print(table)
-    elif explain:
+    else:
         con.print("[dim]explicit model: no classification, nothing to explain[/]")
 
 
@@ -130,6 +118,7 @@ def route(
     tools: int = typer.Option(0, "--tools", min=0, help="Pretend N tools are attached."),
     messages: Optional[str] = typer.Option(None, "--messages", help="A JSON chat request (or messages list) from FILE or '-'."),
     batch: Optional[str] = typer.Option(None, "--batch", "-b", help="Route JSONL from FILE or '-' and write one decision per line."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-J", min=1, help="Worker processes for --batch (default: one per CPU for large batches)."),
 ) -> None:
     """Dry run: which tier and model a prompt would get, what it would cost, and why.
 
@@ -145,7 +134,7 @@ def route(
     if batch is not None:
         if prompt or messages:
             raise UsageError("--batch reads its prompts from the file; drop the PROMPT / --messages")
-        _batch(catalog, batch, profile, settings.profile, settings.exclude, settings.baseline_model)
+        _batch(catalog, batch, profile, settings.profile, settings.exclude, settings.baseline_model, jobs)
         return
 
     if messages is not None:

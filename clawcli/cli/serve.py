@@ -17,6 +17,8 @@ def serve(
     max_cost_per_run: Optional[float] = typer.Option(None, "--max-cost-per-run", help="Per-session cost cap in USD."),
     cap_mode: Optional[str] = typer.Option(None, "--cap-mode", help="What the cap does: graceful (downgrade with a notice) or strict (429)."),
     gateway_url: Optional[str] = typer.Option(None, "--gateway-url", help="Gateway base URL (default: BlockRun for the wallet's chain)."),
+    compress: Optional[str] = typer.Option(None, "--compress", help="Request compression: off, safe (default, above 8 KB) or aggressive."),
+    journal: bool = typer.Option(True, "--journal/--no-journal", help="Session memory for x-session-id sessions."),
     json_out: bool = typer.Option(False, "--json", help="Print the startup line as JSON."),
     log_level: str = typer.Option("warning", "--log-level", help="uvicorn log level."),
 ) -> None:
@@ -43,10 +45,11 @@ def serve(
     settings = load_settings(paths, overrides={
         "host": host, "port": port if port else None, "profile": profile,
         "max_cost_per_run": max_cost_per_run, "cap_mode": cap_mode, "gateway_url": gateway_url,
+        "compress": compress,
     })
     bind_port = 0 if port == 0 else settings.port
     state = ProxyState(settings=settings, paths=paths, catalog=Catalog.load(paths.catalog_cache),
-                       token=token or None, env=dict(os.environ))
+                       token=token or None, env=dict(os.environ), use_journal=journal)
 
     def ready(h: str, p: int) -> None:
         url = f"http://{h if ':' not in h else '[' + h + ']'}:{p}/v1"

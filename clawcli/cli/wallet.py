@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-import click
 import typer
 
 wallet_app = typer.Typer(
@@ -81,7 +80,7 @@ def status(
                   "solana": {"address": None, "balance": None}, "chain": read_chain(paths),
                   "keyFile": str(paths.wallet_key_file)})
         else:
-            click.echo("No wallet yet. Create one with `claw wallet create` "
+            typer.echo("No wallet yet. Create one with `claw wallet create` "
                        "(or restore one with `claw wallet import --mnemonic -`).")
         return
     balances = None
@@ -104,25 +103,25 @@ def status(
         _out(d)
         return
     label = "Solana" if wallet.chain == "solana" else "Base"
-    click.echo(f"Wallet (payments on {label}{' Sepolia' if settings.testnet and label == 'Base' else ''})")
+    typer.echo(f"Wallet (payments on {label}{' Sepolia' if settings.testnet and label == 'Base' else ''})")
     checked = balances is not None
-    click.echo(f"  Base (EVM)  {wallet.evm_address}   {_money(balances and balances.evm, checked)}".rstrip())
+    typer.echo(f"  Base (EVM)  {wallet.evm_address}   {_money(balances and balances.evm, checked)}".rstrip())
     if wallet.solana_address:
-        click.echo(f"  Solana      {wallet.solana_address}   {_money(balances and balances.solana, checked)}".rstrip())
+        typer.echo(f"  Solana      {wallet.solana_address}   {_money(balances and balances.solana, checked)}".rstrip())
     else:
-        click.echo("  Solana      (no mnemonic: no Solana address)")
+        typer.echo("  Solana      (no mnemonic: no Solana address)")
     if wallet.source == "file":
-        click.echo(f"  Key file    {wallet.key_file}")
+        typer.echo(f"  Key file    {wallet.key_file}")
     else:
-        click.echo(f"  Key from    {wallet.source[4:]} (environment; not stored on disk)")
+        typer.echo(f"  Key from    {wallet.source[4:]} (environment; not stored on disk)")
     if wallet.has_mnemonic:
-        click.echo(f"  Mnemonic    {wallet.mnemonic_file}")
+        typer.echo(f"  Mnemonic    {wallet.mnemonic_file}")
     if offline:
         from clawcli.cli._app import notice
 
         notice(offline)
     _warn(wallet.warnings)
-    click.echo("Fund it: `claw wallet fund`   Back it up: `claw wallet export --show-secret`")
+    typer.echo("Fund it: `claw wallet fund`   Back it up: `claw wallet export --show-secret`")
 
 
 def _change_out(change: Any, json_out: bool, verb: str) -> None:
@@ -134,14 +133,14 @@ def _change_out(change: Any, json_out: bool, verb: str) -> None:
         _out(d)
         return
     for b in change.backups:
-        click.echo(f"Backed up the previous file to {b}")
+        typer.echo(f"Backed up the previous file to {b}")
     if not change.created:
-        click.echo(f"Nothing to do: {w.key_file} already holds this wallet.")
+        typer.echo(f"Nothing to do: {w.key_file} already holds this wallet.")
     else:
-        click.echo(f"{verb} {w.key_file}")
-    click.echo(f"  Base (EVM)  {w.evm_address}")
+        typer.echo(f"{verb} {w.key_file}")
+    typer.echo(f"  Base (EVM)  {w.evm_address}")
     if w.solana_address:
-        click.echo(f"  Solana      {w.solana_address}")
+        typer.echo(f"  Solana      {w.solana_address}")
     _warn(w.warnings)
 
 
@@ -162,14 +161,14 @@ def create(
         _change_out(change, True, "Created")
         return
     for b in change.backups:
-        click.echo(f"Backed up the previous file to {b}")
-    click.echo("\n".join(banner_lines(change.wallet)))
+        typer.echo(f"Backed up the previous file to {b}")
+    typer.echo("\n".join(banner_lines(change.wallet)))
 
 
 def _read_secret(what: str) -> str:
-    stream = click.get_text_stream("stdin")
+    stream = typer.get_text_stream("stdin")
     if stream.isatty():
-        return click.prompt(f"Paste the {what} (hidden)", hide_input=True, err=True)
+        return typer.prompt(f"Paste the {what} (hidden)", hide_input=True, err=True)
     return stream.read()
 
 
@@ -231,13 +230,13 @@ def export(
             d["secretsShown"] = False
             _out(d)
         else:
-            click.echo(f"EVM address     {wallet.evm_address}")
+            typer.echo(f"EVM address     {wallet.evm_address}")
             if wallet.solana_address:
-                click.echo(f"Solana address  {wallet.solana_address}")
-            click.echo("Secrets hidden: add --show-secret to print the private key and mnemonic.")
+                typer.echo(f"Solana address  {wallet.solana_address}")
+            typer.echo("Secrets hidden: add --show-secret to print the private key and mnemonic.")
         return
     if _is_tty() and not yes:
-        click.confirm(
+        typer.confirm(
             "This prints your private key and mnemonic; anyone who sees them can take the funds. Continue?",
             abort=True, err=True,
         )
@@ -250,13 +249,13 @@ def export(
             "secretsShown": True,
         })
         return
-    click.echo("KEEP THIS SECRET. Anyone with these words or this key controls the funds.")
-    click.echo(f"EVM address      {wallet.evm_address}")
-    click.echo(f"EVM private key  {wallet.evm_key}")
+    typer.echo("KEEP THIS SECRET. Anyone with these words or this key controls the funds.")
+    typer.echo(f"EVM address      {wallet.evm_address}")
+    typer.echo(f"EVM private key  {wallet.evm_key}")
     if mnemonic:
-        click.echo(f"Solana address   {wallet.solana_address}")
-        click.echo(f"Mnemonic         {mnemonic}")
-    click.echo("Restore with: claw wallet import --mnemonic -   (or --key -), the secret on stdin")
+        typer.echo(f"Solana address   {wallet.solana_address}")
+        typer.echo(f"Mnemonic         {mnemonic}")
+    typer.echo("Restore with: claw wallet import --mnemonic -   (or --key -), the secret on stdin")
 
 
 @wallet_app.command("recover")
@@ -294,7 +293,7 @@ def chain(
     if json_out:
         _out({"chain": chosen, "file": str(paths.payment_chain_file)})
     else:
-        click.echo(f"Payment chain: {chosen} (saved in {paths.payment_chain_file})")
+        typer.echo(f"Payment chain: {chosen} (saved in {paths.payment_chain_file})")
     if chosen == "solana" and importlib.util.find_spec("solders") is None:
         from clawcli.cli._app import notice
 
@@ -322,6 +321,9 @@ def fund(
     wallet = require_wallet(paths)
     chain_name = (chain_name or wallet.chain).strip().lower()
     amt = None if amount is None else Decimal(str(amount))
+    if amt is not None and (not amt.is_finite() or 0 < amt < Decimal("0.000001")):
+        # inf crashed the URI builder; below 1e-6 USDC the URI would silently ask for 0
+        raise UsageError(f"invalid amount {amount!r}", "give a USDC amount like 5 or 0.25 (at least 0.000001)")
     if chain_name == "base":
         net = base_network(settings.testnet)
         address, token = wallet.evm_address, net.usdc
@@ -348,11 +350,11 @@ def fund(
         _out({"chain": chain_name, "network": net.caip2, "address": address, "token": token,
               "uri": uri, "explorer": explorer, "amount": None if amt is None else float(amt)})
         return
-    click.echo(line)
-    click.echo(f"  {address}")
-    click.echo(f"USDC {'contract' if chain_name == 'base' else 'mint'}: {token}")
-    click.echo(f"Payment URI: {uri}")
-    click.echo(f"Explorer: {explorer}")
+    typer.echo(line)
+    typer.echo(f"  {address}")
+    typer.echo(f"USDC {'contract' if chain_name == 'base' else 'mint'}: {token}")
+    typer.echo(f"Payment URI: {uri}")
+    typer.echo(f"Explorer: {explorer}")
     if qr:
         import io
 
@@ -360,8 +362,8 @@ def fund(
 
         buf = io.StringIO()
         segno.make(uri, error="m").terminal(out=buf, compact=True)
-        click.echo(buf.getvalue().rstrip("\n"))
-    click.echo("USDC arrives in seconds; `claw wallet` shows the balance (cached 30 s once positive).")
+        typer.echo(buf.getvalue().rstrip("\n"))
+    typer.echo("USDC arrives in seconds; `claw wallet` shows the balance (cached 30 s once positive).")
 
 
 @wallet_app.command("limits")
@@ -398,7 +400,7 @@ def limits(
             value = float(raw.strip().lstrip("$"))
         except ValueError:
             raise UsageError(f"invalid amount {raw!r}", "give USD like 0.50, or `off`") from None
-        if not value > 0:
+        if not 0 < value < float("inf"):  # inf was saved to config.toml, then crashed the policy
             raise UsageError(f"invalid amount {raw!r}", "limits are positive USD amounts, or `off`")
         updates[field_name] = value
     if payee or clear_payees:
@@ -416,7 +418,7 @@ def limits(
         settings = load_settings(paths)
         if not json_out:
             saved = f" (backup: {backup})" if backup != paths.config_file else ""
-            click.echo(f"Saved to {paths.config_file}{saved}")
+            typer.echo(f"Saved to {paths.config_file}{saved}")
         for name in updates:
             var = "CLAWCLI_" + name.upper()
             if os.environ.get(var):
@@ -439,14 +441,14 @@ def limits(
             "ledgerFile": str(paths.ledger_file),
         })
         return
-    click.echo("Spend policy (checked before every signature):")
-    click.echo(f"  per request  {fmt(policy.max_per_request)}")
-    click.echo(f"  hourly       {fmt(policy.hourly_limit)}")
-    click.echo(f"  daily        {fmt(policy.daily_limit)}")
-    click.echo(f"  networks     {', '.join(f'{n.caip2} ({n.label})' for n in networks)}")
-    click.echo("  assets       USDC")
-    click.echo(f"  payees       {', '.join(settings.allowed_payees) if settings.allowed_payees else 'any'}")
-    click.echo(
+    typer.echo("Spend policy (checked before every signature):")
+    typer.echo(f"  per request  {fmt(policy.max_per_request)}")
+    typer.echo(f"  hourly       {fmt(policy.hourly_limit)}")
+    typer.echo(f"  daily        {fmt(policy.daily_limit)}")
+    typer.echo(f"  networks     {', '.join(f'{n.caip2} ({n.label})' for n in networks)}")
+    typer.echo("  assets       USDC")
+    typer.echo(f"  payees       {', '.join(settings.allowed_payees) if settings.allowed_payees else 'any'}")
+    typer.echo(
         f"Settled: {format_usd(totals.spent_hour)} in the last hour, {format_usd(totals.spent_day)} in 24 h"
         f" ({totals.count_day} payments); pending {format_usd(totals.pending_day)};"
         f" rejected {format_usd(totals.rejected_day)}"

@@ -10,6 +10,7 @@ modules pass their flags as ``overrides``; ``None`` means "flag not given".
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -97,7 +98,7 @@ def _coerce(name: str, value: Any, source: str) -> Any:
             if isinstance(value, bool):
                 raise ValueError
             v = float(value)
-            if v < 0:
+            if not 0 <= v < math.inf:  # NaN passes `v < 0` and would disable every limit check
                 raise ValueError
             return v
         return str(value)
@@ -188,7 +189,12 @@ def save_config_values(paths: Paths, updates: Mapping[str, Any]) -> Path:
                 new[k] = v
         backup = path
         if path.exists():
-            backup = path.with_name(f"config.toml.bak.{time.strftime('%Y%m%d-%H%M%S')}")
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            backup = path.with_name(f"config.toml.bak.{stamp}")
+            n = 1
+            while backup.exists():  # two saves in one second: never clobber the older backup
+                backup = path.with_name(f"config.toml.bak.{stamp}-{n}")
+                n += 1
             backup.write_bytes(path.read_bytes())
         tmp = path.with_name(f".config.toml.{os.getpid()}.tmp")
         with open(tmp, "wb") as fh:

@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from clawcli.core.errors import ClawError
+from clawcli.core.errors import ClawError, UsageError
 from clawcli.proxy import commands, sse
 from clawcli.proxy.dedup import Flight, Subscriber, request_key
 from clawcli.proxy.headers import debug_enabled, decision_headers
@@ -107,34 +107,60 @@ class ChatHandler:
             await commands.answer(st, local, body, stream, send)
             return
 
+        session_header = _header(scope, b"x-session-id")
+        key = request_key(body, session_header)  # the client's request, before any rewriting
+        extra: list[tuple[bytes, bytes]] = []
         try:
+            body, extra = self._prepare(body, scope, session_header)
             decision, features = self._route(body)
         except ClawError as exc:
             status, err = error_for_exception(exc)
             await send_json(send, status, err)
             return
 
-        session_header = _header(scope, b"x-session-id")
         session_id = session_header.decode("latin-1") if session_header else derive_session_id(body)
         pin_key = f"{session_id}|{decision.profile}" if session_id else None
         decision = st.sessions.apply(pin_key, decision, catalog=st.catalog, features=features, exclude=st.exclude)
 
-        key = request_key(body, session_header)
+        journal_id = session_header.decode("latin-1") if (session_header and st.journal is not None) else None
         if stream:
-            produce = self._stream_producer(body, decision, session_id, pin_key)
+            produce = self._stream_producer(body, decision, session_id, pin_key, journal_id)
         else:
-            produce = self._complete_producer(body, decision, session_id, pin_key)
+            produce = self._complete_producer(body, decision, session_id, pin_key, journal_id)
         flight, sub, _leader = st.inflight.start(key, produce)
         watcher = asyncio.get_running_loop().create_task(_watch_disconnect(receive, flight, sub))
         try:
             if stream:
-                await sse.relay(st, flight, sub, decision, debug, send)
+                await sse.relay(st, flight, sub, decision, debug, send, extra)
             else:
-                await self._reply(flight, sub, decision, debug, send)
+                await self._reply(flight, sub, decision, debug, send, extra)
         finally:
             watcher.cancel()
             if not sub.gone:
                 flight.leave(sub)
+
+    # rewriting: session memory, compression (before routing: the decision sees the result) --
+    def _prepare(self, body: dict[str, Any], scope: Mapping[str, Any],
+                 session_header: bytes | None) -> tuple[dict[str, Any], list[tuple[bytes, bytes]]]:
+        st = self.state
+        extra: list[tuple[bytes, bytes]] = []
+        if st.journal is not None and session_header:
+            sid = session_header.decode("latin-1")
+            st.journal.observe(sid, body["messages"])
+            body, injected = st.journal.inject(sid, body)
+            if injected:
+                extra.append((b"x-clawcli-journal", b"injected"))
+        raw_mode = _header(scope, b"x-clawcli-compress")
+        mode = raw_mode.decode("latin-1").strip().lower() if raw_mode else st.settings.compress
+        if mode not in ("off", "safe", "aggressive"):
+            raise UsageError(f"unknown x-clawcli-compress mode {mode!r}", "use off, safe or aggressive")
+        if mode != "off":
+            from clawcli.core.compression import compress_request
+
+            body, cstats = compress_request(body, mode)
+            if cstats.applied:
+                extra.extend((k.encode(), v.encode()) for k, v in cstats.headers().items())
+        return body, extra
 
     # routing --------------------------------------------------------------------------
     def _route(self, body: dict[str, Any]) -> tuple[Any, Any]:
@@ -149,17 +175,20 @@ class ChatHandler:
         return decision, features
 
     # producers (run once per flight, shared by every joined request) ----------------------
-    def _complete_producer(self, body: dict[str, Any], decision: Any, session_id: str | None, pin_key: str | None):
+    def _complete_producer(self, body: dict[str, Any], decision: Any, session_id: str | None, pin_key: str | None,
+                           journal_id: str | None):
         st = self.state
 
         async def produce(flight: Flight) -> Any:
             result = await st.engine.complete(body, source="serve", session_id=session_id, decision=decision)
             st.sessions.record(pin_key, decision, result.model)
+            _remember(st, journal_id, result)
             return result
 
         return produce
 
-    def _stream_producer(self, body: dict[str, Any], decision: Any, session_id: str | None, pin_key: str | None):
+    def _stream_producer(self, body: dict[str, Any], decision: Any, session_id: str | None, pin_key: str | None,
+                         journal_id: str | None):
         st = self.state
 
         async def produce(flight: Flight) -> Any:
@@ -177,12 +206,14 @@ class ChatHandler:
                     await aclose()
             if result is not None:
                 st.sessions.record(pin_key, decision, result.model)
+                _remember(st, journal_id, result)
             return result
 
         return produce
 
     # rendering ------------------------------------------------------------------------
-    async def _reply(self, flight: Flight, sub: Subscriber, decision: Any, debug: bool, send: Any) -> None:
+    async def _reply(self, flight: Flight, sub: Subscriber, decision: Any, debug: bool, send: Any,
+                     extra: list[tuple[bytes, bytes]]) -> None:
         while not flight.done:
             await sub.wake.wait()
             sub.wake.clear()
@@ -195,11 +226,23 @@ class ChatHandler:
         response = completion_body(result)
         headers = decision_headers(result.decision or decision, model=result.model, cost=result.cost,
                                    savings=result.savings) if debug else []
+        headers.extend(extra)
         if result.notices:
             from clawcli.proxy.headers import ascii_safe
 
             headers.append((b"x-clawrouter-notice", ascii_safe(" | ".join(result.notices)).encode()))
         await send_json(send, 200, response, headers)
+
+
+def _remember(state: ProxyState, journal_id: str | None, result: Any) -> None:
+    """Feed the answer to the session journal (x-session-id sessions only)."""
+    if journal_id is None:
+        return
+    msg = None
+    resp = result.response
+    if isinstance(resp, dict) and resp.get("choices"):
+        msg = (resp["choices"][0] or {}).get("message")
+    state.journal.record_response(journal_id, msg or result.content)
 
 
 def completion_body(result: Any) -> dict[str, Any]:

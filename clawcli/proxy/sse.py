@@ -48,7 +48,8 @@ async def body(send: Any, payload: bytes, more: bool = True) -> None:
     await send({"type": "http.response.body", "body": payload, "more_body": more})
 
 
-async def relay(state: Any, flight: Flight, sub: Subscriber, decision: Any, debug: bool, send: Any) -> None:
+async def relay(state: Any, flight: Flight, sub: Subscriber, decision: Any, debug: bool, send: Any,
+                extra: list[tuple[bytes, bytes]] | None = None) -> None:
     """Write one subscriber's view of a streaming flight."""
     # The engine plans before its first event (no I/O: routing, cooldowns, the cost cap), so
     # waiting for that event still sends the headers at once — and a refusal (strict cost cap,
@@ -64,7 +65,7 @@ async def relay(state: Any, flight: Flight, sub: Subscriber, decision: Any, debu
     first = flight.frames[0]
     if getattr(first, "type", None) == "decision" and first.data is not None:
         decision = first.data
-    await start(send, decision_headers(decision) if debug else None)
+    await start(send, (decision_headers(decision) if debug else []) + (extra or []))
     await body(send, debug_comment(decision) if debug else HEARTBEAT)
     loop = asyncio.get_running_loop()
     i = 0

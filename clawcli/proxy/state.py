@@ -75,8 +75,14 @@ class ProxyState:
     requests_total: int = 0
     requests_active: int = 0
     exclude: frozenset[str] = frozenset()
+    journal: Any = None  # clawcli.core.journal.SessionJournal, or None when switched off
+    use_journal: bool = True
 
     def __post_init__(self) -> None:
+        if self.use_journal and self.journal is None:
+            from clawcli.core.journal import SessionJournal
+
+            self.journal = SessionJournal()
         resolved = []
         for e in self.settings.exclude:
             try:

@@ -34,6 +34,12 @@ def main(argv: list[str] | None = None) -> int:
                     help="inject a fault; TIMES omitted or 0 = permanent; MODEL may be '*'; repeatable")
     ap.add_argument("--list-faults", action="store_true", help="list the fault kinds and exit")
     args = ap.parse_args(argv)
+    if not 0 <= args.port <= 65535:  # bind() raised OverflowError: a traceback, not a usage error
+        ap.error(f"--port must be 0-65535, not {args.port}")
+    if args.price is not None and not 0 <= args.price < float("inf"):
+        ap.error(f"--price must be a USD amount >= 0, not {args.price}")
+    if args.chunk_delay < 0:
+        ap.error(f"--chunk-delay must be >= 0, not {args.chunk_delay}")
 
     if args.list_faults:
         for kind, doc in FAULT_KINDS.items():
@@ -46,7 +52,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for item in args.balance:
             address, _, amount = item.partition("=")
-            gw.set_balance(address.strip(), amount.strip())
+            try:
+                gw.set_balance(address.strip(), amount.strip())
+            except (ValueError, ArithmeticError):  # decimal's error text is "[<class ...>]"
+                raise ValueError(f"--balance expects ADDRESS=USDC, like 0xF278...1cdb=5 (got {item!r})") from None
         for item in args.fault:
             parts = item.split(":")
             times = None  # MODEL:KIND -> permanent; a third numeric part is the count (the kind may be "429")

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from clawcli.core.catalog import PROFILE_NAMES, Catalog, default_catalog
-from clawcli.core.errors import RouterError
+from clawcli.core.errors import ConfigError, RouterError, UnknownModelError
 from clawcli.core.router import select
 from clawcli.core.router.classifier import classify
 from clawcli.core.router.types import TIER_RANK, TIERS, Classification, Decision, Dimension, RequestFeatures
@@ -118,6 +118,19 @@ def extract_features(request: Mapping[str, Any]) -> RequestFeatures:
     )
 
 
+def _resolve_exclude(catalog: Catalog, exclude: Iterable[str]) -> frozenset[str]:
+    out = set()
+    for e in exclude:
+        try:
+            out.add(catalog.resolve(e))
+        except UnknownModelError as exc:
+            # say where the id came from: the user never typed it on this command line
+            fix = "fix the `exclude` key in config.toml or CLAWCLI_EXCLUDE"
+            raise ConfigError(f"unknown model {e!r} in the exclude list",
+                              f"{exc.hint}; {fix}" if exc.suggestions else fix) from None
+    return frozenset(out)
+
+
 def route(
     request: Mapping[str, Any],
     *,
@@ -134,7 +147,7 @@ def route(
     """
     catalog = catalog or default_catalog()
     f = features or extract_features(request)
-    excluded = frozenset(catalog.resolve(e) for e in exclude)
+    excluded = _resolve_exclude(catalog, exclude)
     requested = f.model
 
     chosen_profile: str | None = None

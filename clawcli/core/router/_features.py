@@ -20,11 +20,25 @@ _CJK_LIMIT = 1200  # a CJK character carries ~2.5 Latin ones: the same budget in
 
 # words; a CJK/Hangul run is never part of a word, so "Kubernetesクラスタ" yields "kubernetes"
 _TOKEN_RE = re.compile(r"[^\W_\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
-_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
+_CJK_RE = re.compile(
+    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]"
+)
 _CJK_COUNT_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _ARABIC_RE = re.compile(r"[\u0600-\u06ff]")
+_OTHER_SCRIPT_RE = re.compile(
+    r"[\u0600-\u06ff\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]"
+)
 _AR_DIACRITICS = re.compile(r"[\u064b-\u065f\u0670\u0640]")
-_AR_PAIRS = (("أ", "ا"), ("إ", "ا"), ("آ", "ا"), ("ٱ", "ا"), ("ى", "ي"), ("ة", "ه"), ("ؤ", "و"), ("ئ", "ي"))
+_AR_PAIRS = (
+    ("أ", "ا"),
+    ("إ", "ا"),
+    ("آ", "ا"),
+    ("ٱ", "ا"),
+    ("ى", "ي"),
+    ("ة", "ه"),
+    ("ؤ", "و"),
+    ("ئ", "ي"),
+)
 _AR_CLITICS = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "ك", "س")
 _AR_BY_FIRST: dict[str, tuple[str, ...]] = {}
 for _c in _AR_CLITICS:
@@ -45,13 +59,17 @@ def normalize_arabic(s: str) -> str:
 
 
 def _build():
+    # word -> [(group, label)]; first 3 letters -> [(stem, following words, group, label)];
+    # first word -> [(following words, group, label)]; a following word is (word, is_prefix)
     exact: dict[str, list[tuple[str, str]]] = {}
-    prefix: dict[str, list[tuple[str, str, str]]] = {}  # key: first 3 chars
-    phrase: dict[str, list[tuple[tuple[str, ...], bool, str, str]]] = {}
+    prefix: dict[str, list[tuple[str, tuple, str, str]]] = {}
+    phrase: dict[str, list[tuple[tuple, str, str]]] = {}
     scan: dict[str, list[tuple[str, list[str]]]] = {}
-    seen: set[tuple] = set()  # "step by step" and "step-by-step" are the same words: count once
+    seen: set[tuple] = (
+        set()
+    )  # "step by step" and "step-by-step" are the same words: count once
     for group, langs in LEXICON.items():
-        for lang, terms in langs.items():
+        for terms in langs.values():
             for raw in terms.split("|"):
                 term = raw.strip().lower()
                 if not term:
@@ -68,11 +86,18 @@ def _build():
                         lst.append((term, [group]))
                     continue
                 label = raw.strip()
-                parts = [(w, True) if w.endswith("*") else (w, False) for w in term.split()]
+                parts = [
+                    (w, True) if w.endswith("*") else (w, False) for w in term.split()
+                ]
                 words: list[tuple[str, bool]] = []
-                for w, pre in parts:  # "what's" -> what, s ; "узк* мест*" -> (узк, prefix), (мест, prefix)
+                for (
+                    w,
+                    pre,
+                ) in parts:  # "what's" -> what, s ; "узк* мест*" -> (узк, prefix), (мест, prefix)
                     toks = _TOKEN_RE.findall(w.rstrip("*"))
-                    words.extend((t, pre and j == len(toks) - 1) for j, t in enumerate(toks))
+                    words.extend(
+                        (t, pre and j == len(toks) - 1) for j, t in enumerate(toks)
+                    )
                 if not words:
                     continue
                 key = (group, tuple(words))
@@ -83,7 +108,9 @@ def _build():
                 rest = tuple(words[1:])
                 if first_prefix:
                     if len(first) < 3:
-                        raise ValueError(f"prefix {raw!r} is too short (3 letters at least)")
+                        raise ValueError(
+                            f"prefix {raw!r} is too short (3 letters at least)"
+                        )
                     prefix.setdefault(first[:3], []).append((first, rest, group, label))
                 elif rest:
                     phrase.setdefault(first, []).append((rest, group, label))
@@ -98,6 +125,7 @@ def _build():
 
 _EXACT, _PREFIX, _PHRASE, _SCAN, _SCAN_RE = _build()
 # one lookup per word: word -> (exact hits, phrases starting with it)
+
 
 def _phrase_tables(phrase):
     """Phrases keyed by (first, second word) when the second word is exact, else by first word."""
@@ -133,16 +161,37 @@ _CODE_MARKS = (";\n", "{\n", "=>", ") {")
 _MATH_SYM_RE = re.compile(r"[=^+√∑∏∫≥≤≠±×÷∞≈∈∀∃⇒≡∠π−²³⁴⁵⁶⁷⁸⁹ⁿ⁰¹]")
 _FRAC_RE = re.compile(r"\d/\d|\d!")  # fractions 3/4, factorials 100!
 _DIGIT_RE = re.compile(r"\d")
-_MATH_WORDS = frozenset(("lim", "log", "ln", "sin", "cos", "tan", "mod", "gcd", "lcm", "sqrt", "exp", "dx", "dy"))
+_MATH_WORDS = frozenset(
+    (
+        "lim",
+        "log",
+        "ln",
+        "sin",
+        "cos",
+        "tan",
+        "mod",
+        "gcd",
+        "lcm",
+        "sqrt",
+        "exp",
+        "dx",
+        "dy",
+    )
+)
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
+# counts with a magnitude ("500M", "2 TB", "1B events/day", "100k writes/sec", "5000万"), not units
+# of measure ("10m/s", "5 m")
 _SCALE_NUM_RE = re.compile(
-    r"\d(?<![\d.,]\d)[\d.,]*(?:\s?(?:[kmb]|bn|tb|pb|gb|mio|mrd|/s|/sec|/day|/min|rps|qps|tps|req/s)\b|"
+    r"\d(?<![\d.,]\d)[\d.,]*(?:(?:[kmb]|bn)(?![/\w])|\s?(?:tb|pb|gb|mio|mrd|million|billion)\b|"
+    r"\s?(?:/s|/sec|/day|/min|rps|qps|tps|req/s)\b|"
     r"\s?(?:万|億|亿|만|억|млн|млрд|events?/|writes?/|reads?/|requests?/|messages?/))",
     re.IGNORECASE,
 )
 _LIST_RE = re.compile(r"(?m)^[ \t]*(?:[-*•·]|\d{1,2}[.)]|[a-z][.)])[ \t]+")
 _ENUM_RE = re.compile(r"[,，、،;；:：]")
-_PATH_RE = re.compile(r"/(?<=\w/)(?=[\s,;:)]|$)")  # a directory: "api/", "src/utils/" (not "and/or")
+_PATH_RE = re.compile(
+    r"/(?<=\w/)(?=[\s,;:)]|$)"
+)  # a directory: "api/", "src/utils/" (not "and/or")
 _EXT_RE = re.compile(
     r"\.(?<=\w\.)(?:py|ts|tsx|js|jsx|go|rs|java|kt|rb|ya?ml|json|toml|cs|cpp|swift|php|sql|tf|vue|scala)\b"
 )
@@ -154,23 +203,32 @@ _FILE_COUNT_RE = re.compile(
 )
 _CAPS_TOKEN_RE = re.compile(r"_(?<=[A-Z]_)[A-Z]{2,}")
 # "reply NONE", "answer OK": an agent's canned status answer
-_CANNED_RE = re.compile(r"\b(?:[Rr]eply|[Rr]espond|[Aa]nswer|[Rr]eturn|[Ss]ay)(?: with| only)? ['\"]?[A-Z]{2,}\b")
+_CANNED_RE = re.compile(
+    r"\b(?:[Rr]eply|[Rr]espond|[Aa]nswer|[Rr]eturn|[Ss]ay)(?: with| only)? ['\"]?[A-Z]{2,}\b"
+)
+_SLASHY_RE = re.compile(r"[^\s/]*/[^\s]*")
 _QUESTION_RE = re.compile(r"[?？؟]")
 # The ask ends where a paste begins: a fence, "...:" + newline, or a blank line.
 _PAYLOAD_RE = re.compile(r"```|[:：]\s|\n\s*\n")
 
 
 # cue groups that make the ask trivial whatever is pasted after it
-_TRIVIAL_ASKS = frozenset(("identify", "translate", "define", "trivial_edit", "transform", "fact_question"))
+_TRIVIAL_ASKS = frozenset(
+    ("identify", "translate", "define", "trivial_edit", "transform", "fact_question")
+)
 
 
-@dataclass
+@dataclass(slots=True)
 class Features:
     """What the classifier knows about one text (counts, never raw text)."""
 
-    hits: dict[str, list[str]] = field(default_factory=dict)  # group -> matched terms (distinct)
+    hits: dict[str, list[str]] = field(
+        default_factory=dict
+    )  # group -> matched terms (distinct)
     length: int = 0  # characters in the whole text
-    ask_units: float = 0.0  # size of the ask in "Latin characters" (a CJK char counts 2.5)
+    ask_units: float = (
+        0.0  # size of the ask in "Latin characters" (a CJK char counts 2.5)
+    )
     total_units: float = 0.0  # the same for the whole text
     payload_len: int = 0  # characters of pasted material after the ask
     fences: int = 0
@@ -178,6 +236,7 @@ class Features:
     math_syms: int = 0
     numbers: int = 0
     scale_nums: int = 0
+    scale_terms: tuple[str, ...] = ()  # the first few of them, for --explain
     list_items: int = 0
     enums: int = 0
     paths: int = 0
@@ -197,11 +256,15 @@ def _split_ask(text: str) -> tuple[str, str]:
     ask = text[: m.start()]
     if len(ask) < 8:
         return text, ""
-    payload = text[m.start():]
+    payload = text[m.start() :]
     # a closing question after the paste ("... what does this do?") belongs to the ask
     tail_nl = payload.rfind("\n")
-    if tail_nl != -1 and len(payload) - tail_nl < 200 and not payload.rstrip().endswith("```"):
-        tail = payload[tail_nl + 1:].strip()
+    if (
+        tail_nl != -1
+        and len(payload) - tail_nl < 200
+        and not payload.rstrip().endswith("```")
+    ):
+        tail = payload[tail_nl + 1 :].strip()
         if tail and not _CODE_LINE_RE.search(tail):
             ask = ask + "\n" + tail
     return ask, payload
@@ -221,33 +284,36 @@ def _follows(rest: tuple[tuple[str, bool], ...], i: int, tokens: list[str]) -> b
 
 
 def _match_word(form: str, i: int, tokens: list[str], add) -> bool:
-    found = False
+    """Match the cue terms starting at word i; a word counts once per group (its first term)."""
     entry = _INDEX.get(form)
+    p = _PREFIX.get(form[:3]) if len(form) >= 3 else None
+    if p is None and entry is not None and not entry[1]:
+        # the common case: a plain word, at most one term per group (deduplicated at build)
+        for group, label in entry[0]:
+            add(group, label)
+        return bool(entry[0])
+    got: dict[str, str] = {}
     if entry is not None:
         exact, has_phrases = entry
         for group, label in exact:
-            found = True
-            add(group, label)
+            got.setdefault(group, label)
         if has_phrases and i + 1 < len(tokens):
             for tail, group, label in _PAIRS.get((form, tokens[i + 1]), ()):
                 if not tail or _follows(tail, i + 1, tokens):
-                    found = True
-                    add(group, label)
+                    got.setdefault(group, label)
             for rest, group, label in _LOOSE.get(form, ()):
                 if _follows(rest, i, tokens):
-                    found = True
-                    add(group, label)
-    if len(form) >= 3:
-        p = _PREFIX.get(form[:3])
-        if p is not None:
-            for stem, rest, group, label in p:
-                if form.startswith(stem) and (not rest or _follows(rest, i, tokens)):
-                    found = True
-                    add(group, label)
-    return found
+                    got.setdefault(group, label)
+    if p is not None:
+        for stem, rest, group, label in p:
+            if form.startswith(stem) and (not rest or _follows(rest, i, tokens)):
+                got.setdefault(group, label)
+    for group, label in got.items():
+        add(group, label)
+    return bool(got)
 
 
-def _match(lower: str, hits: dict[str, list[str]]) -> int:
+def _match(lower: str, hits: dict[str, list[str]], other_scripts: bool = True) -> int:
     """Add the cue terms found in ``lower`` to ``hits``; return the number of math-function words."""
 
     def add(group: str, label: str) -> None:
@@ -257,7 +323,11 @@ def _match(lower: str, hits: dict[str, list[str]]) -> int:
         elif label not in lst:
             lst.append(label)
 
-    arabic = _ARABIC_RE.search(lower) is not None
+    if "/" in lower:
+        lower = _SLASHY_RE.sub(
+            " ", lower
+        )  # paths, branches, URLs, "and/or": not words of the ask
+    arabic = other_scripts and _ARABIC_RE.search(lower) is not None
     if arabic:
         lower = normalize_arabic(lower)
     tokens = _TOKEN_RE.findall(lower)
@@ -269,11 +339,22 @@ def _match(lower: str, hits: dict[str, list[str]]) -> int:
         for i, tok in enumerate(tokens):
             if "\u0600" <= tok[0] <= "\u06ff":
                 cl = _AR_BY_FIRST.get(tok[0])
-                forms = [tok] + [tok[len(c):] for c in cl if tok.startswith(c) and len(tok) - len(c) >= 2] if cl else [tok]
+                forms = (
+                    [tok]
+                    + [
+                        tok[len(c) :]
+                        for c in cl
+                        if tok.startswith(c) and len(tok) - len(c) >= 2
+                    ]
+                    if cl
+                    else [tok]
+                )
             else:
                 forms = [tok]
             for form in forms:
-                if (form in keys or form[:3] in pkeys) and _match_word(form, i, tokens, add):
+                if (form in keys or form[:3] in pkeys) and _match_word(
+                    form, i, tokens, add
+                ):
                     break
     else:
         # Fast path: set intersections in C pick the few words worth a closer look.
@@ -286,11 +367,16 @@ def _match(lower: str, hits: dict[str, list[str]]) -> int:
                 if tok in words:
                     # most hits are function words that only start phrases ("what is", "how to"):
                     # look at the next word before paying for a full match
-                    if index[tok][0] or tok in loose or (i + 1 < n and (tok, tokens[i + 1]) in pairs) or tok in stems:
+                    if (
+                        index[tok][0]
+                        or tok in loose
+                        or (i + 1 < n and (tok, tokens[i + 1]) in pairs)
+                        or tok in stems
+                    ):
                         _match_word(tok, i, tokens, add)
                 elif tok in stems:
                     _match_word(tok, i, tokens, add)
-    if _SCAN_RE is not None and _CJK_RE.search(lower):
+    if other_scripts and _SCAN_RE is not None and _CJK_RE.search(lower):
         scan = _SCAN
         next_free = 0
         for m in _SCAN_RE.finditer(lower):
@@ -309,7 +395,11 @@ def _match(lower: str, hits: dict[str, list[str]]) -> int:
 
 def _big(num: str) -> bool:
     """A count in the thousands or more ("2000 servers", "1,000,000 rows"), not a year."""
-    digits = num.replace(",", "").replace(".", "") if ("," in num or "." in num) and len(num) > 4 else num
+    digits = (
+        num.replace(",", "").replace(".", "")
+        if ("," in num or "." in num) and len(num) > 4
+        else num
+    )
     if not digits.isdigit() or len(digits) < 4:
         return False
     return not (len(digits) == 4 and 1900 <= int(digits) <= 2100)
@@ -329,41 +419,73 @@ def extract(text: str) -> Features:
     f.length = len(text)
     ask, payload = _split_ask(text)
     f.payload_len = len(payload)
-    limit = _CJK_LIMIT if len(text) > _CJK_LIMIT and _CJK_RE.search(text, 0, 200) else _HEAD + _TAIL
-    ask_s = _sample(ask, limit)
-    maths = _match(ask_s.lower(), f.hits)
+    # most prompts are pure Latin/Cyrillic: one C-level scan decides whether the Arabic and CJK
+    # paths are needed at all
+    n = len(text)
+    other = _OTHER_SCRIPT_RE.search(text, 0, _HEAD) is not None or (
+        n > _HEAD and _OTHER_SCRIPT_RE.search(text, max(_HEAD, n - _TAIL)) is not None
+    )
+    limit = (
+        _CJK_LIMIT
+        if other and len(text) > _CJK_LIMIT and _CJK_RE.search(text, 0, 200)
+        else _HEAD + _TAIL
+    )
+    ask_s = ask if len(ask) <= limit else _sample(ask, limit)
+    maths = _match(ask_s.lower(), f.hits, other)
     if payload and not (f.hits.keys() & _TRIVIAL_ASKS):
         # A substantive ask over pasted material: the material is part of the task (a spec's
         # requirement list, the code to review). A trivial ask ("what language is this?",
         # "summarise this") is judged on the ask alone, whatever the paste contains.
-        maths += _match(_sample(payload, limit).lower(), f.hits)
+        maths += _match(_sample(payload, limit).lower(), f.hits, other)
         ask = text
         ask_s = _sample(text, limit)
-    text_s = ask_s if ask is text else _sample(text, limit)
-    cjk = len(_CJK_COUNT_RE.findall(ask_s)) if _CJK_RE.search(ask_s) else 0
-    ratio = 1.5 * cjk / max(1, len(ask_s))  # CJK chars carry ~2.5x the content of Latin ones
+    text_s = (
+        ask_s if ask is text else (text if len(text) <= limit else _sample(text, limit))
+    )
+    cjk = len(_CJK_COUNT_RE.findall(ask_s)) if other and _CJK_RE.search(ask_s) else 0
+    ratio = (
+        1.5 * cjk / max(1, len(ask_s))
+    )  # CJK chars carry ~2.5x the content of Latin ones
     f.ask_units = len(ask) * (1 + ratio)
     f.total_units = len(text) * (1 + ratio)
     # cheap guards first: most short prompts have no newline, digit, slash or underscore
     multiline = "\n" in text_s
     if multiline:
         f.fences = text_s.count("```") // 2
-        f.code_lines = len(_CODE_LINE_RE.findall(text_s)) + sum(text_s.count(m) for m in _CODE_MARKS)
+        f.code_lines = len(_CODE_LINE_RE.findall(text_s)) + sum(
+            text_s.count(m) for m in _CODE_MARKS
+        )
     elif "=>" in text_s or ") {" in text_s:
         f.code_lines = text_s.count("=>") + text_s.count(") {")
     nums = _NUMBER_RE.findall(ask_s) if _DIGIT_RE.search(ask_s) else ()
     f.numbers = len(nums)
-    f.math_syms = len(_MATH_SYM_RE.findall(ask_s)) + maths + (len(_FRAC_RE.findall(ask_s)) if f.numbers else 0)
+    f.math_syms = (
+        len(_MATH_SYM_RE.findall(ask_s))
+        + maths
+        + (len(_FRAC_RE.findall(ask_s)) if f.numbers else 0)
+    )
     if nums:
-        f.scale_nums = len(_SCALE_NUM_RE.findall(ask_s)) + sum(1 for n in nums[:40] if _big(n))
+        terms = _SCALE_NUM_RE.findall(ask_s) + [n for n in nums[:40] if _big(n)]
+        f.scale_nums = len(terms)
+        f.scale_terms = tuple(terms[:3])
     f.list_items = len(_LIST_RE.findall(ask_s)) if multiline and "\n" in ask_s else 0
     f.enums = len(_ENUM_RE.findall(ask_s))
     f.paths = (len(_PATH_RE.findall(text_s)) if "/" in text_s else 0) + (
         len(_EXT_RE.findall(text_s)) if "." in text_s else 0
     )
-    f.file_counts = len(_FILE_COUNT_RE.findall(ask_s)) if (f.numbers and "multi_file" in f.hits) else 0
+    f.file_counts = (
+        len(_FILE_COUNT_RE.findall(ask_s))
+        if (f.numbers and "multi_file" in f.hits)
+        else 0
+    )
     f.caps_tokens = len(_CAPS_TOKEN_RE.findall(ask_s)) if "_" in ask_s else 0
-    if "eply" in ask_s or "espond" in ask_s or "nswer" in ask_s or "eturn" in ask_s or "ay " in ask_s:
+    if (
+        "eply" in ask_s
+        or "espond" in ask_s
+        or "nswer" in ask_s
+        or "eturn" in ask_s
+        or "ay " in ask_s
+    ):
         f.caps_tokens += len(_CANNED_RE.findall(ask_s))
     f.questions = len(_QUESTION_RE.findall(ask_s))
     return f

@@ -64,19 +64,23 @@ def plan_request(engine: Engine, request: dict[str, Any], decision: Any, session
                 max_tokens=int(getattr(decision, "max_tokens", 4096) or 4096),
                 free_allowed=free_allowed, requested=request.get("model"))
 
-    if max_cost is not None:
-        first = plan.estimate(decision.model)
-        if first > max_cost:
-            raise CostCapExceeded(
-                f"estimated cost {_usd(first)} for {decision.model} is above --max-cost {_usd(max_cost)}",
-                spent=0.0, cap=max_cost,
-                hint="raise --max-cost, or pick a cheaper route: --profile eco, or -m MODEL",
-            )
-        plan.chain = [m for m in plan.chain if plan.estimate(m) <= max_cost]
+    try:
+        if max_cost is not None:
+            first = plan.estimate(decision.model)
+            if first > max_cost:
+                raise CostCapExceeded(
+                    f"estimated cost {_usd(first)} for {decision.model} is above --max-cost {_usd(max_cost)}",
+                    spent=0.0, cap=max_cost,
+                    hint="raise --max-cost, or pick a cheaper route: --profile eco, or -m MODEL",
+                )
+            plan.chain = [m for m in plan.chain if plan.estimate(m) <= max_cost]
 
-    cap = settings.max_cost_per_run
-    if cap is not None and session_id:
-        _apply_session_cap(engine, plan, session_id, cap, has_tools)
+        cap = settings.max_cost_per_run
+        if cap is not None and session_id:
+            _apply_session_cap(engine, plan, session_id, cap, has_tools)
+    except CostCapExceeded as exc:
+        exc.plan = plan  # type: ignore[attr-defined]  # the engine logs the refused request's tier
+        raise
 
     if engine.wallet_empty and free_allowed and plan.chain and plan.chain[0] != free:
         plan.notices.append(

@@ -128,7 +128,18 @@ class Engine:
             limits=httpx.Limits(max_connections=256, max_keepalive_connections=64, keepalive_expiry=60),
             headers={"user-agent": f"clawcli/{__version__}"},
         )
-        self._exclude = frozenset(settings.exclude)
+        self._exclude = self._resolve_exclude(settings.exclude)
+
+    def _resolve_exclude(self, names: list[str]) -> frozenset[str]:
+        """Excluded catalog ids: an alias (``gpt-120b``) must exclude the model it names too,
+        or the billing fallback would still answer with an excluded free model."""
+        out = set(names)
+        for n in names:
+            try:
+                out.add(self.catalog.resolve(n))
+            except ClawError:
+                pass  # the router reports an unknown id in the exclude list, clearly
+        return frozenset(out)
 
     # lifecycle -----------------------------------------------------------------------------------
     async def aclose(self) -> None:
@@ -183,10 +194,10 @@ class Engine:
             self._log(r, "ok", None, opened.attempt.model, result=result)
             yield EngineEvent("done", result)
         except (asyncio.CancelledError, GeneratorExit, KeyboardInterrupt):
-            self._log(r, "error", C.CANCELLED)
+            self._log(r, "error", C.CANCELLED, self._unfinished(r, opened, C.CANCELLED))
             raise
         except StreamInterrupted as exc:
-            self._log(r, "error", exc.error_class, opened.attempt.model if opened else None)
+            self._log(r, "error", exc.error_class, self._unfinished(r, opened, exc.error_class))
             raise
         except PolicyRefusal:
             self._log(r, "blocked", C.POLICY)
@@ -199,6 +210,8 @@ class Engine:
             self._log(r, "error", last)
             raise
         except ClawError as exc:
+            if r.plan is None:  # refused while planning: still log the tier and estimate it had
+                r.plan = getattr(exc, "plan", None)
             self._log(r, "blocked" if exc.code == "cost_cap_exceeded" else "error",
                       C.COST_CAP if exc.code == "cost_cap_exceeded" else exc.code)
             raise
@@ -414,7 +427,12 @@ class Engine:
 
     def _over_limit(self, r: Req, amount: float) -> str | None:
         """Why paying ``amount`` now would break --max-cost or the session cap, else None."""
-        if r.max_cost is not None and amount > r.max_cost + 1e-12:
+        # --max-cost bounds the whole request: attempts already paid for (an answer that broke
+        # off before reaching the caller, then a fallback) count against it too
+        if r.max_cost is not None and r.cost + amount > r.max_cost + 1e-12:
+            if r.cost > 0:
+                return (f"already paid ${r.cost:.6f} for failed attempts and the gateway quotes ${amount:.6f}: "
+                        f"above --max-cost ${r.max_cost:.6f}")
             return f"the gateway quotes ${amount:.6f}, above --max-cost ${r.max_cost:.6f}"
         cap = self.settings.max_cost_per_run
         if cap is not None and r.session_id:
@@ -523,6 +541,21 @@ class Engine:
                 await opened.events.aclose()
 
     # results and the usage record ----------------------------------------------------------------
+    @staticmethod
+    def _unfinished(r: Req, opened: Open | None, error_class: str) -> str | None:
+        """The model of an answer that started but never finished, its attempt added to ``r``.
+
+        That attempt may be paid: without it the log line would show no model and no attempt
+        next to a settled cost, and `claw stats` would charge the money to "unknown".
+        """
+        if opened is None:
+            return None
+        a = opened.attempt
+        if not any(x is a for x in r.attempts):
+            a.error_class = a.error_class or error_class
+            r.attempts.append(a)
+        return a.model
+
     def _finish(self, r: Req, opened: Open, streaming: bool) -> EngineResult:
         return build_result(r, opened, streaming, self._clock())
 

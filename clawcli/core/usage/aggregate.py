@@ -248,10 +248,15 @@ class Aggregator:
         model = rec.get("model")
         if not isinstance(model, str) or not model:
             model = ""
-            for a in reversed(attempts):  # a failed request: charge it to the last model tried
-                if isinstance(a, dict) and isinstance(a.get("model"), str):
+            # a failed request: charge it to the last model that was paid, else the last one tried
+            # (charging a paid failure to the free model that was tried last made it look costly)
+            tried = [a for a in attempts if isinstance(a, dict) and isinstance(a.get("model"), str) and a["model"]]
+            for a in reversed(tried):
+                if a.get("paid"):
                     model = a["model"]
                     break
+            if not model and tried:
+                model = tried[-1]["model"]
             if not model:
                 req = rec.get("requestedModel")
                 model = req if isinstance(req, str) and req else "unknown"

@@ -21,11 +21,17 @@ FILE_MODE = 0o600
 
 
 def ensure_private_dir(directory: Path) -> None:
-    directory.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-    mode = stat.S_IMODE(directory.stat().st_mode)
-    if mode != DIR_MODE:
-        # ClawRouter created it with the umask (usually 0755); tighten it
-        os.chmod(directory, DIR_MODE)
+    try:
+        directory.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+        mode = stat.S_IMODE(directory.stat().st_mode)
+        if mode != DIR_MODE:
+            # ClawRouter created it with the umask (usually 0755); tighten it
+            os.chmod(directory, DIR_MODE)
+    except OSError as exc:  # a file in the way, a read-only mount: one line, not a traceback
+        raise WalletError(
+            f"cannot use {directory} for the wallet: {exc.strerror or exc}",
+            "check the directory's permissions (or CLAWCLI_OPENCLAW_HOME)",
+        ) from None
 
 
 def _fsync_dir(directory: Path) -> None:
