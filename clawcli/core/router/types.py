@@ -14,7 +14,7 @@ TIERS = ("SIMPLE", "MEDIUM", "COMPLEX", "REASONING")
 TIER_RANK = {t: i for i, t in enumerate(TIERS)}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Dimension:
     """One scored signal: ``contribution = weight * value`` (added to the score)."""
 
@@ -37,7 +37,7 @@ class Dimension:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Classification:
     """What the classifier says about one request's text."""
 
