@@ -42,3 +42,17 @@ def test_a_paid_failure_is_not_charged_to_the_free_model():
     assert free["cost"] == 0.0  # was $0.03: the free model looked like the expensive one
     assert d["byModel"]["moonshot/kimi-k2.5"]["cost"] == 0.03
     assert sum(g["cost"] for g in d["byModel"].values()) == d["cost"]  # the totals still add up
+
+
+def test_markup_like_names_in_the_logs_do_not_crash_the_report():
+    # the logs are shared (ClawRouter, the proxy, client-chosen model names): "[/]" used to raise
+    # rich's MarkupError and turn `claw stats` into an internal error
+    _write([
+        {"timestamp": "2026-11-26T01:00:00Z", "model": "[/]", "tier": "[bold]X", "cost": 0.1, "status": "ok",
+         "schema": 1},
+        {"timestamp": "2026-11-26T01:00:01Z", "model": None, "cost": 0.0, "status": "error", "schema": 1,
+         "errorClass": "[/x]", "attempts": [{"model": "a/[b]", "errorClass": "[red]x", "paid": False}]},
+    ])
+    r = CliRunner().invoke(app, ["stats"], env={"COLUMNS": "200"})
+    assert r.exit_code == 0, r.output
+    assert "[/]" in r.output and "a/[b]" in r.output and "[red]x" in r.output

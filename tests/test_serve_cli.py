@@ -93,14 +93,20 @@ def test_console_script_serves_sdk_and_shuts_down_gracefully(gw) -> None:
         _stop(p)
 
 
-def test_port_in_use_is_one_clear_line(gw) -> None:
+@pytest.mark.parametrize("how", ["flag", "env"])
+def test_port_in_use_is_one_clear_line(gw, how: str) -> None:
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
     s.listen(1)
     port = s.getsockname()[1]
+    env = _env(gw)
+    args = [CLAW, "serve"]
+    if how == "flag":
+        args += ["--port", str(port)]
+    else:
+        env["CLAWCLI_PORT"] = str(port)
     try:
-        r = subprocess.run([CLAW, "serve", "--port", str(port)], env=_env(gw), capture_output=True, text=True,
-                           timeout=30)
+        r = subprocess.run(args, env=env, capture_output=True, text=True, timeout=30)
     finally:
         s.close()
     assert r.returncode == 1
@@ -140,3 +146,13 @@ def test_help_has_a_worked_example() -> None:
     r = CliRunner().invoke(app, ["serve", "--help"])
     assert r.exit_code == 0
     assert "claw serve --port 8402" in r.output and "--max-cost-per-run" in r.output
+
+
+def test_malformed_wallet_key_is_one_line_not_a_new_wallet(gw, openclaw_home) -> None:
+    env = _env(gw)
+    env["CLAWCLI_WALLET_KEY"] = "0xnot-a-key"
+    r = subprocess.run([CLAW, "serve", "--port", "0"], env=env, capture_output=True, text=True, timeout=30)
+    assert r.returncode == 1
+    assert r.stderr.startswith("error: ") and "Traceback" not in r.stderr
+    assert "0xnot-a-key" not in r.stderr  # never echo key material
+    assert not (openclaw_home / "blockrun" / "wallet.key").exists()

@@ -15,6 +15,7 @@ import pytest
 
 from clawcli.core.catalog import default_catalog
 from clawcli.core.config import load_settings
+from clawcli.core.journal import SessionJournal
 from clawcli.core.paths import Paths
 from clawcli.proxy.server import _server_class, bind_socket, uvicorn_config
 from clawcli.proxy.state import ProxyState
@@ -77,7 +78,8 @@ def make_proxy(gw, tmp_path: Path):
         env = {"CLAWCLI_WALLET_KEY": TEST_KEY}
         settings = load_settings(paths, env=env, overrides={
             "gateway_url": gw.url, "base_rpc_url": gw.rpc_url, "solana_rpc_url": gw.solana_rpc_url, **overrides})
-        state = ProxyState(settings=settings, paths=paths, catalog=default_catalog(), token=token, env=env)
+        state = ProxyState(settings=settings, paths=paths, catalog=default_catalog(), token=token, env=env,
+                           journal=SessionJournal())
         state.heartbeat_seconds = 0.2
         p = Proxy(state)
         started.append(p)

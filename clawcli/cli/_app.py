@@ -7,6 +7,7 @@ exit code. ``--debug`` / ``CLAWCLI_DEBUG=1`` re-raises so the traceback shows.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -70,12 +71,28 @@ PIPE_WIDTH = 200
 
 
 def console(stderr: bool = False):  # -> rich.console.Console (rich imported lazily)
-    from rich.console import Console
-
     stream = sys.stderr if stderr else sys.stdout
     isatty = getattr(stream, "isatty", None)
     width = None if (os.environ.get("COLUMNS") or (isatty and isatty())) else PIPE_WIDTH
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
+    return _console_class()(stderr=stderr, highlight=False, soft_wrap=False, width=width)
+
+
+@functools.lru_cache(maxsize=1)
+def _console_class():
+    from rich.console import Console
+
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            # rich exits 1 when the reader goes away (`claw models | head -1`); like the rest of
+            # the CLI, a closed pipe is not a failure: silence stdout and exit 0
+            self.quiet = True
+            try:
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            except (OSError, ValueError):
+                pass
+            raise typer.Exit(0)
+
+    return _Console
 
 
 def _reraise_plain_click(exc: Exception) -> None:

@@ -14,7 +14,7 @@ from clawcli.core.errors import UsageError
 EPILOG = (
     "Examples:\n\n"
     "  claw ask \"What is the capital of Peru?\"\n\n"
-    "  claw ask --explain --profile eco \"Summarise: ...\"        # routing decision first (stderr)\n\n"
+    "  claw ask --explain --profile eco \"Summarise: ...\"   # decision on stderr\n\n"
     "  git diff | claw ask -s \"Review this diff\" -              # prompt from stdin\n\n"
     "  claw ask -m sonnet --max-cost 0.05 --json \"Design a rate limiter\" | jq .cost"
 )
@@ -117,7 +117,7 @@ def ask(
     no_stream: bool = typer.Option(False, "--no-stream", help="Wait for the whole answer instead of streaming it."),
     json_out: bool = typer.Option(False, "--json", "-j", help="Print one JSON object (content, model, cost, attempts...)."),
     explain: bool = typer.Option(False, "--explain", "-e", help="Show the routing decision first (on stderr)."),
-    max_cost: float | None = typer.Option(None, "--max-cost", min=0.0, help="Refuse if the estimate (or the gateway's quote) is above this (USD)."),
+    max_cost: float | None = typer.Option(None, "--max-cost", min=0.0, help="Most this question may cost in USD, fallbacks included: refuse (or skip a model) when the estimate or the gateway's quote would go above it."),
 ) -> None:
     """Ask one question: routed to the cheapest capable model, paid per call, streamed.
 
@@ -126,13 +126,17 @@ def ask(
     import asyncio
     import os
 
-    from clawcli.core.catalog import PROFILE_NAMES, Catalog
+    from clawcli.core.catalog import PROFILE_NAMES, Catalog, default_catalog
     from clawcli.core.config import load_settings
     from clawcli.core.paths import Paths
     from clawcli.core.router import route as do_route
 
-    if profile is not None and profile not in PROFILE_NAMES:
-        raise UsageError(f"unknown profile {profile!r}", "use one of: " + ", ".join(PROFILE_NAMES))
+    if profile is not None:
+        # the same spellings `claw route -p` and the proxy accept: ECO, blockrun/eco, router
+        name = default_catalog().profile_name(profile)
+        if name is None:
+            raise UsageError(f"unknown profile {profile!r}", "use one of: " + ", ".join(PROFILE_NAMES))
+        profile = name
     if model and profile:
         raise UsageError("give either --model or --profile, not both")
     text = _read_prompt(prompt)
@@ -223,10 +227,15 @@ async def _run(settings, paths, catalog, payer, chain, request, decision, sessio
         out.close()
         if json_out:
             print_json(exc.to_dict())
-        error_line(f"no model could answer: {len(exc.attempts)} attempts failed")
+        n = len(exc.attempts)
+        error_line(f"no model could answer: {n} attempt{'' if n == 1 else 's'} failed")
         _print_attempts(exc.attempts)
-        if exc.hint:
-            typer.echo(f"hint: {exc.hint}", err=True)
+        hint = exc.hint
+        if exc.attempts and all(a.get("errorClass") == "billing" for a in exc.attempts):
+            # an empty wallet with the free model excluded: the attempt list alone does not say what to do
+            hint = "the wallet could not pay: fund it (`claw wallet fund`) or allow the free model"
+        if hint:
+            typer.echo(f"hint: {hint}", err=True)
         raise typer.Exit(1) from None
     except StreamInterrupted:
         out.close()

@@ -15,9 +15,9 @@ bench_app = typer.Typer(
         "Benchmarks that report numbers: routing speed, proxy overhead, per-model speed.\n\n"
         "Examples:\n\n"
         "  claw bench route -n 50000              # µs per routing decision, no network\n\n"
-        "  claw bench proxy --duration 10         # added latency of `claw serve` (loopback)\n\n"
+        "  claw bench proxy --duration 10         # overhead of `claw serve`, loopback\n\n"
         "  claw bench models --models gemini-2.5-flash,kimi-k2.5   # paid: asks first\n\n"
-        "  claw bench compress                    # token savings of the compression layers"
+        "  claw bench compress                    # tokens saved by compression"
     ),
 )
 
@@ -240,6 +240,7 @@ def models_cmd(
 
 
 def _print_models(r: dict) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     from clawcli.cli._app import console
@@ -252,7 +253,7 @@ def _print_models(r: dict) -> None:
         t.add_column(col, justify="right")
     for row in r["results"]:
         ok = f"{row['ok']}/{row['requests']}"
-        t.add_row(row["model"], ok if not row["errors"] else f"[red]{ok}[/red]",
+        t.add_row(escape(row["model"]), ok if not row["errors"] else f"[red]{ok}[/red]",
                   f"{row['latencyMs']:,.0f} ms" if row["latencyMs"] is not None else "-",
                   f"{row['ttftMs']:,.0f} ms" if row["ttftMs"] is not None else "-",
                   _f(row["tps"], 1), f"${row['cost']:.4f}")
@@ -262,7 +263,7 @@ def _print_models(r: dict) -> None:
               f"{r['method']['maxTokens']} max tokens, temperature {r['method']['temperature']}")
     for row in r["results"]:
         if row["errors"]:
-            con.print(f"[red]{row['model']}[/red]: {row['errors']} failed ("
+            con.print(f"[red]{escape(row['model'])}[/red]: {row['errors']} failed ("
                       + ", ".join(f"{k} {v}" for k, v in row["errorClasses"].items()) + ")")
 
 

@@ -38,7 +38,7 @@ def inject_openclaw(
 
       claw inject-openclaw --port 8402        # then: claw serve --port 8402
 
-      claw inject-openclaw --set-default      # also route OpenClaw's default model through claw
+      claw inject-openclaw --set-default      # make clawcli/auto the default model
 
       claw inject-openclaw --undo             # remove exactly what was added
     """

@@ -26,10 +26,11 @@ app = typer.Typer(
         "Route each LLM request to the cheapest model that can do it, pay per call with "
         "USDC (x402), and see where the money went.\n\n"
         "Examples:\n\n"
-        "  claw route --explain \"Prove that sqrt(2) is irrational\"   # dry run, no network\n\n"
-        "  claw ask \"Summarise this paragraph: ...\"                  # routed, paid, streamed\n\n"
-        "  claw serve --port 8402                                     # OpenAI-compatible proxy\n\n"
-        "  claw stats --since 7d                                      # cost and savings"
+        # comments aligned so every line fits an 80-column terminal (they used to wrap)
+        "  claw route --explain \"Prove that sqrt(2) is irrational\"  # offline dry run\n\n"
+        "  claw ask \"Summarise this paragraph: ...\"   # routed, paid, streamed\n\n"
+        "  claw serve --port 8402                      # OpenAI-compatible proxy\n\n"
+        "  claw stats --since 7d                       # cost and savings"
     ),
 )
 

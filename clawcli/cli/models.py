@@ -50,6 +50,7 @@ def models(
         if json_out:
             print_json(catalog.profiles)
             return
+        from rich.markup import escape
         from rich.table import Table
 
         for name, tiers in catalog.profiles.items():
@@ -57,7 +58,7 @@ def models(
             t.add_column("tier")
             t.add_column("chain (primary first)")
             for tier, chain in tiers.items():
-                t.add_row(tier, " → ".join(chain))
+                t.add_row(escape(tier), escape(" → ".join(chain)))
             console().print(t)
         return
 
@@ -70,9 +71,11 @@ def models(
     if json_out:
         print_json(rows)
         return
+    from rich.markup import escape
     from rich.table import Table
 
-    t = Table(title=f"{len(rows)} models ({catalog.source})", title_justify="left")
+    # ids and aliases can come from the gateway (`--refresh`): "[/]" in one was read as rich markup
+    t = Table(title=escape(f"{len(rows)} models ({catalog.source})"), title_justify="left")
     for col, just in (("id", "left"), ("aliases", "left"), ("$/M in", "right"), ("$/M out", "right"),
                       ("context", "right"), ("flags", "left"), ("primary in", "left")):
         t.add_column(col, justify=just, no_wrap=col in ("id", "context", "flags"))  # type: ignore[arg-type]
@@ -80,9 +83,10 @@ def models(
         caps = d["capabilities"]
         flags = "".join(c for c, on in (("T", caps["tools"]), ("V", caps["vision"]), ("R", caps["reasoning"]), ("A", caps["agentic"])) if on)
         t.add_row(
-            d["id"], ", ".join(d["aliases"][:2]) + (f" +{len(d['aliases']) - 2}" if len(d["aliases"]) > 2 else ""),
+            escape(d["id"]),
+            escape(", ".join(d["aliases"][:2]) + (f" +{len(d['aliases']) - 2}" if len(d["aliases"]) > 2 else "")),
             "free" if d["free"] else f"{d['inputPrice']:g}", "free" if d["free"] else f"{d['outputPrice']:g}",
-            _fmt_ctx(d["contextWindow"]), flags, ", ".join(d["tiers"]),
+            _fmt_ctx(d["contextWindow"]), flags, escape(", ".join(d["tiers"])),
         )
     con = console()
     con.print(t)

@@ -14,8 +14,8 @@ EPILOG = (
     "Examples:\n\n"
     "  claw route \"What is the capital of Peru?\"\n\n"
     "  claw route --explain \"Prove that sqrt(2) is irrational\"\n\n"
-    "  claw route --json --profile eco --tools 3 \"Refactor the auth module across 6 files\"\n\n"
-    "  claw route --batch prompts.jsonl > decisions.jsonl   # {\"id\",\"prompt\"} per line"
+    "  claw route --json --profile eco --tools 3 \"Refactor the auth module\"\n\n"
+    "  claw route --batch in.jsonl > out.jsonl   # {\"id\",\"prompt\"} per line"
 )
 
 
@@ -84,6 +84,7 @@ def _render(decision, explain: bool) -> None:
         line("notes", "; ".join(d.reasons))
     if not explain:
         return
+    from rich.markup import escape
     from rich.table import Table
 
     from clawcli.cli._app import console
@@ -100,7 +101,7 @@ def _render(decision, explain: bool) -> None:
             style = "green" if dim.contribution < 0 else ("bold" if dim.contribution > 0 else "dim")
             table.add_row(
                 dim.name, f"{dim.weight:.3f}", f"{dim.value:.3f}", f"[{style}]{dim.contribution:+.4f}[/]",
-                ", ".join(dim.matched[:6]) + (" …" if len(dim.matched) > 6 else ""),
+                escape(", ".join(dim.matched[:6]) + (" …" if len(dim.matched) > 6 else "")),
             )
         con.print(table)
     else:

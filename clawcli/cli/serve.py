@@ -9,15 +9,21 @@ import typer
 
 
 def serve(
-    host: Optional[str] = typer.Option(None, "--host", help="Address to bind (default 127.0.0.1; anything else needs --token)."),
-    port: Optional[int] = typer.Option(None, "--port", "-p", help="Port (default 8402, or CLAWCLI_PORT); 0 picks a free one."),
+    host: Optional[str] = typer.Option(
+        None, "--host", help="Address to bind (default 127.0.0.1; anything else needs --token)."),
+    port: Optional[int] = typer.Option(
+        None, "--port", "-p", help="Port (default 8402, or CLAWCLI_PORT); 0 picks a free one."),
     token: Optional[str] = typer.Option(None, "--token", "-t", envvar="CLAWCLI_TOKEN", show_envvar=True,
                                         help="Require 'Authorization: Bearer TOKEN' on every request."),
-    profile: Optional[str] = typer.Option(None, "--profile", help="Profile for requests without a model: auto, eco, premium, free, agentic."),
+    profile: Optional[str] = typer.Option(
+        None, "--profile", help="Profile for requests without a model: auto, eco, premium, free, agentic."),
     max_cost_per_run: Optional[float] = typer.Option(None, "--max-cost-per-run", help="Per-session cost cap in USD."),
-    cap_mode: Optional[str] = typer.Option(None, "--cap-mode", help="What the cap does: graceful (downgrade with a notice) or strict (429)."),
-    gateway_url: Optional[str] = typer.Option(None, "--gateway-url", help="Gateway base URL (default: BlockRun for the wallet's chain)."),
-    compress: Optional[str] = typer.Option(None, "--compress", help="Request compression: off, safe (default, above 8 KB) or aggressive."),
+    cap_mode: Optional[str] = typer.Option(
+        None, "--cap-mode", help="What the cap does: graceful (downgrade with a notice) or strict (429)."),
+    gateway_url: Optional[str] = typer.Option(
+        None, "--gateway-url", help="Gateway base URL (default: BlockRun for the wallet's chain)."),
+    compress: Optional[str] = typer.Option(
+        None, "--compress", help="Request compression: off, safe (default, above 8 KB) or aggressive."),
     journal: bool = typer.Option(True, "--journal/--no-journal", help="Session memory for x-session-id sessions."),
     json_out: bool = typer.Option(False, "--json", help="Print the startup line as JSON."),
     log_level: str = typer.Option("warning", "--log-level", help="uvicorn log level."),
@@ -48,8 +54,10 @@ def serve(
         "compress": compress,
     })
     bind_port = 0 if port == 0 else settings.port
+    from clawcli.core.journal import SessionJournal
+
     state = ProxyState(settings=settings, paths=paths, catalog=Catalog.load(paths.catalog_cache),
-                       token=token or None, env=dict(os.environ), use_journal=journal)
+                       token=token or None, env=dict(os.environ), journal=SessionJournal() if journal else None)
 
     def ready(h: str, p: int) -> None:
         url = f"http://{h if ':' not in h else '[' + h + ']'}:{p}/v1"

@@ -122,6 +122,7 @@ def _days_between(first: str, last: str) -> list[str]:
 
 def _group_table(title: str, label: str, rows: dict, top: int, width: int = 100):
     from rich import box
+    from rich.markup import escape
     from rich.table import Table
 
     items = list(rows.items())
@@ -155,12 +156,14 @@ def _group_table(title: str, label: str, rows: dict, top: int, width: int = 100)
     for c in cells:
         if c[7] not in ("0", ""):
             c[7] = f"[red]{c[7]}[/red]"
-        t.add_row(*(c[i] for i in keep))
+        # keys come from the log files (model ids, tiers): "[/]" there was read as rich markup
+        t.add_row(*(escape(c[i]) if i == 0 else c[i] for i in keep))
     return t
 
 
 def _render(result: dict, *, by: str | None, top: int) -> None:
     from rich import box
+    from rich.markup import escape
     from rich.table import Table
 
     from clawcli.cli._app import console
@@ -171,7 +174,7 @@ def _render(result: dict, *, by: str | None, top: int) -> None:
     span = " ".join(f"{k} {period[k][:16].replace('T', ' ')}" for k in ("since", "until") if period.get(k))
     span = f"{span} UTC" if span else "(all time)"
     files = result.get("files", 0)
-    con.print(f"[bold]Usage[/bold] {span}  [dim]({files} log file{'' if files == 1 else 's'} in {result.get('logsDir')})[/dim]")
+    con.print(f"[bold]Usage[/bold] {span}  [dim]({files} log file{'' if files == 1 else 's'} in {escape(str(result.get('logsDir')))})[/dim]")
     n = result["requests"]
     if not n:
         con.print("No requests in this period.")
@@ -206,7 +209,7 @@ def _render(result: dict, *, by: str | None, top: int) -> None:
         t.add_column("errors", justify="right")
         t.add_column("by class")
         for prov, e in list(errors["byProvider"].items())[:top]:
-            t.add_row(prov, f"{e['total']:,}", ", ".join(f"{c} {k}" for c, k in e["byClass"].items()))
+            t.add_row(escape(prov), f"{e['total']:,}", escape(", ".join(f"{c} {k}" for c, k in e["byClass"].items())))
         con.print(t)
         con.print(f"[dim]{errors['failedRequests']:,} requests got no answer"
                   f" ({errors['blocked']:,} blocked by the spend policy)[/dim]")
@@ -215,7 +218,7 @@ def _render(result: dict, *, by: str | None, top: int) -> None:
     if fb["requests"]:
         con.print(f"[bold]Fallbacks taken[/bold]: {fb['requests']:,}")
         for r in fb["routes"][:min(top, 5)]:
-            con.print(f"  {r['from']} → {r['to']}  [dim]×{r['count']:,}[/dim]")
+            con.print(f"  {escape(str(r['from']))} → {escape(str(r['to']))}  [dim]×{r['count']:,}[/dim]")
         con.print()
 
     days = breakdown(result, "day")

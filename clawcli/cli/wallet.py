@@ -400,8 +400,10 @@ def limits(
             value = float(raw.strip().lstrip("$"))
         except ValueError:
             raise UsageError(f"invalid amount {raw!r}", "give USD like 0.50, or `off`") from None
-        if not 0 < value < float("inf"):  # inf was saved to config.toml, then crashed the policy
-            raise UsageError(f"invalid amount {raw!r}", "limits are positive USD amounts, or `off`")
+        # inf was saved to config.toml, then crashed the policy; below one USDC atomic unit
+        # ($0.000001) a limit rounds to $0 and silently refuses every payment
+        if not 0.000001 <= value < float("inf"):
+            raise UsageError(f"invalid amount {raw!r}", "limits are USD amounts of at least 0.000001, or `off`")
         updates[field_name] = value
     if payee or clear_payees:
         current = [] if clear_payees else list(settings.allowed_payees)

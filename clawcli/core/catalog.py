@@ -167,6 +167,12 @@ class Catalog:
             target = self._resolve_one(c)
             if target is not None:
                 return target
+        for c in candidates:
+            # a bare model name (`gpt-4o`, `claude-sonnet-4.6`) names the one catalog id it ends
+            # in; `claw bench models` accepted it while `ask`, `route` and `serve` did not
+            hits = [mid for mid in self.models if mid.split("/", 1)[-1] == c]
+            if len(hits) == 1:
+                return hits[0]
         raise UnknownModelError(raw, self.suggest(stripped))
 
     def _resolve_one(self, n: str) -> str | None:

@@ -9,6 +9,7 @@ so new models are usable without a release. The packaged data is never modified.
 from __future__ import annotations
 
 import json
+import math
 import os
 from importlib import resources
 from pathlib import Path
@@ -27,14 +28,14 @@ _NUM_KEYS = {
 def _num(entry: dict[str, Any], key: str) -> float | None:
     for k in _NUM_KEYS[key]:
         v = entry.get(k)
-        if isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0:
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < math.inf:
             return v
         if isinstance(v, str):
             try:
                 f = float(v)
             except ValueError:
                 continue
-            if f >= 0:
+            if 0 <= f < math.inf:  # "inf" priced a model at infinity: every estimate became inf
                 return f
     return None
 

@@ -118,6 +118,11 @@ def _validate(s: Settings) -> Settings:
         raise ConfigError(f"unknown compress mode {s.compress!r}", "use off, safe or aggressive")
     if not (0 < s.port < 65536):
         raise ConfigError(f"invalid port {s.port}", "use a port between 1 and 65535")
+    for name in ("max_cost_per_run", "max_per_request", "hourly_limit", "daily_limit"):
+        # flags arrive here unchecked (`claw serve --max-cost-per-run -1` started a proxy)
+        v = getattr(s, name)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v < math.inf):
+            raise ConfigError(f"invalid {name} {v!r}", "use a USD amount of 0 or more (or leave it unset)")
     return s
 
 

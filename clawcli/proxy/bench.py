@@ -2,10 +2,13 @@
 
     from clawcli.proxy.bench import run_proxy_bench
     report = run_proxy_bench(duration=5.0)        # -> dict, see below
-    python -m clawcli.proxy.bench [--duration 5] [--tool wrk|aiohttp] [--json]
+    python -m clawcli.proxy.bench [--duration 6] [--rounds 3] [--tool wrk|aiohttp]
+                                  [--transport fast|aiohttp|httpx] [--json]
+    python benchmarks/proxy_bench.py ...      # the same
+    claw bench proxy ...                      # the same numbers, rendered by the CLI
 
 ``run_proxy_bench(*, duration=6.0, warmup=1.0, concurrency=16, tool="auto", model="auto",
-rounds=3, serve_cmd=None, upstream_port=0, progress=None) -> dict``
+rounds=3, serve_cmd=None, upstream_port=0, serve_env=None, progress=None) -> dict``
 
 - starts a fast loopback upstream that needs no payment (a tiny httptools server in a
   subprocess answering every chat request with a fixed, valid chat.completion);
@@ -18,11 +21,13 @@ rounds=3, serve_cmd=None, upstream_port=0, progress=None) -> dict``
 - ``model`` is the request's model id ("auto" routes every request through the classifier);
 - ``duration`` seconds per target and concurrency, split into ``rounds`` interleaved rounds
   (direct, proxy, direct, proxy, ...); each figure is the median over the rounds, so other load
-  on a shared machine hits both sides alike; ``progress(msg)`` is called between steps.
+  on a shared machine hits both sides alike; ``progress(msg)`` is called between steps;
+- ``serve_env``: extra environment for ``claw serve`` (e.g. ``{"CLAWCLI_PROXY_TRANSPORT": "httpx"}``
+  to measure httpx's default transport instead of the aiohttp one).
 
 Returned dict (times in ms, rates in requests/s, memory in MB)::
 
-    {"tool", "cpus", "duration", "model", "rounds",
+    {"transport", "tool", "cpus", "duration", "model", "rounds",
      "c1": {"direct": {"p50Ms", "p99Ms", "rps", "requests", "errors"}, "proxy": {...},
             "addedP50Ms", "addedP99Ms", "rounds": {"direct": [...], "proxy": [...]}},
      "cN": {"concurrency", "direct": {...}, "proxy": {...}, "rounds": {...}},
@@ -258,7 +263,8 @@ def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 def run_proxy_bench(*, duration: float = 6.0, warmup: float = 1.0, concurrency: int = 16, tool: str = "auto",
                     model: str = "auto", rounds: int = 3, serve_cmd: list[str] | None = None,
-                    upstream_port: int = 0, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+                    upstream_port: int = 0, serve_env: dict[str, str] | None = None,
+                    progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Run the benchmark (see the module docstring for the arguments and the returned dict)."""
     say = progress or (lambda _m: None)
     if tool == "auto":
@@ -278,6 +284,7 @@ def run_proxy_bench(*, duration: float = 6.0, warmup: float = 1.0, concurrency: 
         env = {k: v for k, v in os.environ.items() if not k.startswith(("CLAWCLI_", "BLOCKRUN_"))}
         env.update(CLAWCLI_HOME=str(tmp / "home"), CLAWCLI_OPENCLAW_HOME=str(tmp / "openclaw"),
                    CLAWCLI_GATEWAY_URL=up_url, HOME=str(tmp))
+        env.update(serve_env or {})
         cmd = (serve_cmd or [sys.executable, "-m", "clawcli", "serve"]) + ["--port", "0", "--json"]
         serve = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         procs.append(serve)
@@ -314,11 +321,12 @@ def run_proxy_bench(*, duration: float = 6.0, warmup: float = 1.0, concurrency: 
             pns.append(load(proxy_url, concurrency, per, f"cn-p{k}"))
             cpu.append((_cpu_s(serve.pid) - cpu0) * 1e6 / max(1, pns[-1]["requests"]))
         d1, p1, dn, pn = _median_run(d1s), _median_run(p1s), _median_run(dns), _median_run(pns)
-        added50 = _median([p["p50Ms"] - d["p50Ms"] for d, p in zip(d1s, p1s)])
-        added99 = _median([p["p99Ms"] - d["p99Ms"] for d, p in zip(d1s, p1s)])
+        added50 = _median([p["p50Ms"] - d["p50Ms"] for d, p in zip(d1s, p1s, strict=True)])
+        added99 = _median([p["p99Ms"] - d["p99Ms"] for d, p in zip(d1s, p1s, strict=True)])
         cpu_us = _median(cpu)
         rss, hwm = _rss_mb(serve.pid)
         return {
+            "transport": (serve_env or {}).get("CLAWCLI_PROXY_TRANSPORT", "fast"),
             "tool": tool, "cpus": os.cpu_count(), "duration": duration, "model": model,
             "rounds": rounds,
             "c1": {"direct": d1, "proxy": p1, "addedP50Ms": round(added50, 3), "addedP99Ms": round(added99, 3),
@@ -337,9 +345,9 @@ def format_report(r: dict[str, Any]) -> str:
     c1, cn = r["c1"], r["cN"]
     t = r["targets"]
     return "\n".join([
-        f"claw serve vs the upstream called directly ({r['tool']}, {r['cpus']} CPUs, {r['duration']:g}s per target "
-        f"in {r['rounds']} interleaved rounds (medians), "
-        f"model {r['model']!r}, unique prompts)",
+        f"claw serve ({r.get('transport', 'fast')} transport) vs the upstream called directly "
+        f"({r['tool']}, {r['cpus']} CPUs, {r['duration']:g}s per target in {r['rounds']} interleaved rounds, "
+        f"medians; model {r['model']!r}, unique prompts)",
         f"  c=1   direct p50 {c1['direct']['p50Ms']:.3f} ms p99 {c1['direct']['p99Ms']:.3f} ms | "
         f"proxy p50 {c1['proxy']['p50Ms']:.3f} ms p99 {c1['proxy']['p99Ms']:.3f} ms",
         f"        added p50 {c1['addedP50Ms']:.3f} ms (target <= {t['addedP50Ms']}) · "
@@ -361,12 +369,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--concurrency", type=int, default=16)
     ap.add_argument("--tool", choices=("auto", "wrk", "aiohttp"), default="auto")
     ap.add_argument("--model", default="auto")
+    ap.add_argument("--transport", choices=("fast", "aiohttp", "httpx"), default=None,
+                    help="the engine's HTTP transport inside claw serve (default fast)")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args(argv)
     if a.upstream is not None:
         _upstream_main(a.upstream)
         return 0
     r = run_proxy_bench(duration=a.duration, concurrency=a.concurrency, tool=a.tool, model=a.model, rounds=a.rounds,
+                        serve_env={"CLAWCLI_PROXY_TRANSPORT": a.transport} if a.transport else None,
                         progress=lambda m: print(f"... {m}", file=sys.stderr))
     print(json.dumps(r, indent=2) if a.json else format_report(r))
     return 0

@@ -1,5 +1,9 @@
 """``POST /v1/chat/completions``: parse, route, pin, join, call the engine, render.
 
+Order: body (10 MB limit) -> JSON -> ``messages`` -> local chat commands -> in-flight key and
+session id (on the client's own request) -> session memory + compression -> ``route()`` ->
+session pin / tier floor -> join or start the flight -> ``Engine.complete()``/``stream()``.
+
 A raw ASGI handler (no Request/Response objects) because this is the hot path: the body is
 read once, parsed once with orjson, routed once, and the answer is written with two ``send``
 calls. Streaming answers go through :mod:`clawcli.proxy.sse`.
@@ -13,17 +17,25 @@ from typing import Any
 
 import orjson
 
-from clawcli.core.errors import ClawError, UsageError
+from clawcli.core.errors import UsageError
 from clawcli.proxy import commands, sse
 from clawcli.proxy.dedup import Flight, Subscriber, request_key
 from clawcli.proxy.headers import debug_enabled, decision_headers
-from clawcli.proxy.responses import error_for_exception, send_error, send_exception, send_json
+from clawcli.proxy.responses import send_error, send_exception, send_json
 from clawcli.proxy.sessions import derive_session_id
 from clawcli.proxy.state import ProxyState
 
 
+#: seconds before a request starts watching for its client going away (see _handle)
+WATCH_AFTER = 0.05
+
+
 class BodyTooLarge(Exception):
     pass
+
+
+class ClientGone(Exception):
+    """The client disconnected before its request body was complete."""
 
 
 async def read_body(scope: Mapping[str, Any], receive: Any, limit: int) -> bytes:
@@ -41,7 +53,7 @@ async def read_body(scope: Mapping[str, Any], receive: Any, limit: int) -> bytes
     while True:
         msg = await receive()
         if msg["type"] == "http.disconnect":
-            raise asyncio.CancelledError
+            raise ClientGone
         chunk = msg.get("body", b"")
         if chunk:
             size += len(chunk)
@@ -79,6 +91,8 @@ class ChatHandler:
         st = self.state
         try:
             raw = await read_body(scope, receive, st.max_body_bytes)
+        except ClientGone:
+            return
         except BodyTooLarge:
             mb = st.max_body_bytes // (1024 * 1024)
             await send_error(send, 413, f"request body is larger than {mb} MB", "invalid_request_error",
@@ -108,19 +122,18 @@ class ChatHandler:
             return
 
         session_header = _header(scope, b"x-session-id")
-        key = request_key(body, session_header)  # the client's request, before any rewriting
-        extra: list[tuple[bytes, bytes]] = []
+        # the client's request, before any rewriting, identifies both the flight and the session
+        key = request_key(body, session_header)
+        session_id = session_header.decode("latin-1") if session_header else derive_session_id(body)
         try:
             body, extra = self._prepare(body, scope, session_header)
             decision, features = self._route(body)
-        except ClawError as exc:
-            status, err = error_for_exception(exc)
-            await send_json(send, status, err)
+            pin_key = f"{session_id}|{decision.profile}" if session_id else None
+            decision = st.sessions.apply(pin_key, decision, catalog=st.catalog, features=features,
+                                         exclude=st.exclude)
+        except Exception as exc:  # ClawError: 400 and friends; anything else: a 500 in OpenAI shape
+            await send_exception(send, exc)
             return
-
-        session_id = session_header.decode("latin-1") if session_header else derive_session_id(body)
-        pin_key = f"{session_id}|{decision.profile}" if session_id else None
-        decision = st.sessions.apply(pin_key, decision, catalog=st.catalog, features=features, exclude=st.exclude)
 
         journal_id = session_header.decode("latin-1") if (session_header and st.journal is not None) else None
         if stream:
@@ -128,14 +141,25 @@ class ChatHandler:
         else:
             produce = self._complete_producer(body, decision, session_id, pin_key, journal_id)
         flight, sub, _leader = st.inflight.start(key, produce)
-        watcher = asyncio.get_running_loop().create_task(_watch_disconnect(receive, flight, sub))
+        # Watch for a client disconnect only once the answer takes longer than WATCH_AFTER: a
+        # timer is far cheaper than a task, and most answers from a fast upstream never need it.
+        loop = asyncio.get_running_loop()
+        watcher: list[asyncio.Task] = []
+
+        def arm() -> None:
+            if not sub.gone and not flight.done:
+                watcher.append(loop.create_task(_watch_disconnect(receive, flight, sub)))
+
+        timer = loop.call_later(WATCH_AFTER, arm)
         try:
             if stream:
                 await sse.relay(st, flight, sub, decision, debug, send, extra)
             else:
                 await self._reply(flight, sub, decision, debug, send, extra)
         finally:
-            watcher.cancel()
+            timer.cancel()
+            for w in watcher:
+                w.cancel()
             if not sub.gone:
                 flight.leave(sub)
 
@@ -153,7 +177,7 @@ class ChatHandler:
         raw_mode = _header(scope, b"x-clawcli-compress")
         mode = raw_mode.decode("latin-1").strip().lower() if raw_mode else st.settings.compress
         if mode not in ("off", "safe", "aggressive"):
-            raise UsageError(f"unknown x-clawcli-compress mode {mode!r}", "use off, safe or aggressive")
+            raise UsageError(f"unknown compress mode {mode!r} (x-clawcli-compress)", "use off, safe or aggressive")
         if mode != "off":
             from clawcli.core.compression import compress_request
 

@@ -118,6 +118,11 @@ def serve(state: Any, host: str, port: int, *, on_ready: Callable[[str, int], No
 
     check_bind(host, state.token)
     sock = bind_socket(host, port)
+    try:
+        state.prepare()
+    except BaseException:
+        sock.close()
+        raise
     actual_port = sock.getsockname()[1]
     server = _server_class()(uvicorn_config(create_app(state), log_level=log_level))
     if on_ready is not None:

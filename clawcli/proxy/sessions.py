@@ -25,11 +25,11 @@ from typing import Any
 from clawcli.core.router.types import TIER_RANK
 
 TTL_SECONDS = 30 * 60
-MAX_SESSIONS = 50_000  # memory bound: beyond it the least recently used session is dropped
+MAX_SESSIONS = 10_000  # memory bound (~1.5 MB): beyond it the least recently used session is dropped
 _SWEEP_EVERY = 60.0
 
 
-@dataclass
+@dataclass(slots=True)
 class Session:
     tier: str
     model: str | None

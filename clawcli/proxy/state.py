@@ -41,18 +41,32 @@ def default_engine_factory(state: "ProxyState") -> Any:
     state.chain = wallet.chain or state.chain
     payer = Payer.from_settings(wallet, state.settings, state.paths)
     return Engine(state.settings, state.paths, catalog=state.catalog, payer=payer,
-                  usage_log=UsageLog(state.paths.logs_dir), transport=make_transport(), chain=state.chain)
+                  usage_log=UsageLog(state.paths.logs_dir),
+                  transport=make_transport(state.env.get("CLAWCLI_PROXY_TRANSPORT")), chain=state.chain)
 
 
-def make_transport() -> Any:
-    """httpx's API over aiohttp's client: ~4x the throughput of the default transport."""
+def make_transport(kind: str | None = None) -> Any:
+    """The engine's transport on the proxy path: httpx's API over aiohttp's client.
+
+    ``kind`` (env ``CLAWCLI_PROXY_TRANSPORT``, for benchmarking): ``fast`` (default,
+    :class:`~clawcli.proxy.transport.FastAiohttpTransport`), ``aiohttp`` (the stock
+    ``httpx_aiohttp.AiohttpTransport``) or ``httpx`` (httpx's own httpcore transport).
+    """
+    import httpx
+
+    kind = (kind or "fast").strip().lower()
+    limits = httpx.Limits(max_connections=256, max_keepalive_connections=64)
+    if kind == "httpx":
+        return None
     try:
-        import httpx
+        if kind == "aiohttp":
+            from httpx_aiohttp import AiohttpTransport
 
+            return AiohttpTransport(limits=limits)
         from clawcli.proxy.transport import FastAiohttpTransport
     except ImportError:  # pragma: no cover - httpx-aiohttp is a dependency
         return None
-    return FastAiohttpTransport(limits=httpx.Limits(max_connections=256, max_keepalive_connections=64))
+    return FastAiohttpTransport(limits=limits)
 
 
 @dataclass
@@ -75,14 +89,9 @@ class ProxyState:
     requests_total: int = 0
     requests_active: int = 0
     exclude: frozenset[str] = frozenset()
-    journal: Any = None  # clawcli.core.journal.SessionJournal, or None when switched off
-    use_journal: bool = True
+    journal: Any = None  # clawcli.core.journal.SessionJournal; None = session memory off
 
     def __post_init__(self) -> None:
-        if self.use_journal and self.journal is None:
-            from clawcli.core.journal import SessionJournal
-
-            self.journal = SessionJournal()
         resolved = []
         for e in self.settings.exclude:
             try:
@@ -91,10 +100,16 @@ class ProxyState:
                 resolved.append(e)
         self.exclude = frozenset(resolved)
 
-    async def start(self) -> None:
+    def prepare(self) -> None:
+        """Wallet and engine, before serving: a wallet problem is one clear error, not a failed
+        startup inside uvicorn. (The engine's HTTP session binds to the loop on first use.)"""
         self._load_wallet_info()
         if self.engine is None:
             self.engine = self.engine_factory(self)
+
+    async def start(self) -> None:
+        if self.engine is None:
+            self.prepare()
 
     async def close(self) -> None:
         engine, self.engine = self.engine, None
@@ -105,7 +120,7 @@ class ProxyState:
                 await res
 
     def _load_wallet_info(self) -> None:
-        """Address and chain for /health and /wallet; never creates a wallet (the engine does on first pay)."""
+        """Address and chain for /health and /wallet (the engine factory creates a wallet when none exists)."""
         try:
             from clawcli.core.wallet import resolve_wallet
 

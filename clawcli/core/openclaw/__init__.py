@@ -13,6 +13,7 @@ for how the file is written, ``_gateway`` for the running-gateway check.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +57,24 @@ __all__ = [
 
 CONFIG_NAME = "openclaw.json"
 RECORD_NAME = "openclaw-inject.json"
+
+# The diff shows whole lines of the user's config: other providers' API keys, gateway tokens.
+# Their values are masked (a dry run must never print a secret); our placeholder key stays.
+_SECRET_VALUE = re.compile(
+    r"""((["']?)[A-Za-z0-9_-]*(?:api[_-]?key|token|secret|password|passwd|authorization)\2\s*:\s*)"""
+    r"""("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')""",
+    re.IGNORECASE,
+)
+
+
+def _redact(line: str) -> str:
+    def mask(m: re.Match[str]) -> str:
+        value = m.group(3)
+        if value[1:-1] in ("", PLACEHOLDER_API_KEY):
+            return m.group(0)
+        return m.group(1) + value[0] + "<redacted>" + value[0]
+
+    return _SECRET_VALUE.sub(mask, line)
 
 
 def state_dir(paths: Paths, env: Mapping[str, str]) -> Path:
@@ -115,7 +134,9 @@ class Plan:
             fromfile=str(self.path) if self.file.exists else "/dev/null",
             tofile=str(self.path),
         )
-        return "".join(ln if ln.endswith("\n") else ln + "\n\\ No newline at end of file\n" for ln in lines)
+        return "".join(
+            _redact(ln) if ln.endswith("\n") else _redact(ln) + "\n\\ No newline at end of file\n" for ln in lines
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {

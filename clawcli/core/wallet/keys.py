@@ -85,11 +85,12 @@ def parse_evm_key(text: str, source: str) -> str:
     """
     s = text.strip()
     if not _KEY_RE.fullmatch(s):
+        hint = ("restore the key from your backup (`claw wallet import --key -`); "
+                "clawcli never replaces an existing wallet on its own")
+        if re.fullmatch(r"(?:0X)?[0-9a-fA-F]{64}", s):  # MetaMask exports keys without the prefix
+            hint = "it looks like a key without its lowercase `0x` prefix: write it as 0x followed by the 64 hex characters"
         raise WalletError(
-            f"{source} does not hold a valid EVM private key (expected 0x followed by 64 hex characters)",
-            "restore the key from your backup (`claw wallet import --key -`); "
-            "clawcli never replaces an existing wallet on its own",
-        )
+            f"{source} does not hold a valid EVM private key (expected 0x followed by 64 hex characters)", hint)
     value = int(s, 16)
     if not 0 < value < _SECP256K1_N:
         raise WalletError(

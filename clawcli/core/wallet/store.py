@@ -103,6 +103,21 @@ def _env_key(env: Mapping[str, str]) -> tuple[str, str] | None:
     return var, found[var]
 
 
+def _exposed(*secret_files: Path) -> list[str]:
+    """Warnings for key files other users can read (ClawRouter wrote them with the umask).
+
+    Only a warning: clawcli never rewrites a key file it did not just create."""
+    out = []
+    for f in secret_files:
+        try:
+            mode = f.stat().st_mode & 0o777
+        except OSError:
+            continue
+        if mode & 0o077:
+            out.append(f"{f} is readable by other users (mode {mode:o}): run `chmod 600 {f}`")
+    return out
+
+
 def resolve_wallet(paths: Paths, env: Mapping[str, str] | None = None) -> Wallet | None:
     """The active wallet, or None when there is none at all (nothing on disk, nothing in env).
 
@@ -116,6 +131,7 @@ def resolve_wallet(paths: Paths, env: Mapping[str, str] | None = None) -> Wallet
     if key_text is not None:
         key = keys.parse_evm_key(key_text, str(paths.wallet_key_file))
         source = "file"
+        warnings += _exposed(paths.wallet_key_file, paths.mnemonic_file)
         if env_key and env_key[1] != key:
             warnings.append(
                 f"{env_key[0]} is set but ignored: {paths.wallet_key_file} takes precedence "

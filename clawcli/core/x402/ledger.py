@@ -157,6 +157,8 @@ class SpendLedger:
 
     # -- public API ---------------------------------------------------------------------------
     def totals(self) -> Totals:
+        if not self.path.exists():  # nothing spent yet; a read-only look creates no files
+            return Totals()
         with self._locked():
             return self._totals(self._load(), self.clock())
 
