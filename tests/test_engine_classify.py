@@ -103,5 +103,6 @@ def test_payment_level_rejections():
     assert is_payment_level_rejection('{"code":"PAYMENT_UNDERPAID"}')
     assert is_payment_level_rejection('{"details":"authorization expired at 17"}')
     assert is_payment_level_rejection('{"error":"transaction_simulation_failed","details":"Blockhash not found"}')
+    assert is_payment_level_rejection('{"error":"Payment verification failed","details":"invalid signature"}')
     assert not is_payment_level_rejection('{"error":"Payment settlement failed"}')
     assert not is_payment_level_rejection('{"reason":"insufficient_funds"}')

@@ -305,3 +305,17 @@ def test_world_readable_key_file_is_warned_about_but_not_rewritten():
     assert key_file.read_bytes() == before and (key_file.stat().st_mode & 0o777) == 0o644
     key_file.chmod(0o600)
     assert "readable by other users" not in run("wallet", "--no-balance").output
+
+
+def test_a_delisted_model_says_it_was_redirected():
+    from clawcli.core.catalog import default_catalog
+
+    old, new = next(iter(default_catalog().redirects.items()))
+    r = run("route", "--json", "-m", old, "hi")
+    assert r.exit_code == 0
+    import json as _json
+
+    d = _json.loads(r.output)
+    assert d["model"] == new and any("delisted" in x and new in x for x in d["reasons"])
+    d = _json.loads(run("route", "--json", "-m", "sonnet", "hi").output)
+    assert not any("delisted" in x for x in d["reasons"])

@@ -142,3 +142,13 @@ def test_chain_is_capped_and_deduplicated():
         for tier in tiers:
             chain = build_chain(CAT, tiers, tier, needed_tokens=100)
             assert len(chain) == len(set(chain)) <= CAT.max_chain + 1
+
+
+@pytest.mark.parametrize("value", [0, -5, 2.5, True, "lots"])
+def test_max_tokens_must_be_a_positive_integer(value):
+    with pytest.raises(RouterError):
+        route(req("hi", max_tokens=value))
+
+
+def test_max_completion_tokens_is_read_when_max_tokens_is_absent():
+    assert route(req("hi", max_completion_tokens=300)).max_tokens == 300

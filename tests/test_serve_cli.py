@@ -156,3 +156,27 @@ def test_malformed_wallet_key_is_one_line_not_a_new_wallet(gw, openclaw_home) ->
     assert r.stderr.startswith("error: ") and "Traceback" not in r.stderr
     assert "0xnot-a-key" not in r.stderr  # never echo key material
     assert not (openclaw_home / "blockrun" / "wallet.key").exists()
+
+
+def test_sigterm_lets_a_stream_in_flight_finish(gw) -> None:
+    gw.reset()
+    p, info = _start(gw)
+    try:
+        gw.inject(FREE, "slow_stream", times=1, chunk_delay=0.3)
+        body = {"model": FREE, "stream": True, "messages": [{"role": "user", "content": "stream through shutdown"}]}
+        lines: list[str] = []
+        signalled = False
+        with httpx.stream("POST", info["url"] + "/chat/completions", json=body, timeout=15) as r:
+            for ln in r.iter_lines():
+                if ln.startswith("data: {") and not signalled:
+                    p.send_signal(signal.SIGTERM)  # mid-answer
+                    signalled = True
+                if ln:
+                    lines.append(ln)
+        assert lines[-1] == "data: [DONE]"
+        text = "".join(json.loads(ln[6:])["choices"][0]["delta"].get("content") or ""
+                       for ln in lines if ln.startswith("data: {"))
+        assert signalled and "stream through shutdown" in text
+        assert p.wait(12) == 0
+    finally:
+        _stop(p)

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from clawcli.core.catalog import PROFILE_NAMES, Catalog, default_catalog
+from clawcli.core.catalog import PROFILE_NAMES, Catalog, _strip_prefix, default_catalog
 from clawcli.core.errors import ConfigError, RouterError, UnknownModelError
 from clawcli.core.router import select
 from clawcli.core.router.classifier import classify
@@ -98,10 +98,16 @@ def extract_features(request: Mapping[str, Any]) -> RequestFeatures:
         input_tokens += estimate_tokens(request["system"])
     if tool_count:
         input_tokens += estimate_tokens(json.dumps(tools, separators=(",", ":")))
-    max_tokens = request.get("max_tokens") or request.get("max_completion_tokens") or DEFAULT_MAX_TOKENS
+    max_tokens = request.get("max_tokens")
+    if max_tokens is None:
+        max_tokens = request.get("max_completion_tokens")
+    if max_tokens is None:
+        max_tokens = DEFAULT_MAX_TOKENS
     try:
+        if isinstance(max_tokens, bool) or (isinstance(max_tokens, float) and not max_tokens.is_integer()):
+            raise ValueError
         max_tokens = int(max_tokens)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise RouterError(f"max_tokens must be a positive integer, not {max_tokens!r}") from None
     if max_tokens <= 0:
         raise RouterError(f"max_tokens must be a positive integer, not {max_tokens}")
@@ -129,6 +135,15 @@ def _resolve_exclude(catalog: Catalog, exclude: Iterable[str]) -> frozenset[str]
             raise ConfigError(f"unknown model {e!r} in the exclude list",
                               f"{exc.hint}; {fix}" if exc.suggestions else fix) from None
     return frozenset(out)
+
+
+def _explicit_reasons(catalog: Catalog, requested: str | None, model: str) -> list[str]:
+    reasons = [f"explicit model {requested!r}: classification skipped"]
+    n = (requested or "").strip().lower()
+    if any(k in catalog.redirects for k in (n, _strip_prefix(n))):
+        # a delisted id silently became another vendor's model; say so
+        reasons.append(f"{requested} is delisted: redirected to {model}")
+    return reasons
 
 
 def route(
@@ -168,7 +183,7 @@ def route(
         cost = select.estimate_cost(catalog.get(explicit_model), f.input_tokens, f.max_tokens)
         return Decision(
             tier=EXPLICIT_TIER, score=0.0, confidence=1.0, profile="explicit", model=chain[0], chain=chain,
-            reasons=[f"explicit model {requested!r}: classification skipped"], input_tokens=f.input_tokens,
+            reasons=_explicit_reasons(catalog, requested, explicit_model), input_tokens=f.input_tokens,
             max_tokens=f.max_tokens, estimated_cost=cost, baseline_cost=base_cost,
             savings=select.savings(cost, base_cost), explicit=True, requested_model=requested,
         )

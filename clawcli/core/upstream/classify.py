@@ -173,7 +173,9 @@ def is_payment_level_rejection(body: str) -> bool:
     if "settlement" in low or "insufficient" in low:
         return False
     return any(k in low for k in ("payment_underpaid", "payment_replay", "already used", "expired",
-                                  "below quoted price", "blockhash not found", "stale blockhash"))
+                                  "below quoted price", "blockhash not found", "stale blockhash",
+                                  "invalid_payment", "payment_invalid", "invalid signature",
+                                  "verification failed"))
 
 
 def is_insufficient_funds(body: str) -> bool:
