@@ -6,7 +6,7 @@
 _claw_subcommands() {
     case "$1" in
         "") echo "route models ask stats serve inject-openclaw bench wallet" ;;
-        "bench") echo "route proxy models" ;;
+        "bench") echo "route proxy models compress" ;;
         "wallet") echo "create import export recover chain fund limits" ;;
     esac
 }
@@ -14,16 +14,17 @@ _claw_subcommands() {
 _claw_options() {
     case "$1" in
         "") echo "--version -V --debug --install-completion --show-completion --help -h" ;;
-        "route") echo "--explain -e --json -j --profile -p --model -m --system -s --max-tokens -t --tools --messages --batch -b --help -h" ;;
+        "route") echo "--explain -e --json -j --profile -p --model -m --system -s --max-tokens -t --tools --messages --batch -b --jobs -J --help -h" ;;
         "models") echo "--json -j --refresh -r --profiles --help -h" ;;
         "ask") echo "--model -m --profile -p --system -s --max-tokens --temperature --no-stream --json -j --explain -e --max-cost --help -h" ;;
         "stats") echo "--since -s --until -u --days -d --by -b --top -n --json --csv --help -h" ;;
-        "serve") echo "--host --port -p --token -t --profile --max-cost-per-run --cap-mode --gateway-url --json --log-level --help -h" ;;
+        "serve") echo "--host --port -p --token -t --profile --max-cost-per-run --cap-mode --gateway-url --compress --journal --no-journal --json --log-level --help -h" ;;
         "inject-openclaw") echo "--port -p --set-default --dry-run -n --undo --json -j --help -h" ;;
         "bench") echo "--help -h" ;;
         "bench route") echo "--file -f --number -n --json --help -h" ;;
         "bench proxy") echo "--duration -d --warmup --concurrency -c --tool --model -m --json --help -h" ;;
-        "bench models") echo "--models -m --prompts -p --repeat -r --max-tokens --yes -y --confirm-above --json --help -h" ;;
+        "bench models") echo "--models -m --prompts -p --repeat -r --max-tokens --stream --no-stream --yes -y --confirm-above --json --help -h" ;;
+        "bench compress") echo "--file -f --mode -m --repeat -r --json --help -h" ;;
         "wallet") echo "--json -j --no-balance --help -h" ;;
         "wallet create") echo "--force --json -j --help -h" ;;
         "wallet import") echo "--mnemonic -m --key -k --force --json -j --help -h" ;;
@@ -37,14 +38,15 @@ _claw_options() {
 
 _claw_value_options() {
     case "$1" in
-        "route") echo "--profile -p --model -m --system -s --max-tokens -t --tools --messages --batch -b" ;;
+        "route") echo "--profile -p --model -m --system -s --max-tokens -t --tools --messages --batch -b --jobs -J" ;;
         "ask") echo "--model -m --profile -p --system -s --max-tokens --temperature --max-cost" ;;
         "stats") echo "--since -s --until -u --days -d --by -b --top -n" ;;
-        "serve") echo "--host --port -p --token -t --profile --max-cost-per-run --cap-mode --gateway-url --log-level" ;;
+        "serve") echo "--host --port -p --token -t --profile --max-cost-per-run --cap-mode --gateway-url --compress --log-level" ;;
         "inject-openclaw") echo "--port -p" ;;
         "bench route") echo "--file -f --number -n" ;;
         "bench proxy") echo "--duration -d --warmup --concurrency -c --tool --model -m" ;;
         "bench models") echo "--models -m --prompts -p --repeat -r --max-tokens --confirm-above" ;;
+        "bench compress") echo "--file -f --mode -m --repeat -r" ;;
         "wallet import") echo "--mnemonic -m --key -k" ;;
         "wallet fund") echo "--chain -c --amount -a" ;;
         "wallet limits") echo "--per-request -r --hourly --daily --payee" ;;
@@ -53,7 +55,6 @@ _claw_value_options() {
 
 _claw_option_values() {
     case "$1:$2" in
-        "bench route:--file"|"bench route:-f") echo "__file__" ;;
     esac
 }
 

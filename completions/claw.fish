@@ -7,7 +7,7 @@ function __claw_subcommands
         case ''
             printf '%s\n' route models ask stats serve inject-openclaw bench wallet
         case 'bench'
-            printf '%s\n' route proxy models
+            printf '%s\n' route proxy models compress
         case 'wallet'
             printf '%s\n' create import export recover chain fund limits
     end
@@ -16,13 +16,13 @@ end
 function __claw_value_options
     switch "$argv[1]"
         case 'route'
-            printf '%s\n' --profile -p --model -m --system -s --max-tokens -t --tools --messages --batch -b
+            printf '%s\n' --profile -p --model -m --system -s --max-tokens -t --tools --messages --batch -b --jobs -J
         case 'ask'
             printf '%s\n' --model -m --profile -p --system -s --max-tokens --temperature --max-cost
         case 'stats'
             printf '%s\n' --since -s --until -u --days -d --by -b --top -n
         case 'serve'
-            printf '%s\n' --host --port -p --token -t --profile --max-cost-per-run --cap-mode --gateway-url --log-level
+            printf '%s\n' --host --port -p --token -t --profile --max-cost-per-run --cap-mode --gateway-url --compress --log-level
         case 'inject-openclaw'
             printf '%s\n' --port -p
         case 'bench route'
@@ -31,6 +31,8 @@ function __claw_value_options
             printf '%s\n' --duration -d --warmup --concurrency -c --tool --model -m
         case 'bench models'
             printf '%s\n' --models -m --prompts -p --repeat -r --max-tokens --confirm-above
+        case 'bench compress'
+            printf '%s\n' --file -f --mode -m --repeat -r
         case 'wallet import'
             printf '%s\n' --mnemonic -m --key -k
         case 'wallet fund'
@@ -92,6 +94,7 @@ complete -c claw -n '__claw_is \'route\'' -l max-tokens -s t -x -d 'max_tokens o
 complete -c claw -n '__claw_is \'route\'' -l tools -x -d 'Pretend N tools are attached'
 complete -c claw -n '__claw_is \'route\'' -l messages -x -d 'A JSON chat request (or messages list) from FILE or \'-\''
 complete -c claw -n '__claw_is \'route\'' -l batch -s b -x -d 'Route JSONL from FILE or \'-\' and write one decision per line'
+complete -c claw -n '__claw_is \'route\'' -l jobs -s J -x -d 'Worker processes for --batch (default: one per CPU for large batches)'
 complete -c claw -n '__claw_is \'route\'' -l help -s h -d 'Show this message and exit'
 complete -c claw -n '__claw_is \'models\'' -l json -s j -d 'Print the catalog as a JSON list'
 complete -c claw -n '__claw_is \'models\'' -l refresh -s r -d 'Merge the gateway\'s /v1/models (prices, new models) into the cached catalog'
@@ -105,7 +108,7 @@ complete -c claw -n '__claw_is \'ask\'' -l temperature -x -d 'Sampling temperatu
 complete -c claw -n '__claw_is \'ask\'' -l no-stream -d 'Wait for the whole answer instead of streaming it'
 complete -c claw -n '__claw_is \'ask\'' -l json -s j -d 'Print one JSON object (content, model, cost, attempts...)'
 complete -c claw -n '__claw_is \'ask\'' -l explain -s e -d 'Show the routing decision first (on stderr)'
-complete -c claw -n '__claw_is \'ask\'' -l max-cost -x -d 'Refuse if the estimate is above this (USD)'
+complete -c claw -n '__claw_is \'ask\'' -l max-cost -x -d 'Most this question may cost in USD, fallbacks included: refuse (or skip a model) when the estimate or the gateway\'s quo…'
 complete -c claw -n '__claw_is \'ask\'' -l help -s h -d 'Show this message and exit'
 complete -c claw -n '__claw_is \'stats\'' -l since -s s -x -d 'Start: 30m, 24h, 7d, 2w, a date (2026-11-01) or an ISO time'
 complete -c claw -n '__claw_is \'stats\'' -l until -s u -x -d 'End (exclusive; a bare date includes that day)'
@@ -122,6 +125,9 @@ complete -c claw -n '__claw_is \'serve\'' -l profile -x -d 'Profile for requests
 complete -c claw -n '__claw_is \'serve\'' -l max-cost-per-run -x -d 'Per-session cost cap in USD'
 complete -c claw -n '__claw_is \'serve\'' -l cap-mode -x -d 'What the cap does: graceful (downgrade with a notice) or strict (429)'
 complete -c claw -n '__claw_is \'serve\'' -l gateway-url -x -d 'Gateway base URL (default: BlockRun for the wallet\'s chain)'
+complete -c claw -n '__claw_is \'serve\'' -l compress -x -d 'Request compression: off, safe (default, above 8 KB) or aggressive'
+complete -c claw -n '__claw_is \'serve\'' -l journal -d 'Session memory for x-session-id sessions'
+complete -c claw -n '__claw_is \'serve\'' -l no-journal -d 'The opposite of --journal'
 complete -c claw -n '__claw_is \'serve\'' -l json -d 'Print the startup line as JSON'
 complete -c claw -n '__claw_is \'serve\'' -l log-level -x -d 'uvicorn log level'
 complete -c claw -n '__claw_is \'serve\'' -l help -s h -d 'Show this message and exit'
@@ -134,8 +140,9 @@ complete -c claw -n '__claw_is \'inject-openclaw\'' -l help -s h -d 'Show this m
 complete -c claw -n '__claw_is \'bench\'' -a route -d 'Routing speed: p50/p99 µs per decision and decisions per second (no network)'
 complete -c claw -n '__claw_is \'bench\'' -a proxy -d 'Proxy overhead: `claw serve` against a fast loopback upstream, side by side with direct c…'
 complete -c claw -n '__claw_is \'bench\'' -a models -d 'Per-model latency, time to first token and tokens/s through the gateway'
+complete -c claw -n '__claw_is \'bench\'' -a compress -d 'Token savings of request compression: before/after, per layer, time per KB, checks'
 complete -c claw -n '__claw_is \'bench\'' -l help -s h -d 'Show this message and exit'
-complete -c claw -n '__claw_is \'bench route\'' -l file -s f -r -F -d 'JSONL of requests ({"prompt"} or {"messages"}) instead of the built-in corpus'
+complete -c claw -n '__claw_is \'bench route\'' -l file -s f -x -d 'JSONL of requests ({"prompt"} or {"messages"}) instead of the built-in corpus'
 complete -c claw -n '__claw_is \'bench route\'' -l number -s n -x -d 'Decisions to time'
 complete -c claw -n '__claw_is \'bench route\'' -l json -d 'Print the result as JSON'
 complete -c claw -n '__claw_is \'bench route\'' -l help -s h -d 'Show this message and exit'
@@ -150,10 +157,17 @@ complete -c claw -n '__claw_is \'bench models\'' -l models -s m -x -d 'Comma-sep
 complete -c claw -n '__claw_is \'bench models\'' -l prompts -s p -x -d 'How many of the three coding prompts'
 complete -c claw -n '__claw_is \'bench models\'' -l repeat -s r -x -d 'Requests per model per prompt'
 complete -c claw -n '__claw_is \'bench models\'' -l max-tokens -x -d 'max_tokens of every request'
+complete -c claw -n '__claw_is \'bench models\'' -l stream -d 'Stream (measures time to first token); --no-stream repeats the published run exactly'
+complete -c claw -n '__claw_is \'bench models\'' -l no-stream -d 'The opposite of --stream'
 complete -c claw -n '__claw_is \'bench models\'' -l yes -s y -d 'Do not ask before spending'
 complete -c claw -n '__claw_is \'bench models\'' -l confirm-above -x -d 'Ask first when the estimate is above this (USD)'
 complete -c claw -n '__claw_is \'bench models\'' -l json -d 'Print the result as JSON (rows comparable to benchmark-merged.json)'
 complete -c claw -n '__claw_is \'bench models\'' -l help -s h -d 'Show this message and exit'
+complete -c claw -n '__claw_is \'bench compress\'' -l file -s f -x -d 'JSONL of chat requests (default: benchmarks/data/compress-corpus.jsonl)'
+complete -c claw -n '__claw_is \'bench compress\'' -l mode -s m -x -d 'safe (layers 1-3) or aggressive (all seven)'
+complete -c claw -n '__claw_is \'bench compress\'' -l repeat -s r -x -d 'Timed runs per request (best is kept)'
+complete -c claw -n '__claw_is \'bench compress\'' -l json -d 'Print the result as JSON'
+complete -c claw -n '__claw_is \'bench compress\'' -l help -s h -d 'Show this message and exit'
 complete -c claw -n '__claw_is \'wallet\'' -a create -d 'Create a new wallet: 24 BIP-39 words, EVM and Solana keys derived from them'
 complete -c claw -n '__claw_is \'wallet\'' -a import -d 'Restore a wallet from its mnemonic or its EVM key, read from stdin (never argv)'
 complete -c claw -n '__claw_is \'wallet\'' -a export -d 'Print the wallet\'s secrets for a backup (only with --show-secret)'

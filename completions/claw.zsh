@@ -56,6 +56,7 @@ _claw_route() {
     '--tools[Pretend N tools are attached]:integer: ' \
     '--messages[A JSON chat request (or messages list) from FILE or '\''-'\'']:text: ' \
     '(--batch -b)'{--batch,-b}'[Route JSONL from FILE or '\''-'\'' and write one decision per line]:text: ' \
+    '(--jobs -J)'{--jobs,-J}'[Worker processes for --batch (default: one per CPU for large batches)]:integer: ' \
     '(--help -h)'{--help,-h}'[Show this message and exit]' \
     '::prompt: '
 }
@@ -78,7 +79,7 @@ _claw_ask() {
     '--no-stream[Wait for the whole answer instead of streaming it]' \
     '(--json -j)'{--json,-j}'[Print one JSON object (content, model, cost, attempts...)]' \
     '(--explain -e)'{--explain,-e}'[Show the routing decision first (on stderr)]' \
-    '--max-cost[Refuse if the estimate is above this (USD)]:float: ' \
+    '--max-cost[Most this question may cost in USD, fallbacks included: refuse (or skip a model) when the estimate or the gateway'\''s quo…]:float: ' \
     '(--help -h)'{--help,-h}'[Show this message and exit]' \
     '::prompt: '
 }
@@ -104,6 +105,9 @@ _claw_serve() {
     '--max-cost-per-run[Per-session cost cap in USD]:float: ' \
     '--cap-mode[What the cap does: graceful (downgrade with a notice) or strict (429)]:text: ' \
     '--gateway-url[Gateway base URL (default: BlockRun for the wallet'\''s chain)]:text: ' \
+    '--compress[Request compression: off, safe (default, above 8 KB) or aggressive]:text: ' \
+    '--journal[Session memory for x-session-id sessions]' \
+    '--no-journal[The opposite of --journal]' \
     '--json[Print the startup line as JSON]' \
     '--log-level[uvicorn log level]:text: ' \
     '(--help -h)'{--help,-h}'[Show this message and exit]'
@@ -133,6 +137,7 @@ _claw_bench() {
     'route:Routing speed: p50/p99 µs per decision and decisions per second (no network)'
     'proxy:Proxy overhead: `claw serve` against a fast loopback upstream, side by side with direct c…'
     'models:Per-model latency, time to first token and tokens/s through the gateway'
+    'compress:Token savings of request compression: before/after, per layer, time per KB, checks'
       )
       _describe -t commands 'claw bench command' commands && ret=0 ;;
     args)
@@ -141,6 +146,7 @@ _claw_bench() {
         route) _claw_bench_route ;;
         proxy) _claw_bench_proxy ;;
         models) _claw_bench_models ;;
+        compress) _claw_bench_compress ;;
       esac ;;
   esac
   return ret
@@ -148,7 +154,7 @@ _claw_bench() {
 
 _claw_bench_route() {
   _arguments -s \
-    '(--file -f)'{--file,-f}'[JSONL of requests ({"prompt"} or {"messages"}) instead of the built-in corpus]:path:_files' \
+    '(--file -f)'{--file,-f}'[JSONL of requests ({"prompt"} or {"messages"}) instead of the built-in corpus]:path: ' \
     '(--number -n)'{--number,-n}'[Decisions to time]:integer: ' \
     '--json[Print the result as JSON]' \
     '(--help -h)'{--help,-h}'[Show this message and exit]'
@@ -171,9 +177,20 @@ _claw_bench_models() {
     '(--prompts -p)'{--prompts,-p}'[How many of the three coding prompts]:integer: ' \
     '(--repeat -r)'{--repeat,-r}'[Requests per model per prompt]:integer: ' \
     '--max-tokens[max_tokens of every request]:integer: ' \
+    '--stream[Stream (measures time to first token); --no-stream repeats the published run exactly]' \
+    '--no-stream[The opposite of --stream]' \
     '(--yes -y)'{--yes,-y}'[Do not ask before spending]' \
     '--confirm-above[Ask first when the estimate is above this (USD)]:float: ' \
     '--json[Print the result as JSON (rows comparable to benchmark-merged.json)]' \
+    '(--help -h)'{--help,-h}'[Show this message and exit]'
+}
+
+_claw_bench_compress() {
+  _arguments -s \
+    '(--file -f)'{--file,-f}'[JSONL of chat requests (default: benchmarks/data/compress-corpus.jsonl)]:path: ' \
+    '(--mode -m)'{--mode,-m}'[safe (layers 1-3) or aggressive (all seven)]:text: ' \
+    '(--repeat -r)'{--repeat,-r}'[Timed runs per request (best is kept)]:integer: ' \
+    '--json[Print the result as JSON]' \
     '(--help -h)'{--help,-h}'[Show this message and exit]'
 }
 

@@ -118,20 +118,42 @@ def short_help(text: str, limit: int = 90) -> str:
     return s if len(s) <= limit else s[: limit - 1].rstrip() + "…"
 
 
-def _choices(desc: Any) -> list[str]:
-    if not getattr(desc, "is_choice", False):
-        return []
-    return [str(getattr(c, "value", c)) for c in (desc.choices or ())]
+class _Desc:
+    """What the docs need of a parameter's type, from either typer API (0.29's type_descriptor,
+    or the click-style ``p.type`` of the typer releases we pin for start-up speed)."""
+
+    def __init__(self, p: Any) -> None:
+        desc = getattr(p, "type_descriptor", None)
+        if desc is not None:
+            self.choices = ([str(getattr(c, "value", c)) for c in (desc.choices or ())]
+                            if getattr(desc, "is_choice", False) else [])
+            self.is_file = bool(getattr(desc, "is_file", False) or getattr(desc, "path_type", "") == "file")
+            self.is_path = bool(getattr(desc, "is_path", False) or self.is_file)
+            self.bare = p.bare_type().replace("list[", "").rstrip("]")
+            return
+        t = getattr(p, "type", None)
+        cls = type(t).__name__
+        self.choices = [str(getattr(c, "value", c)) for c in getattr(t, "choices", ())] if cls == "Choice" else []
+        self.is_file = cls == "File" or (cls == "Path" and bool(getattr(t, "dir_okay", True)) is False)
+        self.is_path = cls in ("Path", "File")
+        by_class = {"IntRange": "int", "FloatRange": "float", "IntParamType": "int", "FloatParamType": "float",
+                    "BoolParamType": "bool", "StringParamType": "str"}
+        name = by_class.get(cls) or str(getattr(t, "name", "text")).lower()
+        self.bare = {"text": "str", "string": "str", "integer": "int", "integer range": "int",
+                     "float": "float", "float range": "float", "boolean": "bool"}.get(name, name)
+
+
+def _choices(desc: _Desc) -> list[str]:
+    return desc.choices
 
 
 def _metavar(p: Any) -> str:
     if getattr(p, "metavar", None):
         return str(p.metavar)
-    desc = p.type_descriptor
-    if getattr(desc, "is_path", False) or getattr(desc, "is_file", False):
-        return "FILE" if getattr(desc, "is_file", False) or getattr(desc, "path_type", "") == "file" else "PATH"
-    bare = p.bare_type().replace("list[", "").rstrip("]")
-    return {"str": "TEXT", "int": "INTEGER", "float": "FLOAT", "bool": "BOOLEAN"}.get(bare, bare.upper())
+    desc = _Desc(p)
+    if desc.is_path:
+        return "FILE" if desc.is_file else "PATH"
+    return {"str": "TEXT", "int": "INTEGER", "float": "FLOAT", "bool": "BOOLEAN"}.get(desc.bare, desc.bare.upper())
 
 
 def _default(p: Any) -> str:
@@ -156,8 +178,8 @@ def _command(cmd: Any, path: list[str]) -> Cmd:
     for p in cmd.params:
         if getattr(p, "hidden", False):
             continue
-        desc = p.type_descriptor
-        is_path = bool(getattr(desc, "is_path", False) or getattr(desc, "is_file", False))
+        desc = _Desc(p)
+        is_path = desc.is_path
         if p.param_type_name == "argument":
             args.append(Arg(
                 name=(p.metavar or p.name or "arg").upper(),
