@@ -68,21 +68,21 @@ def test_max_cost_refuses_before_sending_anything(gw):
 
 def test_session_cap_is_shared_by_a_loop_of_asks(gw, monkeypatch):
     monkeypatch.setenv("CLAWCLI_SESSION_ID", "loop-1")
-    monkeypatch.setenv("CLAWCLI_MAX_COST_PER_RUN", "0.02")
+    monkeypatch.setenv("CLAWCLI_MAX_COST_PER_RUN", "0.004")
     monkeypatch.setenv("CLAWCLI_CAP_MODE", "strict")
     first = runner.invoke(app, ["ask", "--json", "What is 2+2?"])
     assert first.exit_code == 0, first.stderr
     spent = json.loads(first.stdout)["cost"]
-    assert 0 < spent < 0.02
+    assert 0 < spent < 0.004
     second = runner.invoke(app, ["ask", "What is 3+3?"])  # a new process would read the same log
-    assert second.exit_code == 1 and "session cost cap $0.0200 reached" in second.stderr
+    assert second.exit_code == 1 and "session cost cap $0.0040 reached" in second.stderr
     assert len(gw.paid_requests()) == 1
     monkeypatch.setenv("CLAWCLI_CAP_MODE", "graceful")
     third = runner.invoke(app, ["ask", "--json", "What is 4+4?"])
     assert third.exit_code == 0 and "downgraded" in third.stderr
     obj = json.loads(third.stdout)
     assert obj["model"] != json.loads(first.stdout)["model"]  # a cheaper model that fits what is left
-    assert spent + obj["cost"] <= 0.02 and obj["estimatedCost"] <= 0.02 - spent
+    assert spent + obj["cost"] <= 0.004 and obj["estimatedCost"] <= 0.004 - spent
     assert [r["sessionId"] for r in records()] == ["loop-1"] * 3
 
 
