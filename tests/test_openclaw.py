@@ -205,6 +205,10 @@ def test_existing_clawcli_provider_with_another_port(cfg: Path):
     assert set(expected_ids()) <= set(ids)
     # the same port again: nothing to do
     assert json.loads(run("--port", "8500", "--json").stdout)["changed"] is False
+    # undo puts the user's own provider back exactly as it was (their key, headers, rows)
+    r = run("--undo")
+    assert r.exit_code == 0, r.output
+    assert json.loads(cfg.read_text()) == json5.loads(CHANGED_PORT)
 
 
 def test_port_defaults_to_the_port_setting(cfg: Path, monkeypatch: pytest.MonkeyPatch):

@@ -12,6 +12,8 @@ for how the file is written, ``_gateway`` for the running-gateway check.
 
 from __future__ import annotations
 
+import copy
+
 import difflib
 import re
 from collections.abc import Mapping
@@ -178,6 +180,10 @@ def plan_inject(
     ours = {m["id"] for m in provider["models"]}
     stale = {i for i in old_rec.get("modelIds", []) if isinstance(i, str) and i not in ours}
     edit = _edit.inject(cf.data, provider, set_default=set_default, stale_ids=stale)
+    existing = _edit.get(cf.data, _edit.PROVIDERS)
+    existing = existing.get(_edit.PROVIDER_ID) if isinstance(existing, dict) else None
+    # what the provider slot held before our first injection, so --undo can put it back
+    previous_provider = ("value", copy.deepcopy(existing)) if isinstance(existing, dict) else ("absent",)
     plan = Plan(
         action="inject",
         file=cf,
@@ -191,6 +197,7 @@ def plan_inject(
             model_ids=[m["id"] for m in provider["models"]],
             allowlist_added=edit.allowlist_added,
             previous_default=edit.previous_default,
+            previous_provider=previous_provider,
         ),
         default_before=_edit.current_default(cf.data),
         default_after=_edit.current_default(edit.data),
@@ -210,6 +217,8 @@ def plan_undo(config_path: Path, *, record_file: Path | None = None) -> Plan:
         cf.data,
         created=[tuple(c) for c in rec.get("created", []) if isinstance(c, list)],
         previous_default=tuple(prev) if isinstance(prev, list) and prev else None,
+        previous_provider=tuple(rec["previousProvider"]) if isinstance(rec.get("previousProvider"), list) else None,
+        allowlist_added=[a for a in rec.get("allowlistAdded", []) if isinstance(a, str)],
     )
     plan = Plan(
         action="undo",

@@ -233,9 +233,14 @@ def undo(
     *,
     created: list[tuple[str, ...]] = (),  # type: ignore[assignment]
     previous_default: tuple[Any, ...] | None = None,
+    previous_provider: tuple[Any, ...] | None = None,
+    allowlist_added: list[str] | None = None,
 ) -> Edit:
     """Remove our provider, our allowlist refs, our default model (restoring the user's
-    previous one when the record has it) and the containers we created, if now empty."""
+    previous one when the record has it) and the containers we created, if now empty.
+
+    When the user had a ``clawcli`` provider of their own before the first injection, it is
+    restored as it was, and only the allowlist refs we added are removed."""
     targets = []
     if isinstance(get(data, PROVIDERS), dict) and PROVIDER_ID in get(data, PROVIDERS):
         targets.append(PROVIDERS + (PROVIDER_ID,))
@@ -249,12 +254,22 @@ def undo(
     edit = Edit(copy.deepcopy(data))
     new = edit.data
     providers = get(new, PROVIDERS)
+    restored = bool(previous_provider and previous_provider[0] == "value" and len(previous_provider) > 1
+                    and isinstance(previous_provider[1], dict))
     if isinstance(providers, dict):
-        providers.pop(PROVIDER_ID, None)
+        if restored:
+            providers[PROVIDER_ID] = copy.deepcopy(previous_provider[1])  # type: ignore[index]
+        else:
+            providers.pop(PROVIDER_ID, None)
     allow = get(new, ALLOWLIST)
     if isinstance(allow, dict):
-        # every clawcli/ ref points at the provider we just removed
-        for k in [k for k in allow if str(k).startswith(OUR_PREFIX)]:
+        if restored:
+            # the user's provider is back: keep their refs, drop only the ones we added
+            drop = [k for k in allow if k in set(allowlist_added or ())]
+        else:
+            # every clawcli/ ref points at the provider we just removed
+            drop = [k for k in allow if str(k).startswith(OUR_PREFIX)]
+        for k in drop:
             del allow[k]
     if (current_default(new) or "").startswith(OUR_PREFIX):
         defaults = get(new, DEFAULTS)

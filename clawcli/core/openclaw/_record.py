@@ -7,7 +7,8 @@ is a small JSON file in clawcli's own config dir, keyed by the config file's rea
         "created": [["models"], ["models", "providers"]],   # containers that did not exist
         "modelIds": ["auto", ...],                          # our rows in the provider's models
         "allowlistAdded": ["clawcli/auto", ...],
-        "previousDefault": ["value", "anthropic/claude-sonnet-4.6"] | ["absent"] | null}}}
+        "previousDefault": ["value", "anthropic/claude-sonnet-4.6"] | ["absent"] | null,
+        "previousProvider": ["value", {...the user's own clawcli provider...}] | ["absent"] | null}}}
 
 Without a record (deleted, another machine), undo still removes the ``clawcli`` provider,
 ``clawcli/*`` allowlist refs and a ``clawcli/*`` default; it just cannot restore a replaced
@@ -68,8 +69,10 @@ def save(record_file: Path | None, config_real: Path, entry: dict[str, Any] | No
 
 
 def merged(old: dict[str, Any], *, created: list[tuple[str, ...]], model_ids: list[str],
-           allowlist_added: list[str], previous_default: tuple[Any, ...] | None) -> dict[str, Any]:
-    """The record after one more injection: unions, and the *first* replaced default wins."""
+           allowlist_added: list[str], previous_default: tuple[Any, ...] | None,
+           previous_provider: tuple[Any, ...] | None = None) -> dict[str, Any]:
+    """The record after one more injection: unions, and the *first* replaced default (and the
+    provider entry as it was before the first injection) wins."""
     out_created = [list(c) for c in old.get("created", []) if isinstance(c, list)]
     for c in created:
         if list(c) not in out_created:
@@ -79,4 +82,8 @@ def merged(old: dict[str, Any], *, created: list[tuple[str, ...]], model_ids: li
     prev = old.get("previousDefault")
     if prev is None and previous_default is not None:
         prev = list(previous_default)
-    return {"created": out_created, "modelIds": list(model_ids), "allowlistAdded": allow, "previousDefault": prev}
+    prev_provider = old.get("previousProvider")
+    if prev_provider is None and previous_provider is not None:
+        prev_provider = list(previous_provider)
+    return {"created": out_created, "modelIds": list(model_ids), "allowlistAdded": allow, "previousDefault": prev,
+            "previousProvider": prev_provider}
