@@ -186,6 +186,9 @@ def _int(v: Any) -> int:
         return 0
 
 
+_LOCAL_CLASSES = frozenset({"policy", "policy_refused", "cost_cap", "cancelled", "blocked"})
+
+
 def _provider(model: str) -> str:
     return model.split("/", 1)[0] if "/" in model else model
 
@@ -295,7 +298,8 @@ class Aggregator:
             events.append((model, str(rec.get("errorClass") or status or "unknown")))
         n_err = len(events)
         for em, cls in events:
-            prov = _provider(em)
+            # a refusal clawcli made itself (spend policy, cost cap, Ctrl-C) is no provider's fault
+            prov = "(clawcli)" if cls in _LOCAL_CLASSES else _provider(em)
             self.errors_by_class[cls] += 1
             pc = self.errors_by_provider.get(prov)
             if pc is None:
