@@ -7,7 +7,9 @@
 Reports p50/p99 per decision for short prompts (greetings to one-paragraph tasks, 9
 languages), the same at ~1k/~10k characters (linear in length), and the total time to classify
 the 14,037 MMLU prompts if ``../shared/eval/routellm/mmlu.jsonl`` is present (``--eval-dir``).
-Every timed call gets a distinct text (a counter is appended) so no cache can answer.
+Every timed call gets a distinct text (a counter is appended) so no cache can answer; the
+per-word lookup table the matcher fills as it meets words is kept (as in a long-running process),
+and ``short_cold_words`` reports the same prompts with that table emptied before every call.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from clawcli.core.router._features import _WORDS
 from clawcli.core.router.classifier import classify
 from clawcli.core.router.types import RequestFeatures
 
@@ -49,13 +52,15 @@ PARA = (
 )
 
 
-def _time(texts: list[str], repeat: int) -> list[float]:
+def _time(texts: list[str], repeat: int, cold: bool = False) -> list[float]:
     out = []
     gc.disable()
     try:
         for r in range(repeat):
             for i, t in enumerate(texts):
                 feats = RequestFeatures(text=f"{t} #{r}-{i}")
+                if cold:
+                    _WORDS.clear()  # no word seen before: the first request of a process
                 t0 = time.perf_counter_ns()
                 classify(feats)
                 out.append((time.perf_counter_ns() - t0) / 1000)
@@ -85,6 +90,14 @@ def main(argv: list[str] | None = None) -> int:
         "n": len(short),
         "p50_us": _pct(short, 0.5),
         "p99_us": _pct(short, 0.99),
+    }
+    # the classifier keeps a per-word table (what each word can match); "cold" empties it before
+    # every call, the worst case (a new process, or a text of words never seen before)
+    cold = _time(SHORT, max(20, args.repeat // 10), cold=True)
+    report["short_cold_words"] = {
+        "n": len(cold),
+        "p50_us": _pct(cold, 0.5),
+        "p99_us": _pct(cold, 0.99),
     }
     for size in (1_000, 10_000):
         text = (PARA * (size // len(PARA) + 1))[:size]

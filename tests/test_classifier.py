@@ -435,3 +435,106 @@ def test_canned_status_reply_marks_a_heartbeat():
     )
     assert c.tier == "SIMPLE"
     assert dim(c, "heartbeat") is not None
+
+
+# ---------------------------------------------------------------------------- ranking priors
+# (dimensions of kind "rank": they order requests for cost-quality routing, never move the tier)
+
+
+def test_quantities_in_words_raise_the_score_of_a_word_problem():
+    one_step = cls(
+        "Tom has 3 apples and buys 2 more. How many apples does he have now?"
+    )
+    many_steps = cls(
+        "Tom has three times as many apples as Ann, who has half as many as Bo. Bo has 12 apples "
+        "and gives a quarter of them away. How many apples does Tom have?"
+    )
+    d = dim(many_steps, "number_words")
+    assert d is not None and d.contribution > 0
+    assert "number words" in d.matched[0]
+    assert dim(one_step, "number_words") is None
+    assert many_steps.score > one_step.score
+    # the same cue in German and Russian
+    for text in (
+        "Anna hat dreimal so viele Äpfel wie Ben und die Hälfte davon ist rot. Wie viele sind rot?",
+        "У Анны втрое больше яблок, чем у Бориса, и половина из них красные. Сколько красных?",
+    ):
+        assert dim(cls(text), "number_words") is not None, text
+
+
+def test_compound_statements_raise_the_score_not_the_tier():
+    single = "Is every group of order 4 cyclic?\nA. True\nB. False\nAnswer:"
+    compound = (
+        "Statement 1 | Every group of order 4 is cyclic. Statement 2 | Every subgroup of an abelian "
+        "group is normal.\nA. True, True\nB. False, False\nC. True, False\nD. False, True\nAnswer:"
+    )
+    c = cls(compound)
+    d = dim(c, "compound")
+    assert d is not None and d.contribution > 0
+    assert dim(cls(single), "compound") is None
+    # "I. ... II. ... III." items count too
+    roman = cls(
+        "Which of the following are true?\nI. 2 is prime\nII. 9 is prime\nIII. 7 is prime\n"
+        "A. I only\nB. I and III\nC. II only\nD. all"
+    )
+    assert dim(roman, "compound") is not None
+
+
+def test_ranking_priors_never_change_the_tier():
+    # a writing task full of numbers: the numbers rank it, the tier stays MEDIUM
+    c = cls(
+        "Write a friendly 200-word email inviting twelve colleagues to a dinner for three hours on "
+        "Friday at 7pm, with two vegetarian options."
+    )
+    assert c.tier == "MEDIUM"
+    assert dim(c, "number_words") is not None
+    assert any("ranking priors" in r for r in c.reasons)
+    assert c.score == pytest.approx(sum(d.contribution for d in c.dimensions))
+    # a one-step lookup stays SIMPLE even when its priors lift the score past the SIMPLE line
+    from clawcli.core.router.classifier import SIMPLE_MAX
+
+    c = cls("How many days are in three weeks and four days?")
+    prior = dim(c, "number_words")
+    assert prior is not None and c.tier == "SIMPLE"
+    assert c.score - prior.contribution < SIMPLE_MAX < c.score
+    assert cls("How many legs do three spiders have?").tier == "SIMPLE"
+
+
+def test_word_table_and_ascii_fast_path_do_not_change_results():
+    from clawcli.core.router import _features
+
+    texts = (
+        "Design a rate limiter for 50k requests/sec across three regions.",
+        "Step by step, how do I make cold brew coffee?",
+        "Докажите, что простых чисел бесконечно много.",
+    )
+    warm = [cls(t) for t in texts]
+    _features._WORDS.clear()  # cold: every word looked up afresh
+    assert [cls(t) for t in texts] == warm
+    # the same English words in a non-ASCII text (an em dash) are matched the same way
+    a = cls("Design a rate limiter for 50k requests per second across three regions.")
+    b = cls(
+        "Design a rate limiter \u2014 50k requests per second across three regions."
+    )
+    assert {
+        d.name: d.matched for d in a.dimensions if d.name in ("design_ask", "scale")
+    } == {d.name: d.matched for d in b.dimensions if d.name in ("design_ask", "scale")}
+
+
+def test_a_long_quantitative_problem_ranks_above_a_short_one_but_a_long_brief_does_not():
+    story = (
+        "A bakery sells muffins for $3 and cookies for $1.50. On Monday it sold 40 muffins and 25 "
+        "cookies; on Tuesday it sold 10 more muffins than on Monday and twice as many cookies. Flour "
+        "costs $0.40 per muffin and $0.15 per cookie, rent is $60 a day and the owner pays two "
+        "helpers $12 an hour for 6 hours each day. What was the profit over the two days?"
+    )
+    c = cls(story)
+    d = dim(c, "problem_size")
+    assert d is not None and d.contribution > 0
+    assert c.tier == "REASONING"
+    brief = (
+        "Write a warm, upbeat newsletter for our neighbourhood bakery announcing the new autumn menu, "
+        "the longer Saturday opening hours, the loyalty card, the charity bake sale for the school "
+        "library and a thank-you to the volunteers who repainted the shop front last month."
+    )
+    assert dim(cls(brief), "problem_size") is None

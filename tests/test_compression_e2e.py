@@ -96,8 +96,8 @@ def _call(cid: str, name: str, args: dict) -> dict:
             "tool_calls": [{"id": cid, "type": "function", "function": {"name": name, "arguments": json.dumps(args)}}]}
 
 
-META = json.dumps({"name": "httpx", "version": "0.28.1", "requires": [f"dep-{n}>=1.{n}" for n in range(60)],
-                   "files": [f"httpx/_mod_{n}.py" for n in range(80)]}, indent=2)
+META = json.dumps({"name": "httpx", "version": "0.28.1", "requires": [f"dep-{n}>=1.{n}" for n in range(120)],
+                   "files": [f"httpx/_mod_{n}.py" for n in range(150)]}, indent=2)
 HISTORY = [
     {"role": "system", "content": "You are a coding agent. Use the tools."},
     {"role": "user", "content": "Check the httpx metadata and fix calc.py."},
@@ -119,10 +119,10 @@ def test_gateway_receives_the_compressed_body_and_the_answer_is_unchanged(make_p
     req = agent_request()
     off = p.post(req, x_clawcli_compress="off")
     assert off.status_code == 200, off.text
-    sent_off = gw.requests[-1]
+    sent_off = gw.chat_requests()[-1]
     safe = p.post(req)  # safe is the default (Settings.compress) and the request is > 8 KB
     assert safe.status_code == 200, safe.text
-    sent_safe = gw.requests[-1]
+    sent_safe = gw.chat_requests()[-1]
 
     assert sent_off.body["messages"] == req["messages"]  # off: forwarded as the client sent it
     msgs = sent_safe.body["messages"]
@@ -158,7 +158,7 @@ def test_aggressive_header_streams_with_legend_and_routing_on_compressed_request
         assert int(r.headers["x-clawcli-compressed-tokens"]) > 0
         text = "".join(r.iter_text())
     assert "data: [DONE]" in text
-    msgs = gw.requests[-1].body["messages"]
+    msgs = gw.chat_requests()[-1].body["messages"]
     assert msgs[-1] == req["messages"][-1]
     assert msgs[0] == req["messages"][0]
 
@@ -168,31 +168,31 @@ def test_a_bad_compress_header_is_a_400_in_openai_shape(make_proxy, gw):
     r = p.post(agent_request(), x_clawcli_compress="max")
     assert r.status_code == 400
     assert "unknown compress mode" in r.json()["error"]["message"]
-    assert gw.requests == []
+    assert gw.chat_requests() == []
 
 
 def test_session_journal_injects_memory_only_for_the_asking_session(make_proxy, gw):
     p = make_proxy()
     first = p.post(agent_request("Continue."), x_session_id="sess-1")
     assert first.status_code == 200
-    assert not any(NOTE_HEADER in str(m.get("content")) for m in gw.requests[-1].body["messages"])
+    assert not any(NOTE_HEADER in str(m.get("content")) for m in gw.chat_requests()[-1].body["messages"])
     ask = agent_request("What did we change earlier?")
     assert p.post(ask, x_session_id="sess-1").status_code == 200
-    msgs = gw.requests[-1].body["messages"]
+    msgs = gw.chat_requests()[-1].body["messages"]
     note = msgs[-2]
     assert note["role"] == "system" and note["content"].startswith(NOTE_HEADER)
     assert "changed calc.py" in note["content"]
     assert msgs[-1] == ask["messages"][-1] and msgs[0] == ask["messages"][0]
     # without a session id nothing is recorded or injected
     assert p.post(ask).status_code == 200
-    assert not any(NOTE_HEADER in str(m.get("content")) for m in gw.requests[-1].body["messages"])
+    assert not any(NOTE_HEADER in str(m.get("content")) for m in gw.chat_requests()[-1].body["messages"])
 
 
 def test_journal_off(make_proxy, gw):
     p = make_proxy(journal=False)
     p.post(agent_request("Continue."), x_session_id="sess-1")
     p.post(agent_request("Give me a recap"), x_session_id="sess-1")
-    assert not any(NOTE_HEADER in str(m.get("content")) for m in gw.requests[-1].body["messages"])
+    assert not any(NOTE_HEADER in str(m.get("content")) for m in gw.chat_requests()[-1].body["messages"])
 
 
 @pytest.mark.skipif(shutil.which("claw") is None, reason="the claw console script is not installed")
@@ -208,11 +208,11 @@ def test_claw_serve_compress_and_journal_flags(gw):
         ok = httpx.post(url + "/chat/completions", json=agent_request("Continue."), timeout=30,
                         headers={"x-session-id": "s"})
         assert ok.status_code == 200 and ok.headers["x-clawcli-compress"] == "aggressive"
-        assert gw.requests[-1].body["messages"][1]["content"].startswith("[clawcli codebook]") or \
-            "[clawcli:" in json.dumps(gw.requests[-1].body["messages"])
+        assert gw.chat_requests()[-1].body["messages"][1]["content"].startswith("[clawcli codebook]") or \
+            "[clawcli:" in json.dumps(gw.chat_requests()[-1].body["messages"])
         httpx.post(url + "/chat/completions", json=agent_request("recap please"), timeout=30,
                    headers={"x-session-id": "s"})
-        assert not any(NOTE_HEADER in str(m.get("content")) for m in gw.requests[-1].body["messages"])
+        assert not any(NOTE_HEADER in str(m.get("content")) for m in gw.chat_requests()[-1].body["messages"])
     finally:
         proc.kill()
         proc.wait()

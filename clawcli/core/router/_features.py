@@ -3,6 +3,12 @@
 Everything here is compiled once at import; ``extract(text)`` makes one pass of a few C-level
 regexes plus one Python loop over the words (or over CJK cue positions), so the cost is linear
 in the length of the text and the expensive part (cue matching) is capped on long inputs.
+
+Speed (``benchmarks/router_speed.py``; the budget is ~30 us per short prompt): the word loop does
+one dict lookup per word in a per-word table (``_WORDS``, filled on first sight of a word, since
+what a word can match never changes), pure-ASCII text skips the other-script scans and uses a
+simpler tokenizer, and slow regexes run behind cheap necessary conditions (a substring, a set
+intersection, a one-character-class scan).
 """
 
 from __future__ import annotations
@@ -11,6 +17,9 @@ import re
 from dataclasses import dataclass, field
 
 from ._lexicon import LEXICON
+from ._lexicon_rank import COMPOUND_CJK as _COMPOUND_CJK
+from ._lexicon_rank import COMPOUND_WORDS as _COMPOUND_WORDS
+from ._lexicon_rank import STEP_CJK, STEP_WORDS
 
 # Cue matching looks at most at this much of the ask (head + tail): the ask is what matters,
 # and it keeps a 10k-char paste well under a millisecond.
@@ -20,6 +29,8 @@ _CJK_LIMIT = 1200  # a CJK character carries ~2.5 Latin ones: the same budget in
 
 # words; a CJK/Hangul run is never part of a word, so "Kubernetesクラスタ" yields "kubernetes"
 _TOKEN_RE = re.compile(r"[^\W_\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
+# the same words in lower-case ASCII text (no CJK, no "_"), found faster
+_ASCII_TOKEN_RE = re.compile(r"[a-z0-9]+")
 _CJK_RE = re.compile(
     r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]"
 )
@@ -124,7 +135,6 @@ def _build():
 
 
 _EXACT, _PREFIX, _PHRASE, _SCAN, _SCAN_RE = _build()
-# one lookup per word: word -> (exact hits, phrases starting with it)
 
 
 def _phrase_tables(phrase):
@@ -142,12 +152,6 @@ def _phrase_tables(phrase):
 
 
 _PAIRS, _LOOSE = _phrase_tables(_PHRASE)
-# one lookup per word: word -> (exact hits, has phrases starting with it)
-_INDEX: dict[str, tuple[tuple, bool]] = {
-    w: (tuple(_EXACT.get(w, ())), w in _PHRASE) for w in set(_EXACT) | set(_PHRASE)
-}
-_INDEX_KEYS = frozenset(_INDEX)
-_PREFIX_KEYS = frozenset(_PREFIX)
 
 # ---------------------------------------------------------------------------- shape regexes
 _FENCE_RE = re.compile(r"```")
@@ -160,7 +164,6 @@ _CODE_MARKS = (";\n", "{\n", "=>", ") {")
 # Math notation: one character class so the scan is a fast C loop; fractions like 3/4 apart.
 _MATH_SYM_RE = re.compile(r"[=^+√∑∏∫≥≤≠±×÷∞≈∈∀∃⇒≡∠π−²³⁴⁵⁶⁷⁸⁹ⁿ⁰¹]")
 _FRAC_RE = re.compile(r"\d/\d|\d!")  # fractions 3/4, factorials 100!
-_DIGIT_RE = re.compile(r"\d")
 _MATH_WORDS = frozenset(
     (
         "lim",
@@ -187,6 +190,9 @@ _SCALE_NUM_RE = re.compile(
     r"\s?(?:万|億|亿|만|억|млн|млрд|events?/|writes?/|reads?/|requests?/|messages?/))",
     re.IGNORECASE,
 )
+# a necessary condition for _SCALE_NUM_RE (a digit, then a suffix's first character): one cheap
+# pass that spares the slow regex on most texts with numbers ("15 cups", "#3-4")
+_SCALE_HINT_RE = re.compile(r"\d[.,]*\s?[kmbtpgrqew/万億亿만억мKMBTPGRQEWМ]")
 _LIST_RE = re.compile(r"(?m)^[ \t]*(?:[-*•·]|\d{1,2}[.)]|[a-z][.)])[ \t]+")
 _ENUM_RE = re.compile(r"[,，、،;；:：]")
 _PATH_RE = re.compile(
@@ -208,6 +214,19 @@ _CANNED_RE = re.compile(
 )
 _SLASHY_RE = re.compile(r"[^\s/]*/[^\s]*")
 _QUESTION_RE = re.compile(r"[?？؟]")
+_STEP_CJK_RE = re.compile(
+    "|".join(map(re.escape, sorted(STEP_CJK, key=len, reverse=True)))
+)
+# a compound question: several numbered statements/scenarios judged together ("Statement 1 |
+# Statement 2", "Scenario 1 ... Scenario 2", "I. ... II. ... III."): every part must be right.
+# The regexes only run when a keyword is among the words (a set intersection), as they are slow.
+_COMPOUND_RE = re.compile(
+    r"(?:statement|scenario|premise|claim|assertion|proposition|aussage|behauptung|szenario|"
+    r"afirmaci[oó]n|afirma[cç][aã]o|enunciado|escenario|cen[aá]rio|утверждени[ея]|сценари[йя]|"
+    + "|".join(_COMPOUND_CJK)
+    + r")\s*(?:[1-4１-４]|i{1,3}\b|iv\b)"
+)
+_ROMAN_ITEM_RE = re.compile(r"(?m)^[ \t]*(?:I|II|III|IV)[.)][ \t]")
 # The ask ends where a paste begins: a fence, "...:" + newline, or a blank line.
 _PAYLOAD_RE = re.compile(r"```|[:：]\s|\n\s*\n")
 
@@ -244,6 +263,8 @@ class Features:
     caps_tokens: int = 0
     questions: int = 0
     sentences: int = 0
+    number_words: int = 0  # quantities stated in words ("twice", "half", "three")
+    compound: int = 0  # numbered statements/scenarios judged together
 
 
 def _split_ask(text: str) -> tuple[str, str]:
@@ -283,59 +304,106 @@ def _follows(rest: tuple[tuple[str, bool], ...], i: int, tokens: list[str]) -> b
     return True
 
 
-def _match_word(form: str, i: int, tokens: list[str], add) -> bool:
-    """Match the cue terms starting at word i; a word counts once per group (its first term)."""
-    entry = _INDEX.get(form)
-    p = _PREFIX.get(form[:3]) if len(form) >= 3 else None
-    if p is None and entry is not None and not entry[1]:
+def _add(hits: dict[str, list[str]], group: str, label: str) -> None:
+    lst = hits.get(group)
+    if lst is None:
+        hits[group] = [label]
+    elif label not in lst:
+        lst.append(label)
+
+
+def _apply(info: tuple, i: int, tokens: list[str], hits: dict) -> bool:
+    kind, exact, pairs, loose, pre = info[0], info[1], info[2], info[3], info[4]
+    if kind == _PLAIN:
         # the common case: a plain word, at most one term per group (deduplicated at build)
-        for group, label in entry[0]:
-            add(group, label)
-        return bool(entry[0])
-    got: dict[str, str] = {}
-    if entry is not None:
-        exact, has_phrases = entry
         for group, label in exact:
-            got.setdefault(group, label)
-        if has_phrases and i + 1 < len(tokens):
-            for tail, group, label in _PAIRS.get((form, tokens[i + 1]), ()):
-                if not tail or _follows(tail, i + 1, tokens):
-                    got.setdefault(group, label)
-            for rest, group, label in _LOOSE.get(form, ()):
-                if _follows(rest, i, tokens):
-                    got.setdefault(group, label)
-    if p is not None:
-        for stem, rest, group, label in p:
-            if form.startswith(stem) and (not rest or _follows(rest, i, tokens)):
+            _add(hits, group, label)
+        return True
+    got: dict[str, str] = {}
+    for group, label in exact:
+        got.setdefault(group, label)
+    if pairs and i + 1 < len(tokens):
+        for tail, group, label in pairs.get(tokens[i + 1], ()):
+            if not tail or _follows(tail, i + 1, tokens):
                 got.setdefault(group, label)
+    for rest, group, label in loose:
+        if _follows(rest, i, tokens):
+            got.setdefault(group, label)
+    for rest, group, label in pre:
+        if not rest or _follows(rest, i, tokens):
+            got.setdefault(group, label)
     for group, label in got.items():
-        add(group, label)
+        _add(hits, group, label)
     return bool(got)
 
 
-def _match(lower: str, hits: dict[str, list[str]], other_scripts: bool = True) -> int:
-    """Add the cue terms found in ``lower`` to ``hits``; return the number of math-function words."""
+# Per-word lookup, computed once per distinct word and kept (a lexer's symbol table, not a cache
+# of results: the answer for a word never changes). Bounded: cleared when it grows past _WORDS_MAX.
+# kinds of cue word: all its terms are single words / it only starts two-word-keyed phrases (a
+# lookup of the next word says whether any can match) / anything else
+_PLAIN, _PAIRED, _PHRASAL = 1, 2, 3
+_MISS = object()
+_WORDS_MAX = 50_000
+_SECOND: dict[str, dict[str, list]] = {}
+for (_first, _second), _lst in _PAIRS.items():
+    _SECOND.setdefault(_first, {})[_second] = _lst
 
-    def add(group: str, label: str) -> None:
-        lst = hits.get(group)
-        if lst is None:
-            hits[group] = [label]
-        elif label not in lst:
-            lst.append(label)
 
+def _word_info(tok: str):
+    """(kind, exact terms, phrases by next word, loose phrases, matching prefix terms, flags) or
+    None for a word that is no cue and no counted word. flags: 1 maths word, 2 number word,
+    4 compound keyword."""
+    exact = _EXACT.get(tok, ())
+    pairs = _SECOND.get(tok)
+    loose = tuple(_LOOSE.get(tok, ()))
+    pre = tuple(
+        (rest, group, label)
+        for stem, rest, group, label in (
+            _PREFIX.get(tok[:3], ()) if len(tok) >= 3 else ()
+        )
+        if tok.startswith(stem)
+    )
+    flags = (
+        (1 if tok in _MATH_WORDS else 0)
+        | (2 if tok in STEP_WORDS else 0)
+        | (4 if tok in _COMPOUND_WORDS else 0)
+    )
+    if not (exact or pairs or loose or pre):
+        info = (0, (), None, (), (), flags) if flags else None
+    else:
+        if not (pairs or loose or pre):
+            kind = _PLAIN
+        elif pairs and not (exact or loose or pre):
+            kind = _PAIRED
+        else:
+            kind = _PHRASAL
+        info = (kind, tuple(exact), pairs, loose, pre, flags)
+    if len(_WORDS) >= _WORDS_MAX:
+        _WORDS.clear()
+    _WORDS[tok] = info
+    return info
+
+
+_WORDS: dict[str, tuple | None] = {}
+
+
+def _match(
+    lower: str, hits: dict[str, list[str]], other_scripts: bool = True
+) -> tuple[int, int, int]:
+    """Add the cue terms found in ``lower`` to ``hits``; return the number of math-function words,
+    of number words (see ``_lexicon_rank``) and of numbered statements."""
     if "/" in lower:
-        lower = _SLASHY_RE.sub(
-            " ", lower
-        )  # paths, branches, URLs, "and/or": not words of the ask
+        # paths, branches, URLs, "and/or": not words of the ask
+        lower = _SLASHY_RE.sub(" ", lower)
     arabic = other_scripts and _ARABIC_RE.search(lower) is not None
     if arabic:
         lower = normalize_arabic(lower)
-    tokens = _TOKEN_RE.findall(lower)
-    distinct = set(tokens)
-    maths = len(distinct & _MATH_WORDS)
+    tokens = (_ASCII_TOKEN_RE if lower.isascii() else _TOKEN_RE).findall(lower)
+    numwords = compound = 0
+    mathw: set[str] | None = None  # distinct maths words ("log", "sin" ...)
+    words = _WORDS
     if arabic:
         # Arabic words carry clitics (و، ال، ب ...): try each stripped form of each word.
-        keys, pkeys = _INDEX_KEYS, _PREFIX_KEYS
         for i, tok in enumerate(tokens):
             if "\u0600" <= tok[0] <= "\u06ff":
                 cl = _AR_BY_FIRST.get(tok[0])
@@ -351,31 +419,57 @@ def _match(lower: str, hits: dict[str, list[str]], other_scripts: bool = True) -
                 )
             else:
                 forms = [tok]
+            counted = False
             for form in forms:
-                if (form in keys or form[:3] in pkeys) and _match_word(
-                    form, i, tokens, add
-                ):
+                info = words.get(form, _MISS)
+                if info is _MISS:
+                    info = _word_info(form)
+                if info is None:
+                    continue
+                if not counted and info[5]:
+                    counted = True
+                    fl = info[5]
+                    if fl & 1:
+                        mathw = (mathw or set()) | {form}
+                    numwords += (fl >> 1) & 1
+                    compound |= fl & 4
+                if info[0] and _apply(info, i, tokens, hits):
                     break
     else:
-        # Fast path: set intersections in C pick the few words worth a closer look.
-        words = distinct & _INDEX_KEYS
-        stems = {t for t in distinct if len(t) >= 3 and t[:3] in _PREFIX_KEYS}
-        if words or stems:
-            n = len(tokens)
-            index, pairs, loose = _INDEX, _PAIRS, _LOOSE
-            for i, tok in enumerate(tokens):
-                if tok in words:
-                    # most hits are function words that only start phrases ("what is", "how to"):
-                    # look at the next word before paying for a full match
-                    if (
-                        index[tok][0]
-                        or tok in loose
-                        or (i + 1 < n and (tok, tokens[i + 1]) in pairs)
-                        or tok in stems
-                    ):
-                        _match_word(tok, i, tokens, add)
-                elif tok in stems:
-                    _match_word(tok, i, tokens, add)
+        # one dictionary lookup per word: most words are no cue (None)
+        get = words.get
+        n = len(tokens)
+        for i, tok in enumerate(tokens):
+            info = get(tok, _MISS)
+            if info is None:
+                continue
+            if info is _MISS:
+                info = _word_info(tok)
+                if info is None:
+                    continue
+            kind = info[0]
+            if kind == _PLAIN:
+                for group, label in info[1]:
+                    lst = hits.get(group)
+                    if lst is None:
+                        hits[group] = [label]
+                    elif label not in lst:
+                        lst.append(label)
+            elif kind == _PAIRED:
+                # most function words ("what", "how", "in") start phrases that do not follow
+                if i + 1 < n and tokens[i + 1] in info[2]:
+                    _apply(info, i, tokens, hits)
+            elif kind:
+                _apply(info, i, tokens, hits)
+            fl = info[5]
+            if fl:
+                if fl & 1:
+                    mathw = (mathw or set()) | {tok}
+                numwords += (fl >> 1) & 1
+                compound |= fl & 4
+    maths = len(mathw) if mathw else 0
+    if compound:
+        compound = len(_COMPOUND_RE.findall(lower))
     if other_scripts and _SCAN_RE is not None and _CJK_RE.search(lower):
         scan = _SCAN
         next_free = 0
@@ -387,10 +481,13 @@ def _match(lower: str, hits: dict[str, list[str]], other_scripts: bool = True) -
                 if lower.startswith(term, pos):
                     for group in groups:
                         if group != "_stop":
-                            add(group, term)
+                            _add(hits, group, term)
                     next_free = pos + len(term)
                     break
-    return maths
+        numwords += len(_STEP_CJK_RE.findall(lower))
+        if not compound and any(w in lower for w in _COMPOUND_CJK):
+            compound = len(_COMPOUND_RE.findall(lower))
+    return maths, numwords, compound
 
 
 def _big(num: str) -> bool:
@@ -422,8 +519,12 @@ def extract(text: str) -> Features:
     # most prompts are pure Latin/Cyrillic: one C-level scan decides whether the Arabic and CJK
     # paths are needed at all
     n = len(text)
-    other = _OTHER_SCRIPT_RE.search(text, 0, _HEAD) is not None or (
-        n > _HEAD and _OTHER_SCRIPT_RE.search(text, max(_HEAD, n - _TAIL)) is not None
+    other = not text.isascii() and (
+        _OTHER_SCRIPT_RE.search(text, 0, _HEAD) is not None
+        or (
+            n > _HEAD
+            and _OTHER_SCRIPT_RE.search(text, max(_HEAD, n - _TAIL)) is not None
+        )
     )
     limit = (
         _CJK_LIMIT
@@ -431,12 +532,15 @@ def extract(text: str) -> Features:
         else _HEAD + _TAIL
     )
     ask_s = ask if len(ask) <= limit else _sample(ask, limit)
-    maths = _match(ask_s.lower(), f.hits, other)
+    maths, numwords, compound = _match(ask_s.lower(), f.hits, other)
     if payload and not (f.hits.keys() & _TRIVIAL_ASKS):
         # A substantive ask over pasted material: the material is part of the task (a spec's
         # requirement list, the code to review). A trivial ask ("what language is this?",
         # "summarise this") is judged on the ask alone, whatever the paste contains.
-        maths += _match(_sample(payload, limit).lower(), f.hits, other)
+        m2, n2, c2 = _match(_sample(payload, limit).lower(), f.hits, other)
+        maths += m2
+        numwords += n2
+        compound += c2
         ask = text
         ask_s = _sample(text, limit)
     text_s = (
@@ -457,15 +561,21 @@ def extract(text: str) -> Features:
         )
     elif "=>" in text_s or ") {" in text_s:
         f.code_lines = text_s.count("=>") + text_s.count(") {")
-    nums = _NUMBER_RE.findall(ask_s) if _DIGIT_RE.search(ask_s) else ()
+    nums = _NUMBER_RE.findall(ask_s)
     f.numbers = len(nums)
     f.math_syms = (
         len(_MATH_SYM_RE.findall(ask_s))
         + maths
-        + (len(_FRAC_RE.findall(ask_s)) if f.numbers else 0)
+        + (
+            len(_FRAC_RE.findall(ask_s))
+            if f.numbers and ("/" in ask_s or "!" in ask_s)
+            else 0
+        )
     )
     if nums:
-        terms = _SCALE_NUM_RE.findall(ask_s) + [n for n in nums[:40] if _big(n)]
+        terms = [n for n in nums[:40] if len(n) >= 4 and _big(n)]
+        if _SCALE_HINT_RE.search(ask_s):
+            terms = _SCALE_NUM_RE.findall(ask_s) + terms
         f.scale_nums = len(terms)
         f.scale_terms = tuple(terms[:3])
     f.list_items = len(_LIST_RE.findall(ask_s)) if multiline and "\n" in ask_s else 0
@@ -488,4 +598,8 @@ def extract(text: str) -> Features:
     ):
         f.caps_tokens += len(_CANNED_RE.findall(ask_s))
     f.questions = len(_QUESTION_RE.findall(ask_s))
+    f.number_words = numwords
+    if multiline and "\nII" in text_s:
+        compound += len(_ROMAN_ITEM_RE.findall(text_s))
+    f.compound = compound
     return f

@@ -16,9 +16,17 @@ Method (weighted, explainable dimensions; pure Python, deterministic, microsecon
    security, spec), REASONING needs formal/quantitative evidence (proof, derivation, probability,
    calculation, word problems, game theory, algorithm analysis). A short proof is REASONING and a
    one-line system design is COMPLEX although both are short.
+4. Ranking priors (dimensions of kind "rank": ``number_words``, ``problem_size``, ``compound``)
+   estimate how likely a small model is to get the answer wrong: quantities stated in words (more
+   facts to combine), the size of a quantitative problem, several numbered statements judged
+   together. They are added to ``score`` (which also orders requests for cost-quality routing,
+   RouteLLM's APGR) and shown in ``--explain`` like every other dimension, but the tier is
+   decided on the score without them, so they can never move a request to another tier.
 
 The weights and thresholds below are set by hand for ``shared/eval/RUBRIC.md`` (no learned layer
-ships). They are checked with ``benchmarks/router_eval.py`` on the dev set, on the RouteLLM sets
+ships; the ranking priors are round numbers, each kept only if it raised APGR on more than one
+RouteLLM set and behaved on hand-written prompts, ``tests/test_classifier.py``). They are
+checked with ``benchmarks/router_eval.py`` on the dev set, on the RouteLLM sets
 (APGR of ``score``) and on prompts written for the purpose in ``training/`` (a generated set and
 hand-written hold-out files, each first run blind).
 """
@@ -82,7 +90,6 @@ CUE_WEIGHTS: dict[str, tuple[float, int]] = {
 }
 
 _ORDER = {g: i for i, g in enumerate(CUE_WEIGHTS)}
-_MEDIUM_GROUPS = frozenset(g for g in CUE_WEIGHTS if GROUP_KIND[g] == "medium")
 _REASONING_GROUPS = frozenset(g for g in CUE_WEIGHTS if GROUP_KIND[g] == "reasoning")
 _PROPORTIONAL = frozenset(("translate", "transform"))
 _SYSTEM_PARTS = frozenset(("system_noun", "scale", "infra"))
@@ -138,9 +145,16 @@ SHAPE_WEIGHTS: dict[str, tuple[float, str]] = {
     "word_problem": (1.0, "reasoning"),
     "math_notation": (0.25, "reasoning"),
     "code_shape": (0.4, "medium"),
+    # ranking priors (kind "rank"): they order requests by how likely a small model gets them
+    # wrong (the ``score``, RouteLLM's APGR) but are not evidence for a tier, so the tier is
+    # decided on the score without them
+    "number_words": (0.4, "rank"),
+    "problem_size": (0.4, "rank"),
+    "compound": (0.6, "rank"),
 }
 
 _W = {name: w for name, (w, _) in SHAPE_WEIGHTS.items()}
+_W_LENGTH = _W["length"]
 # which hard tier a positive contribution of each dimension counts towards
 _KIND = {
     **{g: GROUP_KIND[g] for g in CUE_WEIGHTS},
@@ -161,41 +175,62 @@ def _length_value(units: float) -> float:
 
     Continuous on purpose: the score also ranks requests (RouteLLM's APGR), and steps make ties.
     """
-    return max(-0.8, min(1.2, 0.45 * math.log2(max(units, 1.0) / 100.0)))
+    v = 0.45 * _log2(units / 100.0) if units > 1.0 else _LEN_AT_1
+    return -0.8 if v < -0.8 else (1.2 if v > 1.2 else v)
+
+
+_log2 = math.log2
+_LEN_AT_1 = 0.45 * math.log2(0.01)
+# per cue group, precomputed once: (weight, cap, position in CUE_WEIGHTS, counts as ordinary work)
+_CUE = {
+    g: (w, cap, _ORDER[g], GROUP_KIND[g] == "medium")
+    for g, (w, cap) in CUE_WEIGHTS.items()
+}
+_ORDER_KEY = _ORDER.__getitem__
+_RANK_LOG = tuple(math.log2(1 + i) for i in range(64))  # log2(1 + n) for small counts
+
+
+def _log1(n: int) -> float:
+    return _RANK_LOG[n] if n < 64 else math.log2(1 + n)
 
 
 def _dims(f: Features) -> list[Dimension]:
     out: list[Dimension] = []
     hits = f.hits
     # shape-derived extra hits for cue groups
-    extra: dict[str, int] = {}
-    if f.scale_nums:
-        extra["scale"] = f.scale_nums
-    if f.file_counts or f.paths > 1:
-        extra["multi_file"] = 2 * f.file_counts + max(0, f.paths - 1)
-    if f.caps_tokens and f.length < 300:
-        extra["heartbeat"] = f.caps_tokens
-    if f.paths and "agent_action" in hits:
-        extra["agent_action"] = (
-            1  # an instruction that names a file ("... in package.json") is an edit
-        )
-    groups = [g for g in hits if g in CUE_WEIGHTS]
+    extra: dict[str, int] | None = None
+    if f.scale_nums or f.file_counts or f.paths or f.caps_tokens:
+        extra = {}
+        if f.scale_nums:
+            extra["scale"] = f.scale_nums
+        if f.file_counts or f.paths > 1:
+            extra["multi_file"] = 2 * f.file_counts + max(0, f.paths - 1)
+        if f.caps_tokens and f.length < 300:
+            extra["heartbeat"] = f.caps_tokens
+        if f.paths and "agent_action" in hits:
+            # an instruction that names a file ("... in package.json") is an edit
+            extra["agent_action"] = 1
+    groups = [g for g in hits if g in _CUE]
     if extra:
         groups += [g for g in extra if g not in hits]
-    groups.sort(key=_ORDER.__getitem__)  # a stable, documented order for --explain
+    if len(groups) > 1:
+        groups.sort(key=_ORDER_KEY)  # a stable, documented order for --explain
     # The kind of task outranks surface words: "what is the remainder when ..." is maths, not a
     # lookup; "how do I ..." inside a migration plan is not a how-to. Simple cues count half then.
     keys = hits.keys()
+    numbers = f.numbers
     # a question about a quantity ("calculate ...", "what is the area ...") with numbers to use
     asks = "calculate" in hits or ("fact_question" in hits and "math_topic" in hits)
-    calc = asks and (f.numbers >= 2 or (f.numbers > 0 and "math_topic" in hits))
+    calc = asks and (numbers >= 2 or (numbers > 0 and "math_topic" in hits))
     task = calc or not keys.isdisjoint(_STRONG_TASKS)
     medium_task = (
         not keys.isdisjoint(_MEDIUM_TASKS) or len(hits.get("agent_action", ())) >= 2
     )
-    medium = 0.0  # what ordinary-work cues add up to (see _saturate_medium)
+    medium = 0.0  # what ordinary-work cues add up to (see _saturate_medium) ...
+    med: list[int] = []  # ... and where they are in ``out``
+    append = out.append
     for group in groups:
-        weight, cap = CUE_WEIGHTS[group]
+        weight, cap, _, is_medium = _CUE[group]
         if weight < 0:
             if task or (medium_task and group in _SURFACE_SIMPLE):
                 weight *= 0.5
@@ -208,13 +243,15 @@ def _dims(f: Features) -> list[Dimension]:
                     0.4  # translating a whole paragraph is ordinary work, not a lookup
                 )
         matched = hits.get(group, ())
-        n = len(matched) + extra.get(group, 0) if extra else len(matched)
-        if group in extra:  # say what the shape contributed, for --explain
+        n = len(matched)
+        if extra and group in extra:  # say what the shape contributed, for --explain
+            n += extra[group]
             matched = tuple(matched) + _extra_labels(group, f)
-        value = float(min(cap, n))
-        if weight > 0 and group in _MEDIUM_GROUPS:
+        value = float(cap if n > cap else n)
+        if is_medium and weight > 0 and value > 0:
             medium += weight * value
-        out.append(Dimension(group, weight, value, tuple(matched)))
+            med.append(len(out))
+        append(Dimension(group, weight, value, tuple(matched)))
     build = (
         "create" in hits and "system_noun" in hits and len(hits.get("infra", ())) >= 2
     )
@@ -226,7 +263,7 @@ def _dims(f: Features) -> list[Dimension]:
         parts = tuple(
             m for g in ("system_noun", "scale", "infra") for m in hits.get(g, ())
         )
-        out.append(
+        append(
             Dimension(
                 "system_design",
                 _W["system_design"],
@@ -234,21 +271,23 @@ def _dims(f: Features) -> list[Dimension]:
                 parts or (f"{f.scale_nums} scale numbers",),
             )
         )
-    if (
-        (calc or (f.numbers >= 2 and f.questions))
+    quantitative = not keys.isdisjoint(_REASONING_GROUPS)
+    word_problem = (
+        (calc or (numbers >= 2 and f.questions))
         and f.ask_units >= 50
         and not f.code_lines
         and keys.isdisjoint(_ENGINEERING)
-    ):
+    )
+    if word_problem:
         # a story with several quantities that ends in a question: a word problem
         # grows with the size of the story: more facts to combine, more steps
         value = 0.5 + 0.5 * min(1.0, f.ask_units / 400)
-        out.append(
+        append(
             Dimension(
                 "word_problem",
                 _W["word_problem"],
                 value,
-                (f"{f.numbers} numbers, {f.questions} questions",),
+                (f"{numbers} numbers, {f.questions} questions",),
             )
         )
     # translating or rewriting pasted text is work proportional to the text, not to the ask
@@ -256,12 +295,11 @@ def _dims(f: Features) -> list[Dimension]:
         f.ask_units if keys.isdisjoint(_PROPORTIONAL) else f.total_units
     )
     if length < 0 and (task or medium_task):
-        length *= (
-            0.5 if task else 0.7
-        )  # a one-line design or a short proof is short, not easy
-    out.append(Dimension("length", _W["length"], length, (f"{f.length} chars",)))
+        # a one-line design or a short proof is short, not easy
+        length *= 0.5 if task else 0.7
+    append(Dimension("length", _W_LENGTH, length, (f"{f.length} chars",)))
     if f.payload_len:
-        out.append(
+        append(
             Dimension(
                 "payload",
                 _W["payload"],
@@ -269,9 +307,9 @@ def _dims(f: Features) -> list[Dimension]:
                 (f"{f.payload_len} chars pasted",),
             )
         )
-    c = f.list_items + max(0, f.enums - 1)
+    c = f.list_items + f.enums - 1 if f.enums else f.list_items
     if c > 0:
-        out.append(
+        append(
             Dimension(
                 "constraints",
                 _W["constraints"],
@@ -279,47 +317,74 @@ def _dims(f: Features) -> list[Dimension]:
                 (f"{f.list_items} list items, {f.enums} separators",),
             )
         )
-    quantitative = not keys.isdisjoint(_REASONING_GROUPS)
-    if quantitative and f.numbers:
-        # numbers in a maths/physics/finance question are the data of the calculation
-        out.append(
-            Dimension(
-                "quantities",
-                _W["quantities"],
-                float(min(f.numbers, 10)),
-                (f"{f.numbers} numbers",),
+    if numbers:
+        label = (f"{numbers} numbers",)
+        if quantitative:
+            # numbers in a maths/physics/finance question are the data of the calculation
+            append(
+                Dimension(
+                    "quantities", _W["quantities"], float(min(numbers, 10)), label
+                )
             )
-        )
-    elif f.numbers > 2:
-        out.append(
-            Dimension(
-                "numbers",
-                _W["numbers"],
-                float(min(f.numbers - 2, 10)),
-                (f"{f.numbers} numbers",),
+        elif numbers > 2:
+            append(
+                Dimension("numbers", _W["numbers"], float(min(numbers - 2, 10)), label)
             )
-        )
     code = f.code_lines + 3 * f.fences
     if code:
         value = min(1.0, code / 3)
         medium += _W["code_shape"] * value
-        out.append(
+        med.append(len(out))
+        append(
             Dimension(
                 "code_shape", _W["code_shape"], value, (f"{f.code_lines} code lines",)
             )
         )
     if medium > MEDIUM_CAP:
-        _saturate_medium(out)
+        _saturate_medium(out, med, medium)
     math_syms = f.math_syms
     if code:
         math_syms = max(0, math_syms - 2 * code)  # '=' and '+' in code are not maths
     if math_syms:
-        out.append(
+        append(
             Dimension(
                 "math_notation",
                 _W["math_notation"],
                 float(min(math_syms, 6)),
                 (f"{f.math_syms} math symbols",),
+            )
+        )
+    # ranking priors. A quantity stated in words ("three times as many", "half of the rest") is a
+    # fact to combine that the digit counts above miss: one more step for a small model to get
+    # wrong; log-scaled, the first few matter most. (Digits alone as a prior helped MT-bench only
+    # and hurt GSM8K and MMLU, so they stay tier evidence: "quantities", "numbers".)
+    if f.number_words:
+        append(
+            Dimension(
+                "number_words",
+                _W["number_words"],
+                _log1(f.number_words),
+                (f"{f.number_words} number words",),
+            )
+        )
+    if f.ask_units > 200 and (quantitative or word_problem):
+        # a longer quantitative problem states more facts to combine (the length dimension
+        # saturates; a long writing brief is not harder, so this counts only for maths-like asks)
+        append(
+            Dimension(
+                "problem_size",
+                _W["problem_size"],
+                _log2(f.ask_units / 200),
+                (f"{f.length} chars of a quantitative problem",),
+            )
+        )
+    if f.compound >= 2:
+        append(
+            Dimension(
+                "compound",
+                _W["compound"],
+                min(1.0, f.compound / 2),
+                (f"{f.compound} numbered statements",),
             )
         )
     return out
@@ -337,25 +402,18 @@ def _extra_labels(group: str, f: Features) -> tuple[str, ...]:
     return ("names a file",)  # agent_action
 
 
-def _saturate_medium(dims: list[Dimension]) -> None:
+def _saturate_medium(dims: list[Dimension], idx: list[int], total: float) -> None:
     """Ordinary-work cues (write, explain, code, plan ...) say "MEDIUM"; piling more of them up
     does not make a task harder, so together they add at most MEDIUM_CAP to the score (each
-    one's value is scaled down in proportion, so the table still adds up)."""
-    idx = [
-        i
-        for i, d in enumerate(dims)
-        if _KIND[d.name] == "medium" and d.weight * d.value > 0
-    ]
-    total = sum(dims[i].weight * dims[i].value for i in idx)
-    if total > MEDIUM_CAP:
-        k = MEDIUM_CAP / total
-        for i in idx:
-            d = dims[i]
-            dims[i] = Dimension(d.name, d.weight, d.value * k, d.matched)
+    one's value is scaled down in proportion, so the table still adds up). ``idx``: where the
+    positive ordinary-work dimensions are, ``total``: what they add up to."""
+    k = MEDIUM_CAP / total
+    for i in idx:
+        d = dims[i]
+        dims[i] = Dimension(d.name, d.weight, d.value * k, d.matched)
 
 
-def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
+_exp = math.exp
 
 
 def classify(features: RequestFeatures) -> Classification:
@@ -363,13 +421,16 @@ def classify(features: RequestFeatures) -> Classification:
     text = features.text or ""
     f = extract(text)
     dims = _dims(f)
-    score = reasoning = complex_ = 0.0
+    score = reasoning = complex_ = prior = 0.0
     kinds = _KIND
     for d in dims:
         c = d.weight * d.value
+        k = kinds[d.name]
+        if k == "rank":
+            prior += c  # ranking only: not evidence for a tier
+            continue
         score += c
         if c > 0:
-            k = kinds[d.name]
             if k == "reasoning":
                 reasoning += c
             elif k == "complex":
@@ -403,11 +464,23 @@ def classify(features: RequestFeatures) -> Classification:
     else:
         tier = "MEDIUM"
         margin = min(score - SIMPLE_MAX, REASONING_MIN - reasoning, KIND_MIN - complex_)
-    confidence = 0.5 + 0.5 * (2 * _sigmoid(2.5 * max(0.0, margin)) - 1)
+    confidence = 0.5 + 0.5 * (
+        2 * (1.0 / (1.0 + _exp(-2.5 * (margin if margin > 0.0 else 0.0)))) - 1
+    )
+    if prior:
+        reasons.append(f"ranking priors {prior:+.2f} in the score, not tier evidence")
 
-    agentic = _agentic(features, f)
+    hits = f.hits
+    agentic = (
+        _agentic(features, f)
+        if features.has_tools
+        or f.file_counts
+        or "agent_action" in hits
+        or "multi_file" in hits
+        else 0.0
+    )
     return Classification(
-        score=score,
+        score=score + prior,
         tier=tier,
         confidence=confidence,
         dimensions=tuple(dims),
