@@ -216,3 +216,26 @@ def test_claw_serve_compress_and_journal_flags(gw):
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_claw_ask_compress_flag(gw, tmp_path):
+    from typer.testing import CliRunner
+
+    from clawcli.cli.main import app
+
+    bad = CliRunner().invoke(app, ["ask", "--compress", "turbo", "hi"])
+    assert bad.exit_code == 2 and "unknown compress mode" in bad.output
+    claw = shutil.which("claw")
+    if claw is None:
+        pytest.skip("the claw console script is not installed")
+    gw.reset()
+    env = dict(os.environ, CLAWCLI_GATEWAY_URL=gw.url, CLAWCLI_BASE_RPC_URL=gw.rpc_url)
+    question = "Why   is the sky blue?\n\n\n\n\nExplain briefly.   "
+    p = subprocess.run([claw, "ask", "--compress", "aggressive", "-m", "nvidia/gpt-oss-120b", "--json", question],
+                       env=env, capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert "You said: Why is the sky blue? Explain briefly." in json.loads(p.stdout)["content"]
+    assert gw.chat_requests()[-1].body["messages"][-1]["content"] == question  # the question is never touched
+    logs = Path(os.environ["CLAWCLI_OPENCLAW_HOME"]) / "blockrun" / "logs"
+    rec = json.loads(sorted(logs.glob("usage-*.jsonl"))[-1].read_text().splitlines()[-1])
+    assert rec["source"] == "ask" and rec["compressMode"] == "aggressive" and rec["compressedChars"] == 0

@@ -118,6 +118,7 @@ def ask(
     json_out: bool = typer.Option(False, "--json", "-j", help="Print one JSON object (content, model, cost, attempts...)."),
     explain: bool = typer.Option(False, "--explain", "-e", help="Show the routing decision first (on stderr)."),
     max_cost: float | None = typer.Option(None, "--max-cost", min=0.0, help="Most this question may cost in USD, fallbacks included: refuse (or skip a model) when the estimate or the gateway's quote would go above it."),
+    compress: str | None = typer.Option(None, "--compress", help="Request compression before routing and payment: off, safe (default; above 8 KB) or aggressive."),
 ) -> None:
     """Ask one question: routed to the cheapest capable model, paid per call, streamed.
 
@@ -139,9 +140,11 @@ def ask(
         profile = name
     if model and profile:
         raise UsageError("give either --model or --profile, not both")
+    if compress is not None and compress not in ("off", "safe", "aggressive"):
+        raise UsageError(f"unknown compress mode {compress!r}", "use off, safe or aggressive")
     text = _read_prompt(prompt)
     paths = Paths.from_env()
-    settings = load_settings(paths)
+    settings = load_settings(paths, overrides={"compress": compress})
     catalog = Catalog.load(paths.catalog_cache)
 
     request: dict[str, Any] = {"messages": [{"role": "user", "content": text}]}
@@ -153,6 +156,11 @@ def ask(
         request["temperature"] = temperature
     if model:
         request["model"] = model
+    from clawcli.core.compression import compress_request
+
+    # before routing and payment: the decision and the cost estimate see what is sent. The system
+    # prompt and the last user message are never compressed, so a one-shot question is unchanged.
+    request, compression = compress_request(request, settings.compress)
     decision = do_route(request, profile=None if model else (profile or settings.profile), catalog=catalog,
                         exclude=settings.exclude, baseline_model=settings.baseline_model)
     if explain:
@@ -174,11 +182,11 @@ def ask(
     session_id = os.environ.get("CLAWCLI_SESSION_ID") or None
     stream = not (no_stream or json_out)
     asyncio.run(_run(settings, paths, catalog, payer, chain, request, decision, session_id, max_cost,
-                     stream=stream, json_out=json_out))
+                     stream=stream, json_out=json_out, compression=compression))
 
 
 async def _run(settings, paths, catalog, payer, chain, request, decision, session_id, max_cost, *,
-               stream: bool, json_out: bool) -> None:
+               stream: bool, json_out: bool, compression: Any = None) -> None:
     from clawcli.cli._app import error_line, notice, print_json
     from clawcli.core.errors import AllAttemptsFailed, ClawError
     from clawcli.core.upstream import Engine, GatewayUnreachable, StreamInterrupted
@@ -195,7 +203,7 @@ async def _run(settings, paths, catalog, payer, chain, request, decision, sessio
         if stream:
             result = None
             async for ev in engine.stream(request, source="ask", session_id=session_id, decision=decision,
-                                          max_cost=max_cost):
+                                          max_cost=max_cost, compression=compression):
                 if ev.type == "notice":
                     out.pause()
                     notice(ev.data)
@@ -209,7 +217,7 @@ async def _run(settings, paths, catalog, payer, chain, request, decision, sessio
             out.close()
         else:
             result = await engine.complete(request, source="ask", session_id=session_id, decision=decision,
-                                           max_cost=max_cost)
+                                           max_cost=max_cost, compression=compression)
             for n in result.notices:
                 notice(n)
             if json_out:

@@ -126,7 +126,7 @@ class ChatHandler:
         key = request_key(body, session_header)
         session_id = session_header.decode("latin-1") if session_header else derive_session_id(body)
         try:
-            body, extra = self._prepare(body, scope, session_header)
+            body, extra, cstats = self._prepare(body, scope, session_header)
             decision, features = self._route(body)
             pin_key = f"{session_id}|{decision.profile}" if session_id else None
             decision = st.sessions.apply(pin_key, decision, catalog=st.catalog, features=features,
@@ -137,9 +137,9 @@ class ChatHandler:
 
         journal_id = session_header.decode("latin-1") if (session_header and st.journal is not None) else None
         if stream:
-            produce = self._stream_producer(body, decision, session_id, pin_key, journal_id)
+            produce = self._stream_producer(body, decision, session_id, pin_key, journal_id, cstats)
         else:
-            produce = self._complete_producer(body, decision, session_id, pin_key, journal_id)
+            produce = self._complete_producer(body, decision, session_id, pin_key, journal_id, cstats)
         flight, sub, _leader = st.inflight.start(key, produce)
         # Watch for a client disconnect only once the answer takes longer than WATCH_AFTER: a
         # timer is far cheaper than a task, and most answers from a fast upstream never need it.
@@ -165,9 +165,10 @@ class ChatHandler:
 
     # rewriting: session memory, compression (before routing: the decision sees the result) --
     def _prepare(self, body: dict[str, Any], scope: Mapping[str, Any],
-                 session_header: bytes | None) -> tuple[dict[str, Any], list[tuple[bytes, bytes]]]:
+                 session_header: bytes | None) -> tuple[dict[str, Any], list[tuple[bytes, bytes]], Any]:
         st = self.state
         extra: list[tuple[bytes, bytes]] = []
+        cstats = None  # CompressionStats, for the usage log (compressMode, compressedChars, ...)
         if st.journal is not None and session_header:
             sid = session_header.decode("latin-1")
             st.journal.observe(sid, body["messages"])
@@ -178,13 +179,12 @@ class ChatHandler:
         mode = raw_mode.decode("latin-1").strip().lower() if raw_mode else st.settings.compress
         if mode not in ("off", "safe", "aggressive"):
             raise UsageError(f"unknown compress mode {mode!r} (x-clawcli-compress)", "use off, safe or aggressive")
-        if mode != "off":
-            from clawcli.core.compression import compress_request
+        from clawcli.core.compression import compress_request
 
-            body, cstats = compress_request(body, mode)
-            if cstats.applied:
-                extra.extend((k.encode(), v.encode()) for k, v in cstats.headers().items())
-        return body, extra
+        body, cstats = compress_request(body, mode)  # "off" too (a no-op): the usage log records the mode
+        if cstats.applied:
+            extra.extend((k.encode(), v.encode()) for k, v in cstats.headers().items())
+        return body, extra, cstats
 
     # routing --------------------------------------------------------------------------
     def _route(self, body: dict[str, Any]) -> tuple[Any, Any]:
@@ -200,11 +200,12 @@ class ChatHandler:
 
     # producers (run once per flight, shared by every joined request) ----------------------
     def _complete_producer(self, body: dict[str, Any], decision: Any, session_id: str | None, pin_key: str | None,
-                           journal_id: str | None):
+                           journal_id: str | None, cstats: Any = None):
         st = self.state
 
         async def produce(flight: Flight) -> Any:
-            result = await st.engine.complete(body, source="serve", session_id=session_id, decision=decision)
+            result = await st.engine.complete(body, source="serve", session_id=session_id, decision=decision,
+                                              compression=cstats)
             st.sessions.record(pin_key, decision, result.model)
             _remember(st, journal_id, result)
             return result
@@ -212,12 +213,13 @@ class ChatHandler:
         return produce
 
     def _stream_producer(self, body: dict[str, Any], decision: Any, session_id: str | None, pin_key: str | None,
-                         journal_id: str | None):
+                         journal_id: str | None, cstats: Any = None):
         st = self.state
 
         async def produce(flight: Flight) -> Any:
             result = None
-            agen = st.engine.stream(body, source="serve", session_id=session_id, decision=decision)
+            agen = st.engine.stream(body, source="serve", session_id=session_id, decision=decision,
+                                    compression=cstats)
             try:
                 async for ev in agen:
                     if ev.type == "done":

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_right
+from itertools import accumulate
+from operator import add
 
 from clawcli.core.compression._text import Context
 
@@ -36,17 +38,17 @@ _STATUS_STARTS = ("===", "--- ")
 _OUTLINE = ("def ", "class ", "async def ", "function ", "fn ", "func ", "interface ", "struct ", "impl ")
 
 
-def _key_lines(text: str, first: int, last: int) -> list[int]:
+def _key_lines(text: str, lines: list[str], first: int, last: int) -> list[int]:
     """Indices of lines in [first, last) that carry signal (at most MAX_KEY_LINES, in order)."""
     low = text.lower()
-    starts = [0]
-    pos = low.find("\n")
-    while pos >= 0:
-        starts.append(pos + 1)
-        pos = low.find("\n", pos + 1)
+    # offset of every line start, computed by C iterators (a Python loop per line costs more)
+    # (of the lower-cased text: lower() may change a line's length, never the line count)
+    low_lines = low.split("\n") if len(low) != len(text) else lines
+    starts = list(map(add, accumulate(map(len, low_lines), initial=0), range(len(low_lines) + 1)))
     lo = starts[first] if first < len(starts) else len(low)
     hi = starts[last] if last < len(starts) else len(low)
     found: list[int] = []  # in priority order: errors, then status lines, then the outline
+    seen: set[int] = set()
 
     def scan(needle: str, at_line_start: bool = False, outline: bool = False) -> None:
         """Lines holding ``needle`` (a "\n"-prefixed needle: lines starting with it)."""
@@ -62,6 +64,7 @@ def _key_lines(text: str, first: int, last: int) -> list[int]:
             line = k + 1 if needle[0] == "\n" else k
             if ok and first <= line < last:
                 found.append(line)
+                seen.add(line)
                 hits += 1
             nl = low.find("\n", pos + 1)
             if nl < 0:
@@ -72,10 +75,9 @@ def _key_lines(text: str, first: int, last: int) -> list[int]:
                + [(kw, False, False) for kw in _STATUS] + [("\n" + st, True, False) for st in _STATUS_STARTS]
                + [(kw, False, True) for kw in _OUTLINE])
     for needle, at_start, outline in needles:
-        if len(set(found)) >= MAX_KEY_LINES:  # enough signal of a higher priority already
+        if len(seen) >= MAX_KEY_LINES:  # enough signal of a higher priority already
             break
-        if needle.lstrip("\n") in low:
-            scan(needle, at_line_start=at_start, outline=outline)
+        scan(needle, at_line_start=at_start, outline=outline)
     return sorted(list(dict.fromkeys(found))[:MAX_KEY_LINES])
 
 
@@ -91,7 +93,7 @@ def reduce_lines(text: str) -> str | None:
     if n <= HEAD + TAIL + 4:
         return None
     keep = set(range(HEAD)) | set(range(n - TAIL, n))
-    keep.update(k for k in _key_lines(text, HEAD, n - TAIL) if lines[k].strip())
+    keep.update(k for k in _key_lines(text, lines, HEAD, n - TAIL) if lines[k].strip())
     # a gap of one or two lines costs more as a marker than as text: keep such lines
     for k in sorted(keep):
         if k + 3 in keep or k + 2 in keep:

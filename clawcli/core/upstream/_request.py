@@ -31,6 +31,7 @@ class Req:
     ttft: float | None = None
     logged: bool = False
     max_cost: float | None = None
+    compression: Any = None  # CompressionStats of this request: extra usage-log fields
 
 
 @dataclass
@@ -114,6 +115,7 @@ def usage_record(r: Req, status: str, error_class: str | None, model: str | None
         attempts=[a.to_dict() for a in attempts],
         network=getattr(s, "network", None),
         settlement=getattr(s, "tx", None) or getattr(s, "transaction", None),
+        **(r.compression.log_fields() if r.compression is not None else {}),
     )
 
 

@@ -157,24 +157,34 @@ class Engine:
 
     # public API ----------------------------------------------------------------------------------
     async def complete(self, request: dict[str, Any], *, source: str, session_id: str | None = None,
-                       decision: Any = None, max_cost: float | None = None) -> EngineResult:
+                       decision: Any = None, max_cost: float | None = None,
+                       compression: Any = None) -> EngineResult:
         """Answer ``request`` without streaming. Raises ClawError subclasses on failure."""
         result = None
-        async for ev in self._run(request, source, session_id, decision, max_cost, streaming=False):
+        async for ev in self._run(request, source, session_id, decision, max_cost, streaming=False,
+                                  compression=compression):
             if ev.type == "done":
                 result = ev.data
         assert result is not None
         return result
 
     def stream(self, request: dict[str, Any], *, source: str, session_id: str | None = None,
-               decision: Any = None, max_cost: float | None = None) -> AsyncIterator[EngineEvent]:
+               decision: Any = None, max_cost: float | None = None,
+               compression: Any = None) -> AsyncIterator[EngineEvent]:
         """Answer ``request`` as events: decision, notice*, chunk*, done(EngineResult)."""
-        return self._run(request, source, session_id, decision, max_cost, streaming=True)
+        return self._run(request, source, session_id, decision, max_cost, streaming=True, compression=compression)
 
     # the chain walk ------------------------------------------------------------------------------
     async def _run(self, request: dict[str, Any], source: str, session_id: str | None, decision: Any,
-                   max_cost: float | None, *, streaming: bool) -> AsyncIterator[EngineEvent]:
+                   max_cost: float | None, *, streaming: bool, compression: Any = None) -> AsyncIterator[EngineEvent]:
         r = Req(rid=new_request_id(), source=source, session_id=session_id, t0=self._clock(), max_cost=max_cost)
+        if compression is None and decision is None:
+            # nobody compressed this request yet: do it before routing and payment (callers that
+            # route themselves compress first and pass `compression`, the stats, for the usage log)
+            from clawcli.core.compression import compress_request
+
+            request, compression = compress_request(request, self.settings.compress)
+        r.compression = compression
         opened: Open | None = None
         relay = None
         try:
