@@ -16,7 +16,7 @@ _claw_options() {
         "") echo "--version -V --debug --install-completion --show-completion --help -h" ;;
         "route") echo "--explain -e --json -j --profile -p --model -m --system -s --max-tokens -t --tools --messages --batch -b --jobs -J --help -h" ;;
         "models") echo "--json -j --refresh -r --profiles --help -h" ;;
-        "ask") echo "--model -m --profile -p --system -s --max-tokens --temperature --no-stream --json -j --explain -e --max-cost --help -h" ;;
+        "ask") echo "--model -m --profile -p --system -s --max-tokens --temperature --no-stream --json -j --explain -e --max-cost --compress --help -h" ;;
         "stats") echo "--since -s --until -u --days -d --by -b --top -n --json --csv --help -h" ;;
         "serve") echo "--host --port -p --token -t --profile --max-cost-per-run --cap-mode --gateway-url --compress --journal --no-journal --json --log-level --help -h" ;;
         "inject-openclaw") echo "--port -p --set-default --dry-run -n --undo --json -j --help -h" ;;
@@ -39,7 +39,7 @@ _claw_options() {
 _claw_value_options() {
     case "$1" in
         "route") echo "--profile -p --model -m --system -s --max-tokens -t --tools --messages --batch -b --jobs -J" ;;
-        "ask") echo "--model -m --profile -p --system -s --max-tokens --temperature --max-cost" ;;
+        "ask") echo "--model -m --profile -p --system -s --max-tokens --temperature --max-cost --compress" ;;
         "stats") echo "--since -s --until -u --days -d --by -b --top -n" ;;
         "serve") echo "--host --port -p --token -t --profile --max-cost-per-run --cap-mode --gateway-url --compress --log-level" ;;
         "inject-openclaw") echo "--port -p" ;;

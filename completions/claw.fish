@@ -18,7 +18,7 @@ function __claw_value_options
         case 'route'
             printf '%s\n' --profile -p --model -m --system -s --max-tokens -t --tools --messages --batch -b --jobs -J
         case 'ask'
-            printf '%s\n' --model -m --profile -p --system -s --max-tokens --temperature --max-cost
+            printf '%s\n' --model -m --profile -p --system -s --max-tokens --temperature --max-cost --compress
         case 'stats'
             printf '%s\n' --since -s --until -u --days -d --by -b --top -n
         case 'serve'
@@ -109,6 +109,7 @@ complete -c claw -n '__claw_is \'ask\'' -l no-stream -d 'Wait for the whole answ
 complete -c claw -n '__claw_is \'ask\'' -l json -s j -d 'Print one JSON object (content, model, cost, attempts...)'
 complete -c claw -n '__claw_is \'ask\'' -l explain -s e -d 'Show the routing decision first (on stderr)'
 complete -c claw -n '__claw_is \'ask\'' -l max-cost -x -d 'Most this question may cost in USD, fallbacks included: refuse (or skip a model) when the estimate or the gateway\'s quo…'
+complete -c claw -n '__claw_is \'ask\'' -l compress -x -d 'Request compression before routing and payment: off, safe (default; above 8 KB) or aggressive'
 complete -c claw -n '__claw_is \'ask\'' -l help -s h -d 'Show this message and exit'
 complete -c claw -n '__claw_is \'stats\'' -l since -s s -x -d 'Start: 30m, 24h, 7d, 2w, a date (2026-11-01) or an ISO time'
 complete -c claw -n '__claw_is \'stats\'' -l until -s u -x -d 'End (exclusive; a bare date includes that day)'

@@ -80,6 +80,7 @@ _claw_ask() {
     '(--json -j)'{--json,-j}'[Print one JSON object (content, model, cost, attempts...)]' \
     '(--explain -e)'{--explain,-e}'[Show the routing decision first (on stderr)]' \
     '--max-cost[Most this question may cost in USD, fallbacks included: refuse (or skip a model) when the estimate or the gateway'\''s quo…]:float: ' \
+    '--compress[Request compression before routing and payment: off, safe (default; above 8 KB) or aggressive]:text: ' \
     '(--help -h)'{--help,-h}'[Show this message and exit]' \
     '::prompt: '
 }
