@@ -10,14 +10,41 @@ non-streaming answer with a known length is read in the transport in one call.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 from aiohttp import ClientTimeout
 from httpx_aiohttp import AiohttpTransport
-from httpx_aiohttp.transport import AiohttpResponseStream, map_aiohttp_exceptions
+from httpx_aiohttp.transport import AiohttpResponseStream
+from httpx_aiohttp.transport import map_aiohttp_exceptions as _library_map
 
 _EXT = {"http_version": b"HTTP/1.1"}
+
+
+@contextlib.contextmanager
+def map_aiohttp_exceptions() -> Iterator[None]:
+    """The library's mapping, except that a server closing an open connection is a lost
+    connection (httpx.RemoteProtocolError, as plain httpx reports it), not a ConnectTimeout:
+    the engine reads connect errors as "the gateway is down" and stops walking the chain,
+    while one model's dropped connection must fall back to the next model."""
+    from aiohttp import ServerDisconnectedError
+
+    try:
+        with _library_map():
+            yield
+    except httpx.ConnectTimeout as exc:
+        if isinstance(exc.__cause__, ServerDisconnectedError):
+            raise httpx.RemoteProtocolError(f"server disconnected: {exc}") from exc.__cause__
+        raise
+
+
+class _ResponseStream(AiohttpResponseStream):
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        with map_aiohttp_exceptions():
+            async for chunk in self._aiohttp_response.content.iter_chunked(self.CHUNK_SIZE):
+                yield chunk
 _PREREAD_MAX = 1 << 20
 
 
@@ -99,4 +126,4 @@ class FastAiohttpTransport(AiohttpTransport):
             return httpx.Response(status_code=response.status, headers=response.raw_headers,
                                   stream=httpx.ByteStream(body), request=request, extensions=ext)
         return httpx.Response(status_code=response.status, headers=response.raw_headers,
-                              stream=AiohttpResponseStream(response), request=request, extensions=ext)
+                              stream=_ResponseStream(response), request=request, extensions=ext)

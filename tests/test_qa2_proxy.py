@@ -1,0 +1,124 @@
+"""QA round 2 on `claw serve`: regressions found by driving the proxy like agent frameworks do
+(real uvicorn thread, loopback sockets, the x402 gateway emulator behind it)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from clawcli.core.catalog import default_catalog
+from clawcli.core.config import load_settings
+from clawcli.core.journal import SessionJournal
+from clawcli.core.paths import Paths
+from clawcli.proxy.server import _server_class, bind_socket, uvicorn_config
+from clawcli.proxy.state import ProxyState
+from clawcli.testing import GatewayEmulator
+
+TEST_KEY = "0x" + "4c" * 32
+PROMPT = "explain the basic principle of quantum computing in detail please"
+
+
+@pytest.fixture(scope="module")
+def gw():
+    with GatewayEmulator() as g:
+        yield g
+
+
+class Proxy:
+    def __init__(self, state: ProxyState) -> None:
+        from clawcli.proxy.app import create_app
+
+        self.state = state
+        sock = bind_socket("127.0.0.1", 0)
+        self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        self.server = _server_class()(uvicorn_config(create_app(state)))
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [sock]}, daemon=True)
+        self.thread.start()
+        deadline = time.time() + 15
+        while not self.server.started:
+            if time.time() > deadline or not self.thread.is_alive():
+                raise RuntimeError("proxy did not start")
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(15)
+
+    def post(self, body: dict, **headers: str) -> httpx.Response:
+        return httpx.post(self.url + "/v1/chat/completions", json=body, headers=headers, timeout=30)
+
+    def stream(self, body: dict, **headers: str) -> tuple[httpx.Response, str]:
+        with httpx.stream("POST", self.url + "/v1/chat/completions", json={**body, "stream": True},
+                          headers=headers, timeout=30) as r:
+            return r, r.read().decode()
+
+    def log_records(self) -> list[dict[str, Any]]:
+        out = []
+        for f in sorted(self.state.paths.logs_dir.glob("usage-*.jsonl")):
+            out += [json.loads(line) for line in f.read_text().splitlines() if line.strip()]
+        return out
+
+
+@pytest.fixture
+def make_proxy(gw, tmp_path: Path):
+    started: list[Proxy] = []
+
+    def make(**overrides: Any) -> Proxy:
+        gw.reset()
+        paths = Paths(config_dir=tmp_path / "home", cache_dir=tmp_path / "home" / "cache",
+                      openclaw_home=tmp_path / "openclaw")
+        env = {"CLAWCLI_WALLET_KEY": TEST_KEY}
+        settings = load_settings(paths, env=env, overrides={
+            "gateway_url": gw.url, "base_rpc_url": gw.rpc_url, "solana_rpc_url": gw.solana_rpc_url, **overrides})
+        state = ProxyState(settings=settings, paths=paths, catalog=default_catalog(), env=env,
+                           journal=SessionJournal())
+        state.heartbeat_seconds = 0.2
+        p = Proxy(state)
+        started.append(p)
+        return p
+
+    yield make
+    for p in started:
+        p.stop()
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_dropped_connection_falls_back_instead_of_calling_the_gateway_down(make_proxy, gw, stream) -> None:
+    """The gateway closing one model's connection unanswered is a network failure of that model
+    (next model), not 'cannot connect' (which stops the whole chain with gateway_unreachable)."""
+    proxy = make_proxy()
+    first = proxy.post({"model": "auto", "messages": [{"role": "user", "content": PROMPT}]})
+    planned = first.headers["x-clawrouter-model"]
+    gw.reset()
+    gw.inject(planned, "drop", times=None)
+    body = {"model": "auto", "messages": [{"role": "user", "content": PROMPT + " again"}]}
+    if stream:
+        r, text = proxy.stream(body)
+        assert "gateway_unreachable" not in text and "data: [DONE]" in text
+        assert '"error"' not in text
+    else:
+        r = proxy.post(body)
+        assert r.status_code == 200, r.text
+        assert r.json()["model"] != planned
+    rec = proxy.log_records()[-1]
+    assert rec["status"] == "ok" and rec["model"] != planned
+    assert [a["errorClass"] for a in rec["attempts"]][:1] == ["network"]
+    assert rec["cost"] == pytest.approx(gw.paid_total())
+
+
+async def test_the_fast_transport_reports_a_server_disconnect_as_a_lost_connection(gw) -> None:
+    from clawcli.proxy.transport import FastAiohttpTransport
+
+    gw.reset()
+    gw.inject("*", "drop", times=None, before_payment=True)
+    async with httpx.AsyncClient(transport=FastAiohttpTransport()) as client:
+        with pytest.raises(httpx.RemoteProtocolError):
+            await client.post(gw.url + "/v1/chat/completions",
+                              json={"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]})
+    gw.clear_faults()
