@@ -122,3 +122,87 @@ async def test_the_fast_transport_reports_a_server_disconnect_as_a_lost_connecti
             await client.post(gw.url + "/v1/chat/completions",
                               json={"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]})
     gw.clear_faults()
+
+
+def test_openai_sdk_models_retrieve(make_proxy) -> None:
+    """`client.models.retrieve(id)` (GET /v1/models/{id}) works for profiles, prefixed profiles
+    and slash-containing model ids; an unknown id is a 404 in the OpenAI error shape."""
+    from openai import NotFoundError, OpenAI
+
+    proxy = make_proxy()
+    client = OpenAI(base_url=proxy.url + "/v1", api_key="unused", max_retries=0)
+    assert client.models.retrieve("auto").id == "auto"
+    assert client.models.retrieve("clawcli/eco").id == "clawcli/eco"
+    m = client.models.retrieve("anthropic/claude-sonnet-4.6")
+    assert m.id == "anthropic/claude-sonnet-4.6" and m.owned_by == "anthropic"
+    with pytest.raises(NotFoundError):
+        client.models.retrieve("nope/not-a-model")
+    r = httpx.get(proxy.url + "/v1/models/nope", timeout=10)
+    assert r.status_code == 404 and r.json()["error"]["code"] == "model_not_found"
+
+
+def _proxy_with_short_grace(gw, tmp_path: Path, grace: float) -> Proxy:
+    from clawcli.proxy.app import create_app
+
+    paths = Paths(config_dir=tmp_path / "home", cache_dir=tmp_path / "home" / "cache",
+                  openclaw_home=tmp_path / "openclaw")
+    env = {"CLAWCLI_WALLET_KEY": TEST_KEY}
+    settings = load_settings(paths, env=env, overrides={"gateway_url": gw.url, "base_rpc_url": gw.rpc_url})
+    state = ProxyState(settings=settings, paths=paths, catalog=default_catalog(), env=env)
+    state.heartbeat_seconds = 0.2
+    p = Proxy.__new__(Proxy)
+    p.state = state
+    sock = bind_socket("127.0.0.1", 0)
+    p.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    config = uvicorn_config(create_app(state))
+    config.timeout_graceful_shutdown = grace
+    p.server = _server_class()(config)
+    p.thread = threading.Thread(target=p.server.run, kwargs={"sockets": [sock]}, daemon=True)
+    p.thread.start()
+    deadline = time.time() + 15
+    while not p.server.started:
+        assert time.time() < deadline and p.thread.is_alive()
+        time.sleep(0.01)
+    return p
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_requests_cut_by_the_shutdown_grace_period_end_in_openai_shape(gw, tmp_path, stream) -> None:
+    """SIGTERM waits for in-flight requests; what is still running when the grace period ends
+    gets an OpenAI-shaped `shutting_down` error (503, or a final SSE error event + [DONE]),
+    not uvicorn's plain-text 500 / a truncated stream."""
+    gw.reset()
+    gw.inject("*", "slow", times=None, delay=4)
+    proxy = _proxy_with_short_grace(gw, tmp_path, grace=0.5)
+    result: dict[str, Any] = {}
+
+    def call() -> None:
+        body = {"model": "auto", "messages": [{"role": "user", "content": "hello there"}]}
+        if stream:
+            result["r"], result["text"] = proxy.stream(body)
+        else:
+            result["r"] = proxy.post(body)
+            result["text"] = result["r"].text
+
+    t = threading.Thread(target=call)
+    t.start()
+    time.sleep(0.8)
+    proxy.stop()
+    t.join(15)
+    gw.clear_faults()
+    r, text = result["r"], result["text"]
+    if stream:
+        assert r.status_code == 200
+        assert '"code":"shutting_down"' in text and text.rstrip().endswith("data: [DONE]")
+    else:
+        assert r.status_code == 503
+        assert r.json()["error"]["code"] == "shutting_down"
+    assert gw.paid_total() == 0  # the cut attempt was never settled, and nothing was paid twice
+
+
+@pytest.mark.parametrize("model", [5, ["auto"], {"id": "auto"}, True])
+def test_a_non_string_model_is_a_400_and_nothing_is_paid(make_proxy, gw, model) -> None:
+    proxy = make_proxy()
+    r = proxy.post({"model": model, "messages": [{"role": "user", "content": "hi"}]})
+    assert r.status_code == 400 and "model must be a string" in r.json()["error"]["message"]
+    assert gw.chat_requests() == [] and gw.paid_total() == 0

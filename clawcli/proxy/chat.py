@@ -12,6 +12,7 @@ calls. Streaming answers go through :mod:`clawcli.proxy.sse`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -240,11 +241,19 @@ class ChatHandler:
     # rendering ------------------------------------------------------------------------
     async def _reply(self, flight: Flight, sub: Subscriber, decision: Any, debug: bool, send: Any,
                      extra: list[tuple[bytes, bytes]]) -> None:
-        while not flight.done:
-            await sub.wake.wait()
-            sub.wake.clear()
-            if sub.gone:
-                return
+        try:
+            while not flight.done:
+                await sub.wake.wait()
+                sub.wake.clear()
+                if sub.gone:
+                    return
+        except asyncio.CancelledError:
+            # uvicorn cancels what is still running 10 s after SIGTERM: answer in OpenAI shape
+            # (not uvicorn's plain-text 500 and a traceback on stderr) so the client can retry
+            with contextlib.suppress(Exception):
+                await send_error(send, 503, "claw serve is shutting down: the request did not finish within "
+                                 "the grace period (retry it)", "server_error", "shutting_down")
+            return
         if flight.error is not None:
             await send_exception(send, flight.error)
             return

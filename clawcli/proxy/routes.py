@@ -45,10 +45,23 @@ def models_payload(catalog: Any, created: int | None = None) -> dict[str, Any]:
 def make_routes(state: Any) -> list[Any]:
     from starlette.routing import Route
 
-    models_body = dumps(models_payload(state.catalog))
+    payload = models_payload(state.catalog)
+    models_body = dumps(payload)
+    by_id = {m["id"].lower(): m for m in payload["data"]}
 
     async def models(request: Request) -> Response:
         return json_response(models_body)
+
+    async def model(request: Request) -> Response:
+        # GET /v1/models/{id}: the OpenAI SDK's models.retrieve(), which some agent frameworks
+        # call to validate the configured model before the first chat request
+        mid = request.path_params["model_id"]
+        found = by_id.get(mid.lower())
+        if found is None:
+            return json_response(error_body(
+                f"unknown model '{mid}' (GET /v1/models lists them)", "invalid_request_error",
+                "model_not_found"), 404)
+        return json_response(found)
 
     async def health(request: Request) -> Response:
         out: dict[str, Any] = {
@@ -57,6 +70,7 @@ def make_routes(state: Any) -> list[Any]:
             "wallet": state.wallet_address,
             "chain": state.chain,
             "paymentChain": state.chain,  # the name ClawRouter's /health used
+            **({"solana": state.solana_address} if state.solana_address else {}),
             "uptimeS": round(time.time() - state.started_at, 1),
             "inflight": len(state.inflight),
             "activeRequests": state.requests_active,
@@ -88,6 +102,8 @@ def make_routes(state: Any) -> list[Any]:
     return [
         Route("/v1/models", models, methods=["GET"]),
         Route("/models", models, methods=["GET"]),
+        Route("/v1/models/{model_id:path}", model, methods=["GET"]),
+        Route("/models/{model_id:path}", model, methods=["GET"]),
         Route("/health", health, methods=["GET"]),
         Route("/stats", stats, methods=["GET"]),
     ]

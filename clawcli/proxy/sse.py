@@ -10,6 +10,7 @@ them, each ``send`` flushed by uvicorn. An error after the stream started is a f
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from typing import Any
 
@@ -48,9 +49,30 @@ async def body(send: Any, payload: bytes, more: bool = True) -> None:
     await send({"type": "http.response.body", "body": payload, "more_body": more})
 
 
+_SHUTDOWN = "claw serve is shutting down: the request did not finish within the grace period (retry it)"
+
+
 async def relay(state: Any, flight: Flight, sub: Subscriber, decision: Any, debug: bool, send: Any,
                 extra: list[tuple[bytes, bytes]] | None = None) -> None:
     """Write one subscriber's view of a streaming flight."""
+    started: list[bool] = []
+    try:
+        await _relay(state, flight, sub, decision, debug, send, extra, started)
+    except asyncio.CancelledError:
+        # uvicorn cancels what still runs 10 s after SIGTERM: end the stream the documented way
+        # (a final error event and [DONE], or an OpenAI-shaped 503 before the headers) instead
+        # of a truncated body and a traceback on stderr
+        from clawcli.proxy.responses import error_body, send_error
+
+        with contextlib.suppress(Exception):
+            if started:
+                await body(send, data(error_body(_SHUTDOWN, "server_error", "shutting_down")) + DONE, more=False)
+            else:
+                await send_error(send, 503, _SHUTDOWN, "server_error", "shutting_down")
+
+
+async def _relay(state: Any, flight: Flight, sub: Subscriber, decision: Any, debug: bool, send: Any,
+                 extra: list[tuple[bytes, bytes]] | None, started: list[bool]) -> None:
     # The engine plans before its first event (no I/O: routing, cooldowns, the cost cap), so
     # waiting for that event still sends the headers at once — and a refusal (strict cost cap,
     # bad request) can still be a real HTTP status instead of an error inside a 200 stream.
@@ -66,6 +88,7 @@ async def relay(state: Any, flight: Flight, sub: Subscriber, decision: Any, debu
     if getattr(first, "type", None) == "decision" and first.data is not None:
         decision = first.data
     await start(send, (decision_headers(decision) if debug else []) + (extra or []))
+    started.append(True)
     await body(send, debug_comment(decision) if debug else HEARTBEAT)
     loop = asyncio.get_running_loop()
     i = 0

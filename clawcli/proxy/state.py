@@ -38,6 +38,7 @@ def default_engine_factory(state: "ProxyState") -> Any:
 
         print("\n".join(banner_lines(wallet)), file=sys.stderr)
     state.wallet_address = wallet.evm_address
+    state.solana_address = wallet.solana_address
     state.chain = wallet.chain or state.chain
     payer = Payer.from_settings(wallet, state.settings, state.paths)
     return Engine(state.settings, state.paths, catalog=state.catalog, payer=payer,
@@ -85,6 +86,7 @@ class ProxyState:
     version: str = __version__
     started_at: float = field(default_factory=time.time)
     wallet_address: str | None = None
+    solana_address: str | None = None  # /health's "solana" (ClawRouter's field): the payer on Solana
     chain: str = "base"
     requests_total: int = 0
     requests_active: int = 0
@@ -128,7 +130,8 @@ class ProxyState:
         except Exception:
             w = None
         if w is None:
-            self.wallet_address = None
+            self.wallet_address = self.solana_address = None
         else:
             self.wallet_address = w.evm_address
+            self.solana_address = w.solana_address
             self.chain = w.chain or self.chain

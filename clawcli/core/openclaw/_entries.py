@@ -57,6 +57,13 @@ def _cost(inp: float, out: float) -> dict[str, Any]:
     return {"input": _num(inp), "output": _num(out), "cacheRead": 0, "cacheWrite": 0}
 
 
+# OpenClaw sends a model's `maxTokens` as `max_tokens` on every request, and the gateway quotes
+# (and we pay) the whole output reservation up front: a model's full max output (32k-128k for
+# Opus, Sonnet, Gemini Pro, Codex) makes every call cost $0.9-2 and the default $0.50
+# per-request cap refuses them all. 8192 is what the routing profiles already declare.
+_OPENCLAW_MAX_TOKENS = 8192
+
+
 def _model_entry(m: Model) -> dict[str, Any]:
     return {
         "id": m.id,
@@ -65,7 +72,7 @@ def _model_entry(m: Model) -> dict[str, Any]:
         "input": ["text", "image"] if m.vision else ["text"],
         "cost": _cost(m.input_price, m.output_price),
         "contextWindow": m.context_window,
-        "maxTokens": m.max_output,
+        "maxTokens": min(m.max_output, _OPENCLAW_MAX_TOKENS),
     }
 
 

@@ -112,6 +112,9 @@ def extract_features(request: Mapping[str, Any]) -> RequestFeatures:
     if max_tokens <= 0:
         raise RouterError(f"max_tokens must be a positive integer, not {max_tokens}")
     model = request.get("model")
+    if model is not None and not isinstance(model, str):
+        # {"model": 5} used to be routed as "auto" and paid for: a client bug must be a 400
+        raise RouterError(f"model must be a string (a model id or a profile), not {model!r}")
     return RequestFeatures(
         text=text,
         system="\n".join(system_parts),

@@ -105,6 +105,11 @@ def explicit_chain(
 def estimate_cost(model: Model | None, input_tokens: int, max_tokens: int) -> float:
     if model is None:
         return 0.0
+    if model.max_output:
+        # the gateway clamps an over-ceiling max_tokens to the model's maximum and quotes that
+        # (OpenClaw sends huge defaults): estimating the unclamped value overstated the cost
+        # header and made cost caps refuse calls the gateway would have priced within them
+        max_tokens = min(max_tokens, model.max_output)
     return model.cost(input_tokens, max_tokens)
 
 

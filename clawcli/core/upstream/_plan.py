@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from clawcli.core.catalog import TIERS, Catalog
+from clawcli.core.router.select import estimate_cost
 from clawcli.core.upstream.types import CostCapExceeded
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -30,8 +31,7 @@ class Plan:
     notices: list[str] = field(default_factory=list)
 
     def estimate(self, model: str) -> float:
-        m = self.catalog.get(model)
-        return m.cost(self.input_tokens, self.max_tokens) if m is not None else 0.0
+        return estimate_cost(self.catalog.get(model), self.input_tokens, self.max_tokens)
 
 
 def _usd(x: float) -> str:
