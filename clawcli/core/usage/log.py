@@ -13,7 +13,6 @@ import json
 import os
 import sys
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,14 @@ FIELDS = (
 
 
 def new_request_id() -> str:
-    return uuid.uuid4().hex[:16]
+    return os.urandom(8).hex()  # 64 random bits; uuid4() costs ~3x more on the proxy's hot path
+
+
+def utc_timestamp(t: float | None = None) -> str:
+    """ISO-8601 UTC with milliseconds and a Z (``2026-11-26T01:02:03.456Z``), cheaply."""
+    t = time.time() if t is None else t
+    ms = int(t * 1000) % 1000
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + f".{ms:03d}Z"
 
 
 def utc_now() -> _dt.datetime:
@@ -39,14 +45,25 @@ def utc_now() -> _dt.datetime:
 def make_record(**fields: Any) -> dict[str, Any]:
     """A record with every schema field present (missing ones None, cost 0)."""
     rec: dict[str, Any] = {k: None for k in FIELDS}
-    rec.update(timestamp=utc_now().isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-               requestId=new_request_id(), cost=0.0, attempts=[], schema=SCHEMA)
+    rec.update(timestamp=utc_timestamp(), requestId=new_request_id(), cost=0.0, attempts=[], schema=SCHEMA)
     unknown = set(fields) - set(FIELDS)
     rec.update(fields)
     if unknown:  # extra fields are allowed (a superset is fine for readers), keep them last
         for k in sorted(unknown):
             rec[k] = rec.pop(k)
     return rec
+
+
+def _dumps_line(record: dict[str, Any]) -> bytes:
+    try:
+        import orjson  # ~5x faster than json on this hot path; same output for these records
+
+        return orjson.dumps(record, default=str, option=orjson.OPT_APPEND_NEWLINE)
+    except ImportError:  # pragma: no cover - orjson is a dependency
+        pass
+    except TypeError:  # e.g. an int beyond 64 bits, or a non-str key: the stdlib copes
+        pass
+    return (json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str) + "\n").encode("utf-8")
 
 
 class UsageLog:
@@ -67,8 +84,7 @@ class UsageLog:
     def append(self, record: dict[str, Any]) -> bool:
         """Append one record; returns False (after warning once) if it could not be written."""
         try:
-            line = json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str) + "\n"
-            data = line.encode("utf-8")
+            data = _dumps_line(record)
             day = int(time.time() // 86400)
             if day != self._day:
                 self.logs_dir.mkdir(parents=True, exist_ok=True)
