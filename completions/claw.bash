@@ -19,7 +19,7 @@ _claw_options() {
         "ask") echo "--model -m --profile -p --system -s --max-tokens --temperature --no-stream --json -j --explain -e --max-cost --compress --help -h" ;;
         "stats") echo "--since -s --until -u --days -d --by -b --top -n --json --csv --help -h" ;;
         "serve") echo "--host --port -p --token -t --profile --max-cost-per-run --cap-mode --gateway-url --compress --journal --no-journal --json --log-level --help -h" ;;
-        "inject-openclaw") echo "--port -p --set-default --dry-run -n --undo --json -j --help -h" ;;
+        "inject-openclaw") echo "--port -p --set-default --dry-run -n --undo --json -j --token -t --help -h" ;;
         "bench") echo "--help -h" ;;
         "bench route") echo "--file -f --number -n --json --help -h" ;;
         "bench proxy") echo "--duration -d --warmup --concurrency -c --tool --model -m --json --help -h" ;;
@@ -42,7 +42,7 @@ _claw_value_options() {
         "ask") echo "--model -m --profile -p --system -s --max-tokens --temperature --max-cost --compress" ;;
         "stats") echo "--since -s --until -u --days -d --by -b --top -n" ;;
         "serve") echo "--host --port -p --token -t --profile --max-cost-per-run --cap-mode --gateway-url --compress --log-level" ;;
-        "inject-openclaw") echo "--port -p" ;;
+        "inject-openclaw") echo "--port -p --token -t" ;;
         "bench route") echo "--file -f --number -n" ;;
         "bench proxy") echo "--duration -d --warmup --concurrency -c --tool --model -m" ;;
         "bench models") echo "--models -m --prompts -p --repeat -r --max-tokens --confirm-above" ;;

@@ -24,7 +24,7 @@ function __claw_value_options
         case 'serve'
             printf '%s\n' --host --port -p --token -t --profile --max-cost-per-run --cap-mode --gateway-url --compress --log-level
         case 'inject-openclaw'
-            printf '%s\n' --port -p
+            printf '%s\n' --port -p --token -t
         case 'bench route'
             printf '%s\n' --file -f --number -n
         case 'bench proxy'
@@ -137,6 +137,7 @@ complete -c claw -n '__claw_is \'inject-openclaw\'' -l set-default -d 'Also make
 complete -c claw -n '__claw_is \'inject-openclaw\'' -l dry-run -s n -d 'Print a unified diff of the change; write nothing'
 complete -c claw -n '__claw_is \'inject-openclaw\'' -l undo -d 'Remove what inject-openclaw added (and the default model only if it is ours)'
 complete -c claw -n '__claw_is \'inject-openclaw\'' -l json -s j -d 'Report what changed as JSON'
+complete -c claw -n '__claw_is \'inject-openclaw\'' -l token -s t -x -d 'The token `claw serve --token` requires; written as the provider\'s apiKey so OpenClaw sends it'
 complete -c claw -n '__claw_is \'inject-openclaw\'' -l help -s h -d 'Show this message and exit'
 complete -c claw -n '__claw_is \'bench\'' -a route -d 'Routing speed: p50/p99 µs per decision and decisions per second (no network)'
 complete -c claw -n '__claw_is \'bench\'' -a proxy -d 'Proxy overhead: `claw serve` against a fast loopback upstream, side by side with direct c…'

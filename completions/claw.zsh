@@ -121,6 +121,7 @@ _claw_inject_openclaw() {
     '(--dry-run -n)'{--dry-run,-n}'[Print a unified diff of the change; write nothing]' \
     '--undo[Remove what inject-openclaw added (and the default model only if it is ours)]' \
     '(--json -j)'{--json,-j}'[Report what changed as JSON]' \
+    '(--token -t)'{--token,-t}'[The token `claw serve --token` requires; written as the provider'\''s apiKey so OpenClaw sends it]:text: ' \
     '(--help -h)'{--help,-h}'[Show this message and exit]'
 }
 

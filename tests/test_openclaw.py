@@ -360,3 +360,17 @@ def test_json_report_of_a_first_injection(cfg: Path):
     assert ("add", "models.providers.clawcli") in ops
     assert ("add", "agents.defaults.models.clawcli/auto") in ops
     assert js["defaultModel"] == "anthropic/claude-opus-4" and js["gatewayRunning"] is False
+
+
+def test_token_becomes_the_api_key_and_is_never_printed(cfg: Path, monkeypatch: pytest.MonkeyPatch):
+    r = run("--token", "s3cret-serve-token", "--json")
+    assert r.exit_code == 0, r.output
+    assert "s3cret-serve-token" not in r.output
+    assert json.loads(cfg.read_text())["models"]["providers"]["clawcli"]["apiKey"] == "s3cret-serve-token"
+    # a later run without --token keeps it; CLAWCLI_TOKEN (what `claw serve` reads) replaces it
+    assert json.loads(run("--json").stdout)["changed"] is False
+    monkeypatch.setenv("CLAWCLI_TOKEN", "rotated-token")
+    r = run("--dry-run")
+    assert "rotated-token" not in r.output and "<redacted>" in r.output
+    assert run().exit_code == 0
+    assert json.loads(cfg.read_text())["models"]["providers"]["clawcli"]["apiKey"] == "rotated-token"

@@ -23,6 +23,10 @@ def inject_openclaw(
         False, "--undo", help="Remove what inject-openclaw added (and the default model only if it is ours)."
     ),
     json_out: bool = typer.Option(False, "--json", "-j", help="Report what changed as JSON."),
+    token: str | None = typer.Option(
+        None, "--token", "-t", envvar="CLAWCLI_TOKEN", show_default=False,
+        help="The token `claw serve --token` requires; written as the provider's apiKey so OpenClaw sends it.",
+    ),
 ) -> None:
     """Register `claw serve` as the `clawcli` provider in OpenClaw's config, safely.
 
@@ -59,7 +63,7 @@ def inject_openclaw(
         plan = oc.plan_undo(path, record_file=record)
     else:
         port = load_settings(paths, overrides={"port": port}).port
-        plan = oc.plan_inject(path, port=port, set_default=set_default, record_file=record)
+        plan = oc.plan_inject(path, port=port, set_default=set_default, record_file=record, api_key=token or None)
 
     if dry_run:
         if json_out:

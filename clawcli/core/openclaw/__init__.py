@@ -172,14 +172,16 @@ def plan_inject(
     catalog: Catalog | None = None,
     set_default: bool = False,
     record_file: Path | None = None,
+    api_key: str | None = None,
 ) -> Plan:
+    """``api_key``: the bearer token of ``claw serve --token`` (OpenClaw sends it as the key)."""
     cf = _file.read(config_path)
     catalog = catalog or default_catalog()
-    provider = provider_entry(catalog, port)
+    provider = provider_entry(catalog, port, api_key)
     old_rec = _record.load(record_file, cf.real)
     ours = {m["id"] for m in provider["models"]}
     stale = {i for i in old_rec.get("modelIds", []) if isinstance(i, str) and i not in ours}
-    edit = _edit.inject(cf.data, provider, set_default=set_default, stale_ids=stale)
+    edit = _edit.inject(cf.data, provider, set_default=set_default, stale_ids=stale, api_key=api_key)
     existing = _edit.get(cf.data, _edit.PROVIDERS)
     existing = existing.get(_edit.PROVIDER_ID) if isinstance(existing, dict) else None
     # what the provider slot held before our first injection, so --undo can put it back

@@ -120,6 +120,7 @@ def inject(
     *,
     set_default: bool,
     stale_ids: set[str] = frozenset(),  # type: ignore[assignment]
+    api_key: str | None = None,
 ) -> Edit:
     targets = [PROVIDERS + (PROVIDER_ID,)]
     if _is_allowlist(get(data, ALLOWLIST)):
@@ -136,8 +137,9 @@ def inject(
         merged = dict(current)  # the user's extra keys (headers, ...) and key order stay
         merged["baseUrl"] = provider["baseUrl"]
         merged["api"] = provider["api"]
-        if not (isinstance(current.get("apiKey"), str) and current["apiKey"]):
-            merged["apiKey"] = provider["apiKey"]  # keep a key the user set (e.g. a serve --token)
+        if api_key is not None or not (isinstance(current.get("apiKey"), str) and current["apiKey"]):
+            # an explicit --token wins; otherwise keep a key the user set (e.g. a serve token)
+            merged["apiKey"] = provider["apiKey"]
         merged["models"] = _merge_models(current.get("models"), provider["models"], stale_ids)
         providers[PROVIDER_ID] = merged
     else:

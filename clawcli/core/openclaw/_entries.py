@@ -111,10 +111,10 @@ def model_entries(catalog: Catalog) -> list[dict[str, Any]]:
     return [_profile_entry(catalog, p) for p in PROFILE_NAMES] + [_model_entry(m) for m in main_models(catalog)]
 
 
-def provider_entry(catalog: Catalog, port: int) -> dict[str, Any]:
+def provider_entry(catalog: Catalog, port: int, api_key: str | None = None) -> dict[str, Any]:
     return {
         "baseUrl": base_url(port),
         "api": API,
-        "apiKey": PLACEHOLDER_API_KEY,
+        "apiKey": api_key or PLACEHOLDER_API_KEY,
         "models": model_entries(catalog),
     }
