@@ -227,6 +227,7 @@ def test_bad_inputs_in_openai_error_shape(proxy: Proxy, gw) -> None:
         (httpx.post(url, json={"model": "auto"}, timeout=5), 400, "missing_messages"),
         (httpx.post(url, json={"model": "auto", "messages": []}, timeout=5), 400, "missing_messages"),
         (httpx.post(url, json=chat(model="no-such-model-xyz"), timeout=5), 400, "model_not_found"),
+        (httpx.post(url, json={**chat(), "stream": "yes"}, timeout=5), 400, "invalid_stream"),
     ]
     for r, status, code in cases:
         assert r.status_code == status, (status, r.text)

@@ -114,7 +114,13 @@ class ChatHandler:
             await send_error(send, 400, "'messages' is required: a non-empty list of chat messages",
                              "invalid_request_error", "missing_messages")
             return
-        stream = body.get("stream") is True
+        stream = body.get("stream")
+        if stream is not None and not isinstance(stream, bool):
+            # "yes" used to mean "not streaming" silently; OpenAI rejects it too
+            await send_error(send, 400, f"'stream' must be true or false, not {stream!r}",
+                             "invalid_request_error", "invalid_stream")
+            return
+        stream = stream is True
         debug = debug_enabled(_header(scope, b"x-clawrouter-debug"))
 
         local = commands.match(messages)
