@@ -111,7 +111,7 @@ complete -c claw -n '__claw_is \'ask\'' -l explain -s e -d 'Show the routing dec
 complete -c claw -n '__claw_is \'ask\'' -l max-cost -x -d 'Most this question may cost in USD, fallbacks included: refuse (or skip a model) when the estimate or the gateway\'s quo…'
 complete -c claw -n '__claw_is \'ask\'' -l compress -x -d 'Request compression before routing and payment: off, safe (default; above 8 KB) or aggressive'
 complete -c claw -n '__claw_is \'ask\'' -l help -s h -d 'Show this message and exit'
-complete -c claw -n '__claw_is \'stats\'' -l since -s s -x -d 'Start: 30m, 24h, 7d, 2w, a date (2026-11-01) or an ISO time'
+complete -c claw -n '__claw_is \'stats\'' -l since -s s -x -d 'Start: 30m, 24h, 7d, 2w, a date (2026-11-01), an ISO time, or all'
 complete -c claw -n '__claw_is \'stats\'' -l until -s u -x -d 'End (exclusive; a bare date includes that day)'
 complete -c claw -n '__claw_is \'stats\'' -l days -s d -x -d 'The last N calendar days (UTC), today included'
 complete -c claw -n '__claw_is \'stats\'' -l by -s b -x -d 'Break down by: model, tier, day, provider, source or session'

@@ -87,7 +87,7 @@ _claw_ask() {
 
 _claw_stats() {
   _arguments -s \
-    '(--since -s)'{--since,-s}'[Start: 30m, 24h, 7d, 2w, a date (2026-11-01) or an ISO time]:text: ' \
+    '(--since -s)'{--since,-s}'[Start: 30m, 24h, 7d, 2w, a date (2026-11-01), an ISO time, or all]:text: ' \
     '(--until -u)'{--until,-u}'[End (exclusive; a bare date includes that day)]:text: ' \
     '(--days -d)'{--days,-d}'[The last N calendar days (UTC), today included]:integer: ' \
     '(--by -b)'{--by,-b}'[Break down by: model, tier, day, provider, source or session]:text: ' \

@@ -318,3 +318,7 @@ def test_bom_and_crlf_lines_are_read(tmp_path: Path):
         b'{"timestamp":"2026-11-01T00:00:02Z","model":"a/b","cost":2}\r\n')
     s = aggregate_stats(tmp_path)
     assert (s["requests"], s["cost"], s["skippedLines"]) == (2, 3.0, 0)
+
+
+def test_since_all_means_no_lower_bound():
+    assert aggregate_stats(DATA, since="all")["requests"] == aggregate_stats(DATA)["requests"]

@@ -8,7 +8,7 @@ BY_CHOICES = ("model", "tier", "day", "provider", "source", "session")
 
 
 def stats(
-    since: str = typer.Option(None, "--since", "-s", help="Start: 30m, 24h, 7d, 2w, a date (2026-11-01) or an ISO time."),
+    since: str = typer.Option(None, "--since", "-s", help="Start: 30m, 24h, 7d, 2w, a date (2026-11-01), an ISO time, or all."),
     until: str = typer.Option(None, "--until", "-u", help="End (exclusive; a bare date includes that day)."),
     days: int = typer.Option(None, "--days", "-d", min=1, help="The last N calendar days (UTC), today included."),
     by: str = typer.Option(None, "--by", "-b", help="Break down by: model, tier, day, provider, source or session."),

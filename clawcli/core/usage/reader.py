@@ -61,8 +61,8 @@ def parse_when(value: str | _dt.datetime | _dt.date | None, *, now: _dt.datetime
     A bare date means the start of that UTC day, or with ``end=True`` (for ``--until``) the
     end of it, so ``--until 2026-11-03`` includes the 3rd. Naive datetimes are UTC.
     """
-    if value is None or value == "":
-        return None
+    if value is None or value == "" or (isinstance(value, str) and value.strip().lower() in ("all", "ever")):
+        return None  # no bound (`/stats all` in a chat and `GET /stats?since=all` say the same)
     now = (now or _dt.datetime.now(UTC)).astimezone(UTC)
     if isinstance(value, _dt.datetime):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
