@@ -29,3 +29,30 @@ def claw_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def openclaw_home(claw_home: Path) -> Path:
     return Path(os.environ["CLAWCLI_OPENCLAW_HOME"])
+
+
+# --- a running `claw serve` in front of the gateway emulator (tests/_proxy.py) -------------------
+# Module-scoped emulator (reset per proxy); a module that needs another emulator defines its own `gw`.
+@pytest.fixture(scope="module")
+def gw():
+    from clawcli.testing import GatewayEmulator
+
+    with GatewayEmulator() as g:
+        yield g
+
+
+@pytest.fixture
+def make_proxy(gw, tmp_path: Path):
+    """``make_proxy(token=None, journal=True, **settings)`` -> a started ``_proxy.Proxy``; all stop after the test."""
+    from _proxy import start_proxy
+
+    started = []
+
+    def make(**kw):
+        p = start_proxy(gw, tmp_path, **kw)
+        started.append(p)
+        return p
+
+    yield make
+    for p in started:
+        p.stop()

@@ -9,86 +9,18 @@ import json
 import os
 import shutil
 import subprocess
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from _proxy import TEST_KEY
 
-from clawcli.core.catalog import default_catalog
-from clawcli.core.config import load_settings
-from clawcli.core.journal import NOTE_HEADER, SessionJournal
-from clawcli.core.paths import Paths
-from clawcli.proxy.server import _server_class, bind_socket, uvicorn_config
-from clawcli.proxy.state import ProxyState
-from clawcli.testing import GatewayEmulator
+from clawcli.core.journal import NOTE_HEADER
 
-TEST_KEY = "0x" + "4c" * 32
 PAID = "openai/gpt-4o-mini"
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def gw():
-    with GatewayEmulator() as g:
-        yield g
-
-
-class Proxy:
-    def __init__(self, state: ProxyState) -> None:
-        from clawcli.proxy.app import create_app
-
-        self.state = state
-        sock = bind_socket("127.0.0.1", 0)
-        self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-        self.server = _server_class()(uvicorn_config(create_app(state)))
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [sock]}, daemon=True)
-        self.thread.start()
-        deadline = time.time() + 15
-        while not self.server.started:
-            if time.time() > deadline or not self.thread.is_alive():
-                raise RuntimeError("proxy did not start")
-            time.sleep(0.01)
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(15)
-
-    def post(self, body: dict, **headers: str) -> httpx.Response:
-        return httpx.post(self.url + "/v1/chat/completions", json=body, timeout=30,
-                          headers={k.replace("_", "-"): v for k, v in headers.items()})
-
-    def log_records(self) -> list[dict[str, Any]]:
-        out = []
-        for f in sorted(self.state.paths.logs_dir.glob("usage-*.jsonl")):
-            out += [json.loads(line) for line in f.read_text().splitlines() if line.strip()]
-        return out
-
-
-@pytest.fixture
-def make_proxy(gw, tmp_path: Path):
-    started: list[Proxy] = []
-
-    def make(journal: bool = True, **overrides: Any) -> Proxy:
-        gw.reset()
-        paths = Paths(config_dir=tmp_path / "home", cache_dir=tmp_path / "home" / "cache",
-                      openclaw_home=tmp_path / "openclaw")
-        env = {"CLAWCLI_WALLET_KEY": TEST_KEY}
-        settings = load_settings(paths, env=env, overrides={
-            "gateway_url": gw.url, "base_rpc_url": gw.rpc_url, "solana_rpc_url": gw.solana_rpc_url, **overrides})
-        state = ProxyState(settings=settings, paths=paths, catalog=default_catalog(), env=env,
-                           journal=SessionJournal() if journal else None)
-        state.heartbeat_seconds = 0.2
-        p = Proxy(state)
-        started.append(p)
-        return p
-
-    yield make
-    for p in started:
-        p.stop()
 
 
 def _call(cid: str, name: str, args: dict) -> dict:

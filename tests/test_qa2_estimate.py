@@ -9,8 +9,6 @@ import pytest
 from clawcli.core.catalog import default_catalog
 from clawcli.core.router import route
 
-from tests.test_qa2_proxy import gw, make_proxy  # noqa: F401  (fixtures)
-
 OPUS = "anthropic/claude-opus-4.6"
 
 

@@ -16,8 +16,6 @@ from clawcli.core.config import load_settings
 from clawcli.core.openclaw._entries import model_entries
 from clawcli.core.paths import Paths
 
-from tests.test_qa2_proxy import gw, make_proxy  # noqa: F401  (fixtures)
-
 
 def test_every_injected_model_fits_the_default_per_request_cap() -> None:
     catalog = default_catalog()

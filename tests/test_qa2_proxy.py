@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from pathlib import Path
@@ -11,81 +10,14 @@ from typing import Any
 
 import httpx
 import pytest
+from _proxy import TEST_KEY, Proxy
 
 from clawcli.core.catalog import default_catalog
 from clawcli.core.config import load_settings
-from clawcli.core.journal import SessionJournal
 from clawcli.core.paths import Paths
-from clawcli.proxy.server import _server_class, bind_socket, uvicorn_config
 from clawcli.proxy.state import ProxyState
-from clawcli.testing import GatewayEmulator
 
-TEST_KEY = "0x" + "4c" * 32
 PROMPT = "explain the basic principle of quantum computing in detail please"
-
-
-@pytest.fixture(scope="module")
-def gw():
-    with GatewayEmulator() as g:
-        yield g
-
-
-class Proxy:
-    def __init__(self, state: ProxyState) -> None:
-        from clawcli.proxy.app import create_app
-
-        self.state = state
-        sock = bind_socket("127.0.0.1", 0)
-        self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-        self.server = _server_class()(uvicorn_config(create_app(state)))
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [sock]}, daemon=True)
-        self.thread.start()
-        deadline = time.time() + 15
-        while not self.server.started:
-            if time.time() > deadline or not self.thread.is_alive():
-                raise RuntimeError("proxy did not start")
-            time.sleep(0.01)
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(15)
-
-    def post(self, body: dict, **headers: str) -> httpx.Response:
-        return httpx.post(self.url + "/v1/chat/completions", json=body, headers=headers, timeout=30)
-
-    def stream(self, body: dict, **headers: str) -> tuple[httpx.Response, str]:
-        with httpx.stream("POST", self.url + "/v1/chat/completions", json={**body, "stream": True},
-                          headers=headers, timeout=30) as r:
-            return r, r.read().decode()
-
-    def log_records(self) -> list[dict[str, Any]]:
-        out = []
-        for f in sorted(self.state.paths.logs_dir.glob("usage-*.jsonl")):
-            out += [json.loads(line) for line in f.read_text().splitlines() if line.strip()]
-        return out
-
-
-@pytest.fixture
-def make_proxy(gw, tmp_path: Path):
-    started: list[Proxy] = []
-
-    def make(**overrides: Any) -> Proxy:
-        gw.reset()
-        paths = Paths(config_dir=tmp_path / "home", cache_dir=tmp_path / "home" / "cache",
-                      openclaw_home=tmp_path / "openclaw")
-        env = {"CLAWCLI_WALLET_KEY": TEST_KEY}
-        settings = load_settings(paths, env=env, overrides={
-            "gateway_url": gw.url, "base_rpc_url": gw.rpc_url, "solana_rpc_url": gw.solana_rpc_url, **overrides})
-        state = ProxyState(settings=settings, paths=paths, catalog=default_catalog(), env=env,
-                           journal=SessionJournal())
-        state.heartbeat_seconds = 0.2
-        p = Proxy(state)
-        started.append(p)
-        return p
-
-    yield make
-    for p in started:
-        p.stop()
 
 
 @pytest.mark.parametrize("stream", [False, True])
@@ -142,28 +74,13 @@ def test_openai_sdk_models_retrieve(make_proxy) -> None:
 
 
 def _proxy_with_short_grace(gw, tmp_path: Path, grace: float) -> Proxy:
-    from clawcli.proxy.app import create_app
-
     paths = Paths(config_dir=tmp_path / "home", cache_dir=tmp_path / "home" / "cache",
                   openclaw_home=tmp_path / "openclaw")
     env = {"CLAWCLI_WALLET_KEY": TEST_KEY}
     settings = load_settings(paths, env=env, overrides={"gateway_url": gw.url, "base_rpc_url": gw.rpc_url})
     state = ProxyState(settings=settings, paths=paths, catalog=default_catalog(), env=env)
     state.heartbeat_seconds = 0.2
-    p = Proxy.__new__(Proxy)
-    p.state = state
-    sock = bind_socket("127.0.0.1", 0)
-    p.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    config = uvicorn_config(create_app(state))
-    config.timeout_graceful_shutdown = grace
-    p.server = _server_class()(config)
-    p.thread = threading.Thread(target=p.server.run, kwargs={"sockets": [sock]}, daemon=True)
-    p.thread.start()
-    deadline = time.time() + 15
-    while not p.server.started:
-        assert time.time() < deadline and p.thread.is_alive()
-        time.sleep(0.01)
-    return p
+    return Proxy(state, graceful_shutdown=grace)
 
 
 @pytest.mark.parametrize("stream", [False, True])

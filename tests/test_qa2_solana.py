@@ -11,14 +11,14 @@ from typer.testing import CliRunner
 
 pytest.importorskip("solders")
 
+from _proxy import Proxy
+
 from clawcli.cli.main import app
 from clawcli.core.catalog import default_catalog
 from clawcli.core.config import load_settings
 from clawcli.core.paths import Paths
 from clawcli.proxy.state import ProxyState
 from clawcli.testing import GatewayEmulator
-
-from tests.test_qa2_proxy import Proxy
 
 MNEMONIC = " ".join(["abandon"] * 23 + ["art"])
 SOL_ADDR = "3Cy3YNTFywCmxoxt8n7UH6hg6dLo5uACowX3CFceaSnx"

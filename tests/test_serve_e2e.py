@@ -5,89 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 import time
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from _proxy import Proxy
 
 from clawcli.core.catalog import default_catalog
-from clawcli.core.config import load_settings
-from clawcli.core.journal import SessionJournal
-from clawcli.core.paths import Paths
-from clawcli.proxy.server import _server_class, bind_socket, uvicorn_config
-from clawcli.proxy.state import ProxyState
-from clawcli.testing import GatewayEmulator
 
-TEST_KEY = "0x" + "4c" * 32  # a throwaway EVM key: the proxy pays the emulator with it
 FREE = "nvidia/gpt-oss-120b"
 PAID = "openai/gpt-4o-mini"
-
-
-@pytest.fixture(scope="module")
-def gw():
-    with GatewayEmulator() as g:
-        yield g
-
-
-class Proxy:
-    """A running `claw serve` (same app, same server class as the CLI) in a background thread."""
-
-    def __init__(self, state: ProxyState) -> None:
-        from clawcli.proxy.app import create_app
-
-        self.state = state
-        sock = bind_socket("127.0.0.1", 0)
-        self.port = sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.server = _server_class()(uvicorn_config(create_app(state)))
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [sock]}, daemon=True)
-        self.thread.start()
-        deadline = time.time() + 15
-        while not self.server.started:
-            if time.time() > deadline or not self.thread.is_alive():
-                raise RuntimeError("proxy did not start")
-            time.sleep(0.01)
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(15)
-
-    def openai(self, **kw: Any):
-        from openai import OpenAI
-
-        return OpenAI(base_url=self.url + "/v1", api_key=kw.pop("api_key", "unused"), max_retries=0, **kw)
-
-    def log_records(self) -> list[dict[str, Any]]:
-        out = []
-        for f in sorted(self.state.paths.logs_dir.glob("usage-*.jsonl")):
-            out += [json.loads(line) for line in f.read_text().splitlines() if line.strip()]
-        return out
-
-
-@pytest.fixture
-def make_proxy(gw, tmp_path: Path):
-    started: list[Proxy] = []
-
-    def make(token: str | None = None, **overrides: Any) -> Proxy:
-        gw.reset()
-        paths = Paths(config_dir=tmp_path / "home", cache_dir=tmp_path / "home" / "cache",
-                      openclaw_home=tmp_path / "openclaw")
-        env = {"CLAWCLI_WALLET_KEY": TEST_KEY}
-        settings = load_settings(paths, env=env, overrides={
-            "gateway_url": gw.url, "base_rpc_url": gw.rpc_url, "solana_rpc_url": gw.solana_rpc_url, **overrides})
-        state = ProxyState(settings=settings, paths=paths, catalog=default_catalog(), token=token, env=env,
-                           journal=SessionJournal())
-        state.heartbeat_seconds = 0.2
-        p = Proxy(state)
-        started.append(p)
-        return p
-
-    yield make
-    for p in started:
-        p.stop()
 
 
 @pytest.fixture

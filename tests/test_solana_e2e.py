@@ -8,7 +8,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -137,11 +136,8 @@ def test_claw_ask_without_the_solana_extra_is_one_line(solana_wallet, tmp_path) 
 
 
 def test_claw_serve_pays_on_solana(solana_wallet) -> None:
-    sys.path.insert(0, str(Path(__file__).parent))
-    try:
-        from test_serve_e2e import Proxy
-    finally:
-        sys.path.pop(0)
+    from _proxy import Proxy
+
     from clawcli.core.catalog import default_catalog
     from clawcli.core.config import load_settings
     from clawcli.core.paths import Paths

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from clawcli.core._atomic import atomic_write_bytes
 from clawcli.core.errors import NetworkError, UpstreamError
 
 _NUM_KEYS = {
@@ -103,7 +103,5 @@ def refresh(gateway_url: str, cache_file: Path, timeout: float = 10.0) -> dict[s
     base = json.loads(resources.files("clawcli.data").joinpath("catalog.json").read_text("utf-8"))
     data, changes = merge_listing(base, listing)
     cache_file.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cache_file.with_name(cache_file.name + f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, indent=1), "utf-8")
-    os.replace(tmp, cache_file)
+    atomic_write_bytes(cache_file, json.dumps(data, indent=1).encode("utf-8"), mode=None)
     return changes

@@ -179,6 +179,8 @@ def save_config_values(paths: Paths, updates: Mapping[str, Any]) -> Path:
     import tomli_w
     from filelock import FileLock
 
+    from clawcli.core._atomic import atomic_write_bytes
+
     for name in updates:
         if name not in _FIELDS:
             raise ConfigError(f"unknown setting {name!r}")
@@ -201,12 +203,8 @@ def save_config_values(paths: Paths, updates: Mapping[str, Any]) -> Path:
                 backup = path.with_name(f"config.toml.bak.{stamp}-{n}")
                 n += 1
             backup.write_bytes(path.read_bytes())
-        tmp = path.with_name(f".config.toml.{os.getpid()}.tmp")
-        with open(tmp, "wb") as fh:
-            tomli_w.dump(new, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        # mode=None: config.toml holds no secret; it keeps the umask's mode as before
+        atomic_write_bytes(path, tomli_w.dumps(new).encode("utf-8"), mode=None)
         if read_config_file(path) != new:  # read back and verify
             raise ConfigError(f"{path} did not read back as written")
     return backup

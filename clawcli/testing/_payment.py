@@ -56,32 +56,20 @@ def usd_to_micros(usd: float) -> int:
     return int(round(float(usd) * 1_000_000))
 
 
-@dataclass(frozen=True)
-class Requirement:
-    """One payment requirement the gateway quotes for one request."""
+class QuoteDocuments:
+    """The 402 documents of a requirement (v2 ``accepts`` entry and body, v1 likewise), shared by the
+    EVM and the Solana requirement: each provides ``amount_micros``, ``pay_to``, ``resource_url``,
+    ``network``, ``v1_network``, ``asset``, ``extra``, ``max_timeout_seconds`` and ``description``."""
 
     amount_micros: int
     pay_to: str
     resource_url: str
-    network: str = BASE_NETWORK
-    max_timeout_seconds: int = 300
-    description: str = "LLM chat completion"
-
-    @property
-    def v1_network(self) -> str:
-        return NETWORKS[self.network][0]
-
-    @property
-    def chain_id(self) -> int:
-        return NETWORKS[self.network][1]
-
-    @property
-    def asset(self) -> str:
-        return NETWORKS[self.network][4]
-
-    @property
-    def extra(self) -> dict[str, str]:
-        return {"name": NETWORKS[self.network][2], "version": NETWORKS[self.network][3]}
+    network: str
+    v1_network: str
+    asset: str
+    extra: dict[str, str]
+    max_timeout_seconds: int
+    description: str
 
     def v2_accept(self) -> dict[str, Any]:
         return {
@@ -122,6 +110,34 @@ class Requirement:
         return {"x402Version": 1, "error": error, "accepts": [self.v1_accept()]}
 
 
+@dataclass(frozen=True)
+class Requirement(QuoteDocuments):
+    """One payment requirement the gateway quotes for one request."""
+
+    amount_micros: int
+    pay_to: str
+    resource_url: str
+    network: str = BASE_NETWORK
+    max_timeout_seconds: int = 300
+    description: str = "LLM chat completion"
+
+    @property
+    def v1_network(self) -> str:
+        return NETWORKS[self.network][0]
+
+    @property
+    def chain_id(self) -> int:
+        return NETWORKS[self.network][1]
+
+    @property
+    def asset(self) -> str:
+        return NETWORKS[self.network][4]
+
+    @property
+    def extra(self) -> dict[str, str]:
+        return {"name": NETWORKS[self.network][2], "version": NETWORKS[self.network][3]}
+
+
 @dataclass
 class Verified:
     """A payment that passed every check; ``settle()`` turns it into the settlement record."""
@@ -134,16 +150,21 @@ class Verified:
 
     def settlement(self, success: bool = True, error_reason: str | None = None) -> dict[str, Any]:
         tx = "0x" + hashlib.sha256(f"{self.payer}:{self.nonce}".encode()).hexdigest()
-        out: dict[str, Any] = {
-            "success": success,
-            "transaction": tx if success else "",
-            "network": self.network if self.x402_version == 2 else NETWORKS[self.network][0],
-            "payer": self.payer,
-            "amount": str(self.value_micros),
-        }
-        if error_reason:
-            out["errorReason"] = error_reason
-        return out
+        return settlement_record(self, tx if success else "", NETWORKS[self.network][0], success, error_reason)
+
+
+def settlement_record(v: Any, tx: str, v1_network: str, success: bool, error_reason: str | None) -> dict[str, Any]:
+    """The settlement header's object for a verified payment ``v`` (EVM or Solana)."""
+    out: dict[str, Any] = {
+        "success": success,
+        "transaction": tx,
+        "network": v.network if v.x402_version == 2 else v1_network,
+        "payer": v.payer,
+        "amount": str(v.value_micros),
+    }
+    if error_reason:
+        out["errorReason"] = error_reason
+    return out
 
 
 class PaymentError(Exception):
@@ -185,6 +206,29 @@ def payment_header(headers: Any) -> tuple[str, str] | None:
     return None
 
 
+def decode_payload(header_value: str, x402_version: int) -> dict[str, Any]:
+    """The payment header's JSON object, checked for the gateway's x402 version."""
+    try:
+        payload = unb64json(header_value)
+    except Exception:
+        raise PaymentError("invalid_payload", "payment header is not base64 JSON") from None
+    if not isinstance(payload, dict):
+        raise PaymentError("invalid_payload", "payment payload is not a JSON object")
+    if payload.get("x402Version") != x402_version:
+        raise PaymentError(
+            "invalid_x402_version",
+            f"x402Version {payload.get('x402Version')!r} does not match the gateway's {x402_version}",
+        )
+    return payload
+
+
+def check_scheme_network(scheme: Any, network: Any, expected_network: str) -> None:
+    if scheme != "exact":
+        raise PaymentError("unsupported_scheme", f"scheme {scheme!r} is not supported")
+    if network != expected_network:
+        raise PaymentError("invalid_network", f"network {network!r}; expected {expected_network!r}")
+
+
 def _int(v: Any, field: str) -> int:
     try:
         return int(str(v), 0) if isinstance(v, str) and v.startswith("0x") else int(str(v))
@@ -209,17 +253,7 @@ def verify_payment(
     from eth_account.messages import encode_typed_data
     from eth_utils import is_address, to_checksum_address
 
-    try:
-        payload = unb64json(header_value)
-    except Exception:
-        raise PaymentError("invalid_payload", "payment header is not base64 JSON") from None
-    if not isinstance(payload, dict):
-        raise PaymentError("invalid_payload", "payment payload is not a JSON object")
-    if payload.get("x402Version") != x402_version:
-        raise PaymentError(
-            "invalid_x402_version",
-            f"x402Version {payload.get('x402Version')!r} does not match the gateway's {x402_version}",
-        )
+    payload = decode_payload(header_value, x402_version)
     if x402_version == 2:
         accepted = payload.get("accepted")
         if not isinstance(accepted, dict):
@@ -235,10 +269,7 @@ def verify_payment(
     else:
         scheme, network = payload.get("scheme"), payload.get("network")
         expected_network = required.v1_network
-    if scheme != "exact":
-        raise PaymentError("unsupported_scheme", f"scheme {scheme!r} is not supported")
-    if network != expected_network:
-        raise PaymentError("invalid_network", f"network {network!r}; expected {expected_network!r}")
+    check_scheme_network(scheme, network, expected_network)
 
     inner = payload.get("payload")
     if not isinstance(inner, dict) or not isinstance(inner.get("authorization"), dict):

@@ -20,7 +20,14 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from clawcli.testing._payment import USDC_SOLANA_MINT, PaymentError, unb64json
+from clawcli.testing._payment import (
+    USDC_SOLANA_MINT,
+    PaymentError,
+    QuoteDocuments,
+    check_scheme_network,
+    decode_payload,
+    settlement_record,
+)
 
 SOLANA_NETWORK = "solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp"
 SOLANA_DEVNET_NETWORK = "solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1"
@@ -84,7 +91,7 @@ def is_solana_address(s: str) -> bool:
 
 
 @dataclass(frozen=True)
-class SvmRequirement:
+class SvmRequirement(QuoteDocuments):
     """One Solana payment requirement (duck-types ``_payment.Requirement`` for the handlers)."""
 
     amount_micros: int
@@ -111,24 +118,6 @@ class SvmRequirement:
             out["memo"] = self.memo
         return out
 
-    def v2_accept(self) -> dict[str, Any]:
-        return {"scheme": "exact", "network": self.network, "amount": str(self.amount_micros), "asset": self.asset,
-                "payTo": self.pay_to, "maxTimeoutSeconds": self.max_timeout_seconds, "extra": self.extra}
-
-    def v2_payment_required(self, error: str = "PAYMENT-SIGNATURE header is required") -> dict[str, Any]:
-        return {"x402Version": 2, "error": error,
-                "resource": {"url": self.resource_url, "description": self.description, "mimeType": "application/json"},
-                "accepts": [self.v2_accept()], "extensions": {}}
-
-    def v1_accept(self) -> dict[str, Any]:
-        return {"scheme": "exact", "network": self.v1_network, "maxAmountRequired": str(self.amount_micros),
-                "resource": self.resource_url, "description": self.description, "mimeType": "application/json",
-                "outputSchema": None, "payTo": self.pay_to, "maxTimeoutSeconds": self.max_timeout_seconds,
-                "asset": self.asset, "extra": self.extra}
-
-    def v1_payment_required(self, error: str = "X-PAYMENT header is required") -> dict[str, Any]:
-        return {"x402Version": 1, "error": error, "accepts": [self.v1_accept()]}
-
 
 @dataclass
 class SvmVerified:
@@ -144,16 +133,7 @@ class SvmVerified:
 
     def settlement(self, success: bool = True, error_reason: str | None = None) -> dict[str, Any]:
         tx = self.facilitator.cosign(self.transaction) if (success and self.facilitator) else ""
-        out: dict[str, Any] = {
-            "success": success,
-            "transaction": tx,
-            "network": self.network if self.x402_version == 2 else SVM_NETWORKS[self.network][0],
-            "payer": self.payer,
-            "amount": str(self.value_micros),
-        }
-        if error_reason:
-            out["errorReason"] = error_reason
-        return out
+        return settlement_record(self, tx, SVM_NETWORKS[self.network][0], success, error_reason)
 
 
 class SvmFacilitator:
@@ -205,15 +185,7 @@ class SvmFacilitator:
 
     # --- verification -------------------------------------------------------------------------
     def verify(self, header_value: str, required: SvmRequirement, *, x402_version: int) -> SvmVerified:
-        try:
-            payload = unb64json(header_value)
-        except Exception:
-            raise PaymentError("invalid_payload", "payment header is not base64 JSON") from None
-        if not isinstance(payload, dict):
-            raise PaymentError("invalid_payload", "payment payload is not a JSON object")
-        if payload.get("x402Version") != x402_version:
-            raise PaymentError("invalid_x402_version",
-                               f"x402Version {payload.get('x402Version')!r} does not match the gateway's {x402_version}")
+        payload = decode_payload(header_value, x402_version)
         if x402_version == 2:
             accepted = payload.get("accepted")
             if not isinstance(accepted, dict):
@@ -229,10 +201,7 @@ class SvmFacilitator:
         else:
             scheme, network = payload.get("scheme"), payload.get("network")
             expected_network = required.v1_network
-        if scheme != "exact":
-            raise PaymentError("unsupported_scheme", f"scheme {scheme!r} is not supported")
-        if network != expected_network:
-            raise PaymentError("invalid_network", f"network {network!r}; expected {expected_network!r}")
+        check_scheme_network(scheme, network, expected_network)
         inner = payload.get("payload")
         if not isinstance(inner, dict) or not isinstance(inner.get("transaction"), str):
             raise PaymentError("invalid_payload", "payload.transaction is missing")

@@ -13,12 +13,12 @@ import json
 import os
 import re
 import stat
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from clawcli.core._atomic import atomic_write_bytes
 from clawcli.core.errors import ConfigError
 
 NEW_FILE_MODE = 0o600  # the file can hold channel tokens and keys: private by default
@@ -152,19 +152,6 @@ def writable_problem(cf: ConfigFile) -> str | None:
     return None
 
 
-def _fsync_dir(d: Path) -> None:
-    try:
-        fd = os.open(d, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def backup(cf: ConfigFile) -> Path:
     """Copy the exact original bytes next to the file; never overwrites an older backup."""
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
@@ -186,20 +173,9 @@ def backup(cf: ConfigFile) -> Path:
 
 
 def atomic_write(real: Path, data: bytes, mode: int) -> None:
-    """Temp file in the same directory (same mode), fsync, rename over ``real``."""
+    """Temp file in the same directory (same mode), fsync, rename over ``real``.
+
+    ``real`` is the resolved path, so a symlinked config stays a symlink to the new content.
+    """
     real.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".clawcli.tmp", dir=real.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            os.fchmod(fh.fileno(), mode)  # exact mode regardless of umask
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, real)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    _fsync_dir(real.parent)
+    atomic_write_bytes(real, data, mode)

@@ -18,10 +18,10 @@ default or prune containers it cannot prove it created.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from clawcli.core._atomic import atomic_write_bytes
 
 
 def load(record_file: Path | None, config_real: Path) -> dict[str, Any]:
@@ -52,20 +52,8 @@ def save(record_file: Path | None, config_real: Path, entry: dict[str, Any] | No
     else:
         data["configs"][str(config_real)] = entry
     record_file.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".openclaw-inject.", suffix=".tmp", dir=record_file.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=2, sort_keys=True)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, record_file)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    blob = json.dumps(data, indent=2, sort_keys=True) + "\n"
+    atomic_write_bytes(record_file, blob.encode("utf-8"))
 
 
 def merged(old: dict[str, Any], *, created: list[tuple[str, ...]], model_ids: list[str],

@@ -9,11 +9,11 @@ writer — and finally read back and compared.
 from __future__ import annotations
 
 import os
-import secrets
 import stat
 import time
 from pathlib import Path
 
+from clawcli.core._atomic import atomic_write_bytes
 from clawcli.core.errors import WalletError
 
 DIR_MODE = 0o700
@@ -34,19 +34,6 @@ def ensure_private_dir(directory: Path) -> None:
         ) from None
 
 
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # not supported on every filesystem; the file itself was fsync'd
-    finally:
-        os.close(fd)
-
-
 def write_private(path: Path, text: str | bytes, *, replace: bool = False) -> None:
     """Atomically write ``text`` to ``path`` with mode 0600, then read it back.
 
@@ -55,32 +42,15 @@ def write_private(path: Path, text: str | bytes, *, replace: bool = False) -> No
     """
     ensure_private_dir(path.parent)
     data = text if isinstance(text, bytes) else text.encode("utf-8")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        atomic_write_bytes(path, data, FILE_MODE, exclusive=not replace)
+    except FileExistsError:
         if replace:
-            os.replace(tmp, path)
-        else:
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                raise WalletError(
-                    f"{path} already exists; not overwriting it",
-                    "use --force to replace it (a timestamped backup is written first)",
-                ) from None
-            except OSError:
-                # filesystems without hard links: check-then-rename (tiny race window)
-                if path.exists():
-                    raise WalletError(f"{path} already exists; not overwriting it") from None
-                os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    _fsync_dir(path.parent)
+            raise
+        raise WalletError(
+            f"{path} already exists; not overwriting it",
+            "use --force to replace it (a timestamped backup is written first)",
+        ) from None
     try:
         back = path.read_bytes()
     except OSError as exc:

@@ -19,12 +19,7 @@ from clawcli.core.x402 import svm
 from clawcli.core.x402.ledger import SpendLedger
 from clawcli.core.x402.payer import Payer, SignedPayment
 from clawcli.core.x402.policy import SpendPolicy
-from clawcli.core.x402.protocol import (
-    PAYMENT_SIGNATURE,
-    X_PAYMENT,
-    PaymentRequired,
-    b64json_encode,
-)
+from clawcli.core.x402.protocol import PaymentRequired
 
 
 class SolanaPayer(Payer):
@@ -91,15 +86,7 @@ class SolanaPayer(Payer):
         memo = svm.memo_for(req.extra)
         now = int(self.clock())
         valid_before = now + svm.BLOCKHASH_TTL_S
-        rid = self.ledger.reserve(
-            req.amount,
-            hourly_limit=self.policy.hourly_limit,
-            daily_limit=self.policy.daily_limit,
-            network=req.network,
-            payee=req.pay_to,
-            model=model,
-            valid_before=valid_before,
-        )
+        rid = self._reserve(req, payee=req.pay_to, model=model, valid_before=valid_before)
         try:
             blockhash, mint = svm.fetch_chain_state(
                 self.rpc_url, req.asset, known_mint=self._mints.get(req.asset), client=self._rpc_client(),
@@ -120,35 +107,10 @@ class SolanaPayer(Payer):
         except Exception as exc:  # noqa: BLE001 - any solders failure: release, one clear error
             self.ledger.release(rid, "signing failed")
             raise PaymentError(f"could not sign the Solana payment: {type(exc).__name__}") from None
-        inner = {"transaction": tx.transaction}
-        if required.version >= 2:
-            payload: dict[str, Any] = {
-                "x402Version": 2,
-                "accepted": req.raw,
-                "payload": inner,
-                "extensions": dict(required.extensions),
-            }
-            if required.resource is not None:
-                payload["resource"] = required.resource
-            headers = {PAYMENT_SIGNATURE: b64json_encode(payload)}
-        else:
-            payload = {"x402Version": 1, "scheme": req.scheme, "network": req.network, "payload": inner}
-            headers = {X_PAYMENT: b64json_encode(payload)}
-        return SignedPayment(
-            headers=headers,
-            amount=req.amount,
-            network=req.network,
-            payee=req.pay_to,
-            asset=req.asset,
-            payer=tx.payer,
-            version=required.version,
-            nonce=tx.signature,
-            valid_after=now,
-            valid_before=valid_before,
-            reservation=rid,
-            model=model,
-            requirement=req,
-            payload=payload,
+        return self._signed_payment(
+            required, req, {"transaction": tx.transaction},
+            payee=req.pay_to, payer=tx.payer, nonce=tx.signature,
+            valid_after=now, valid_before=valid_before, reservation=rid, model=model,
         )
 
 

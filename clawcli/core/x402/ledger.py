@@ -27,7 +27,6 @@ the exact rolling sum, at most one minute's worth more.
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import time
 from collections.abc import Callable
@@ -35,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from clawcli.core._atomic import atomic_write_bytes
 from clawcli.core.errors import PaymentError
 from clawcli.core.x402.policy import format_usd, refusal
 
@@ -121,18 +121,7 @@ class SpendLedger:
         data["settled"] = {k: v for k, v in data["settled"].items() if int(k) >= oldest}
         data["rejected"] = {k: v for k, v in data["rejected"].items() if int(k) >= oldest}
         data["recent"] = data["recent"][-RECENT_MAX:]
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{secrets.token_hex(3)}.tmp")
-        blob = json.dumps(data, separators=(",", ":")).encode()
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(blob)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
+        atomic_write_bytes(self.path, json.dumps(data, separators=(",", ":")).encode())
 
     @staticmethod
     def _totals(data: dict[str, Any], now: float) -> Totals:

@@ -110,15 +110,7 @@ class Payer:
         valid_before = now + timeout
         domain = evm.domain_for(net, req.asset, req.extra)
         payee = evm.checksum(req.pay_to)
-        rid = self.ledger.reserve(
-            req.amount,
-            hourly_limit=self.policy.hourly_limit,
-            daily_limit=self.policy.daily_limit,
-            network=req.network,
-            payee=payee,
-            model=model,
-            valid_before=valid_before,
-        )
+        rid = self._reserve(req, payee=payee, model=model, valid_before=valid_before)
         try:
             signature, authorization = evm.sign_authorization(
                 self._key, domain=domain, to=payee, value=req.amount,
@@ -127,7 +119,42 @@ class Payer:
         except Exception as exc:
             self.ledger.release(rid, "signing failed")
             raise PaymentError(f"could not sign the payment: {type(exc).__name__}") from None
-        inner = {"signature": signature, "authorization": authorization}
+        return self._signed_payment(
+            required, req, {"signature": signature, "authorization": authorization},
+            payee=payee, payer=authorization["from"], nonce=authorization["nonce"],
+            valid_after=valid_after, valid_before=valid_before, reservation=rid, model=model,
+        )
+
+    # -- shared by every chain's sign(): the ledger reservation and the x402 envelope --------
+
+    def _reserve(self, req: Requirement, *, payee: str, model: str | None, valid_before: int) -> str:
+        """Reserve ``req.amount`` against the policy's hourly/daily caps (under the ledger's file
+        lock); raises PolicyRefusal when a cap would be crossed. Must come before signing."""
+        return self.ledger.reserve(
+            req.amount,
+            hourly_limit=self.policy.hourly_limit,
+            daily_limit=self.policy.daily_limit,
+            network=req.network,
+            payee=payee,
+            model=model,
+            valid_before=valid_before,
+        )
+
+    @staticmethod
+    def _signed_payment(
+        required: PaymentRequired,
+        req: Requirement,
+        inner: dict[str, Any],
+        *,
+        payee: str,
+        payer: str,
+        nonce: str,
+        valid_after: int,
+        valid_before: int,
+        reservation: str,
+        model: str | None,
+    ) -> SignedPayment:
+        """Wrap a chain's signed ``inner`` payload in the x402 v1/v2 envelope and its header."""
         if required.version >= 2:
             payload: dict[str, Any] = {
                 "x402Version": 2,
@@ -147,12 +174,12 @@ class Payer:
             network=req.network,
             payee=payee,
             asset=req.asset,
-            payer=authorization["from"],
+            payer=payer,
             version=required.version,
-            nonce=authorization["nonce"],
+            nonce=nonce,
             valid_after=valid_after,
             valid_before=valid_before,
-            reservation=rid,
+            reservation=reservation,
             model=model,
             requirement=req,
             payload=payload,
