@@ -127,8 +127,8 @@ def test_journal_off(make_proxy, gw):
     assert not any(NOTE_HEADER in str(m.get("content")) for m in gw.chat_requests()[-1].body["messages"])
 
 
-@pytest.mark.skipif(shutil.which("claw") is None, reason="the claw console script is not installed")
 def test_claw_serve_compress_and_journal_flags(gw):
+    assert shutil.which("claw"), "the claw console script is not installed (pip install -e .)"
     gw.reset()
     env = dict(os.environ, CLAWCLI_GATEWAY_URL=gw.url, CLAWCLI_BASE_RPC_URL=gw.rpc_url, CLAWCLI_WALLET_KEY=TEST_KEY)
     proc = subprocess.Popen([shutil.which("claw"), "serve", "--port", "0", "--json", "--compress", "aggressive",
@@ -158,8 +158,7 @@ def test_claw_ask_compress_flag(gw, tmp_path):
     bad = CliRunner().invoke(app, ["ask", "--compress", "turbo", "hi"])
     assert bad.exit_code == 2 and "unknown compress mode" in bad.output
     claw = shutil.which("claw")
-    if claw is None:
-        pytest.skip("the claw console script is not installed")
+    assert claw, "the claw console script is not installed (pip install -e .)"
     gw.reset()
     env = dict(os.environ, CLAWCLI_GATEWAY_URL=gw.url, CLAWCLI_BASE_RPC_URL=gw.rpc_url)
     question = "Why   is the sky blue?\n\n\n\n\nExplain briefly.   "

@@ -111,6 +111,3 @@ class X402Auth(httpx.Auth):
         response = yield paid
         body = await response.aread() if response.status_code == 402 else None
         self._after(signed, response, body)
-
-    def auth_flow(self, request: httpx.Request) -> Any:  # pragma: no cover - both flows overridden
-        raise NotImplementedError
