@@ -135,16 +135,28 @@ def test_corrupt_key_file_is_a_hard_error_and_untouched(paths: Paths, content: s
     assert snapshot(paths.blockrun_dir) == before
 
 
-def test_unreadable_key_file_is_a_hard_error(paths: Paths) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root reads any file")
+def test_unreadable_key_file_is_a_hard_error(paths: Paths, monkeypatch: pytest.MonkeyPatch) -> None:
     import_mnemonic(paths, ABANDON, env={})
+    before = paths.wallet_key_file.read_bytes()
+    if os.geteuid() == 0:
+        # root reads a chmod-000 file anyway: make the read itself fail the way EACCES does
+        real = Path.read_bytes
+        key = paths.wallet_key_file
+
+        def denied(self: Path) -> bytes:
+            if self == key:
+                raise PermissionError(13, "Permission denied", str(self))
+            return real(self)
+
+        monkeypatch.setattr(Path, "read_bytes", denied)
     os.chmod(paths.wallet_key_file, 0o000)
     try:
         with pytest.raises(WalletError, match="cannot read"):
             ensure_wallet(paths, env={})
     finally:
         os.chmod(paths.wallet_key_file, 0o600)
+        monkeypatch.undo()
+    assert paths.wallet_key_file.read_bytes() == before  # nothing regenerated or overwritten
 
 
 def test_key_path_that_cannot_be_read_as_a_file_is_a_hard_error(paths: Paths) -> None:
