@@ -120,7 +120,8 @@ def test_json5_config_merges_without_clobbering(cfg: Path):
     prov = new["models"]["providers"]["clawcli"]
     assert prov["baseUrl"] == "http://127.0.0.1:8402/v1"
     assert prov["api"] == "openai-completions"
-    assert prov["apiKey"] == PLACEHOLDER_API_KEY and "sk-" not in prov["apiKey"]
+    # no placeholder key without --token (OpenClaw runs turns without one; doctor flags a plaintext one)
+    assert "apiKey" not in prov
     assert [m["id"] for m in prov["models"]] == expected_ids()
     cat = default_catalog()
     for m in prov["models"]:
@@ -337,6 +338,30 @@ def test_config_path_precedence(openclaw_home: Path, tmp_path: Path, monkeypatch
     assert run().exit_code == 0
     assert explicit.exists() and not (state / "openclaw.json").exists()
     assert not (openclaw_home / "openclaw.json").exists()
+
+
+def test_openclaw_home_is_followed_in_openclaws_order(openclaw_home: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch):
+    """OPENCLAW_CONFIG_PATH > OPENCLAW_STATE_DIR/openclaw.json > $OPENCLAW_HOME/.openclaw/openclaw.json
+    > ~/.openclaw/openclaw.json (CLAWCLI_OPENCLAW_HOME here)."""
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    oc_home = tmp_path / "oc-home"
+    monkeypatch.setenv("OPENCLAW_HOME", str(oc_home))
+    assert run().exit_code == 0
+    assert (oc_home / ".openclaw" / "openclaw.json").exists()
+    assert not (openclaw_home / "openclaw.json").exists()
+    state = tmp_path / "state"
+    monkeypatch.setenv("OPENCLAW_STATE_DIR", str(state))  # the state dir beats OPENCLAW_HOME
+    assert run().exit_code == 0
+    assert (state / "openclaw.json").exists()
+
+
+def test_placeholder_key_of_earlier_versions_is_removed(cfg: Path):
+    cfg.write_text(json.dumps({"models": {"providers": {"clawcli": {
+        "baseUrl": "http://127.0.0.1:8402/v1", "api": "openai-completions", "apiKey": PLACEHOLDER_API_KEY,
+        "models": []}}}}))
+    assert run().exit_code == 0
+    assert "apiKey" not in json.loads(cfg.read_text())["models"]["providers"]["clawcli"]
 
 
 def test_symlinked_config_stays_a_symlink(cfg: Path, tmp_path: Path):

@@ -28,6 +28,9 @@ def test_resolve_config_path_precedence(tmp_path: Path):
     env = {"OPENCLAW_STATE_DIR": "/s", "OPENCLAW_CONFIG_PATH": "/c/x.json"}
     assert oc.resolve_config_path(paths, env) == Path("/c/x.json")
     assert oc.resolve_config_path(paths, {"OPENCLAW_CONFIG_PATH": "  "}) == tmp_path / "oc" / "openclaw.json"
+    assert oc.resolve_config_path(paths, {"OPENCLAW_HOME": "/h"}) == Path("/h/.openclaw/openclaw.json")
+    assert oc.resolve_config_path(paths, {"OPENCLAW_HOME": "/h", "OPENCLAW_STATE_DIR": "/s"}) == Path("/s/openclaw.json")
+    assert oc.state_dir(paths, {"OPENCLAW_HOME": "/h"}) == Path("/h/.openclaw")
 
 
 def test_profile_entries_are_conservative_bounds():

@@ -25,12 +25,12 @@ def inject_openclaw(
     json_out: bool = typer.Option(False, "--json", "-j", help="Report what changed as JSON."),
     token: str | None = typer.Option(
         None, "--token", "-t", envvar="CLAWCLI_TOKEN", show_default=False,
-        help="The token `claw serve --token` requires; written as the provider's apiKey so OpenClaw sends it.",
+        help="The token `claw serve --token` requires; written as the provider's apiKey so OpenClaw sends it (without it no apiKey is written).",
     ),
 ) -> None:
     """Register `claw serve` as the `clawcli` provider in OpenClaw's config, safely.
 
-    The config is OPENCLAW_CONFIG_PATH, else $OPENCLAW_STATE_DIR/openclaw.json, else ~/.openclaw/openclaw.json. Every other provider, plugin and key stays as it was.
+    The config is OPENCLAW_CONFIG_PATH, else $OPENCLAW_STATE_DIR/openclaw.json, else $OPENCLAW_HOME/.openclaw/openclaw.json, else ~/.openclaw/openclaw.json (OpenClaw's own order). Every other provider, plugin and key stays as it was.
 
     Adds the models auto, eco, premium, free, agentic and the main catalog models, and adds them to an existing agents.defaults.models allowlist (never creates one). The default model changes only with --set-default.
 

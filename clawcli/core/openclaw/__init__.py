@@ -79,22 +79,27 @@ def _redact(line: str) -> str:
     return _SECRET_VALUE.sub(mask, line)
 
 
+def _openclaw_home_dir(paths: Paths, env: Mapping[str, str]) -> Path:
+    """``$OPENCLAW_HOME/.openclaw`` when OpenClaw's home override is set, else the OpenClaw home
+    (``CLAWCLI_OPENCLAW_HOME``, default ``~/.openclaw``)."""
+    home = (env.get("OPENCLAW_HOME") or "").strip()
+    return Path(home).expanduser() / ".openclaw" if home else paths.openclaw_home
+
+
 def state_dir(paths: Paths, env: Mapping[str, str]) -> Path:
-    """OpenClaw's state dir: ``OPENCLAW_STATE_DIR``, else the OpenClaw home."""
+    """OpenClaw's state dir: ``OPENCLAW_STATE_DIR``, else ``$OPENCLAW_HOME/.openclaw``, else ``~/.openclaw``."""
     state = (env.get("OPENCLAW_STATE_DIR") or "").strip()
-    return Path(state).expanduser() if state else paths.openclaw_home
+    return Path(state).expanduser() if state else _openclaw_home_dir(paths, env)
 
 
 def resolve_config_path(paths: Paths, env: Mapping[str, str]) -> Path:
     """OpenClaw's own precedence: ``OPENCLAW_CONFIG_PATH``, then ``$OPENCLAW_STATE_DIR/openclaw.json``,
-    then ``openclaw.json`` in the OpenClaw home (``CLAWCLI_OPENCLAW_HOME``, default ``~/.openclaw``)."""
+    then ``$OPENCLAW_HOME/.openclaw/openclaw.json``, then ``openclaw.json`` in the OpenClaw home
+    (``CLAWCLI_OPENCLAW_HOME``, default ``~/.openclaw``)."""
     explicit = (env.get("OPENCLAW_CONFIG_PATH") or "").strip()
     if explicit:
         return Path(explicit).expanduser()
-    state = (env.get("OPENCLAW_STATE_DIR") or "").strip()
-    if state:
-        return Path(state).expanduser() / CONFIG_NAME
-    return paths.openclaw_home / CONFIG_NAME
+    return state_dir(paths, env) / CONFIG_NAME
 
 
 @dataclass

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clawcli.core.errors import ConfigError
-from clawcli.core.openclaw._entries import PROVIDER_ID, model_ref
+from clawcli.core.openclaw._entries import PLACEHOLDER_API_KEY, PROVIDER_ID, model_ref
 
 INCLUDE = "$include"
 MODELS = ("models",)
@@ -137,9 +137,12 @@ def inject(
         merged = dict(current)  # the user's extra keys (headers, ...) and key order stay
         merged["baseUrl"] = provider["baseUrl"]
         merged["api"] = provider["api"]
-        if api_key is not None or not (isinstance(current.get("apiKey"), str) and current["apiKey"]):
-            # an explicit --token wins; otherwise keep a key the user set (e.g. a serve token)
-            merged["apiKey"] = provider["apiKey"]
+        if api_key is not None:
+            merged["apiKey"] = provider["apiKey"]  # an explicit --token wins
+        elif merged.get("apiKey") in ("", PLACEHOLDER_API_KEY):
+            # the placeholder earlier versions wrote: OpenClaw needs no key, and doctor flags it
+            del merged["apiKey"]
+        # otherwise a key the user set (e.g. a serve token) stays
         merged["models"] = _merge_models(current.get("models"), provider["models"], stale_ids)
         providers[PROVIDER_ID] = merged
     else:

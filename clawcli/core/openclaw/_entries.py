@@ -15,8 +15,10 @@ from clawcli.core.catalog import PROFILE_NAMES, Catalog, Model
 #: can silently override the other.
 PROVIDER_ID = "clawcli"
 API = "openai-completions"
-#: OpenClaw's model registry insists on an apiKey for providers with models; payment is done
-#: by `claw serve` with the user's wallet, so this is a fixed, public placeholder.
+#: What earlier versions wrote as the provider's apiKey. OpenClaw 2026.9 runs turns against a
+#: provider without one (payment is done by `claw serve` with the user's wallet), and
+#: `openclaw doctor` warns about a plaintext secret when it is there: an apiKey is written only
+#: for `--token`, and this placeholder is removed when found.
 PLACEHOLDER_API_KEY = "x402-paid-by-claw-serve"
 
 _PROFILE_LABELS = {
@@ -112,9 +114,9 @@ def model_entries(catalog: Catalog) -> list[dict[str, Any]]:
 
 
 def provider_entry(catalog: Catalog, port: int, api_key: str | None = None) -> dict[str, Any]:
-    return {
-        "baseUrl": base_url(port),
-        "api": API,
-        "apiKey": api_key or PLACEHOLDER_API_KEY,
-        "models": model_entries(catalog),
-    }
+    """Our provider; ``apiKey`` only when `claw serve` needs a token (OpenClaw then sends it)."""
+    entry: dict[str, Any] = {"baseUrl": base_url(port), "api": API}
+    if api_key:
+        entry["apiKey"] = api_key
+    entry["models"] = model_entries(catalog)
+    return entry
