@@ -15,6 +15,7 @@ EPILOG = (
     "  claw route \"What is the capital of Peru?\"\n\n"
     "  claw route --explain \"Prove that sqrt(2) is irrational\"\n\n"
     "  claw route --json --profile eco --tools 3 \"Refactor the auth module\"\n\n"
+    "  claw route --explain --messages request.json   # an agent's request: shows the ask found\n\n"
     "  claw route --batch in.jsonl > out.jsonl   # {\"id\",\"prompt\"} per line"
 )
 
@@ -84,6 +85,8 @@ def _render(decision, explain: bool) -> None:
         line("notes", "; ".join(d.reasons))
     if not explain:
         return
+    if d.ask is not None:
+        _render_ask(d.ask, line)
     from rich.markup import escape
     from rich.table import Table
 
@@ -106,6 +109,22 @@ def _render(decision, explain: bool) -> None:
         con.print(table)
     else:
         con.print("[dim]explicit model: no classification, nothing to explain[/]")
+
+
+def _ask_preview(text: str, limit: int = 240) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _render_ask(ask, line) -> None:
+    """Which text was read as the ask, and what was skipped to find it (agent envelopes)."""
+    where = "no user text" if ask.index is None else f"message {ask.index}"
+    if ask.mid_loop:
+        where += ", mid-loop (request ends in a tool call/result)"
+    line("ask", f"{where}; {ask.chars:,} chars" + (" (read head and tail)" if ask.chars > len(ask.text) else ""))
+    line("ask text", repr(_ask_preview(ask.text)))
+    for note in ask.skipped or ("nothing",):
+        line("skipped", note)
 
 
 def route(

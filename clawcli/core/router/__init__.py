@@ -19,17 +19,20 @@ from typing import Any
 from clawcli.core.catalog import PROFILE_NAMES, Catalog, _strip_prefix, default_catalog
 from clawcli.core.errors import ConfigError, RouterError, UnknownModelError
 from clawcli.core.router import select
+from clawcli.core.router.ask import Ask, content_text, find_ask
 from clawcli.core.router.classifier import classify
 from clawcli.core.router.types import TIER_RANK, TIERS, Classification, Decision, Dimension, RequestFeatures
 
 __all__ = [
     "TIERS",
+    "Ask",
     "Classification",
     "Decision",
     "Dimension",
     "RequestFeatures",
     "classify",
     "extract_features",
+    "find_ask",
     "route",
 ]
 
@@ -37,23 +40,10 @@ DEFAULT_MAX_TOKENS = 4096
 FORCE_COMPLEX_TOKENS = 100_000
 EXPLICIT_TIER = "EXPLICIT"
 _STRUCTURED = re.compile(r"\b(json|schema|structured output|yaml)\b", re.IGNORECASE)
+# A system prompt this short is an instruction about the answer ("Answer in JSON ..."); a longer
+# one is an agent's manual (OpenClaw's is ~47 KB) that mentions JSON somewhere whatever is asked.
+STRUCTURED_SYSTEM_MAX = 2000
 _IMAGE_PARTS = frozenset(("image_url", "image", "input_image"))
-
-
-def _content_text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        parts = []
-        for p in content:
-            if isinstance(p, Mapping) and p.get("type") in ("text", "input_text"):
-                t = p.get("text")
-                if isinstance(t, str):
-                    parts.append(t)
-            elif isinstance(p, str):
-                parts.append(p)
-        return " ".join(parts)
-    return ""
 
 
 def estimate_tokens(text: str) -> int:
@@ -70,12 +60,12 @@ def extract_features(request: Mapping[str, Any]) -> RequestFeatures:
     messages = request.get("messages")
     if not isinstance(messages, list) or not messages:
         raise RouterError("the request has no messages", 'send {"messages": [{"role": "user", "content": "..."}]}')
-    text = ""
     system_parts: list[str] = []
     if isinstance(request.get("system"), str):  # Anthropic-style top-level system
         system_parts.append(request["system"])
     has_images = False
-    total_chars: list[str] = []
+    conversation_tokens = 0
+    system_tokens = 0
     for m in messages:
         if not isinstance(m, Mapping):
             raise RouterError("every message must be an object with a role and content")
@@ -83,17 +73,18 @@ def extract_features(request: Mapping[str, Any]) -> RequestFeatures:
         role = m.get("role")
         if isinstance(content, list) and not has_images:
             has_images = any(isinstance(p, Mapping) and p.get("type") in _IMAGE_PARTS for p in content)
-        t = _content_text(content)
-        if role == "user":
-            text = t
-        elif role in ("system", "developer"):
+        t = content_text(content)
+        if role in ("system", "developer"):
             system_parts.append(t)
-        total_chars.append(t)
+            system_tokens += estimate_tokens(t)
+        else:
+            conversation_tokens += estimate_tokens(t)
         if m.get("tool_calls"):
-            total_chars.append(json.dumps(m["tool_calls"], separators=(",", ":")))
+            conversation_tokens += estimate_tokens(json.dumps(m["tool_calls"], separators=(",", ":")))
+    ask = find_ask(messages)
     tools = request.get("tools")
     tool_count = len(tools) if isinstance(tools, list) else 0
-    input_tokens = sum(estimate_tokens(t) for t in total_chars) + 4 * len(messages)
+    input_tokens = system_tokens + conversation_tokens + 4 * len(messages)
     if request.get("system") and isinstance(request["system"], str):
         input_tokens += estimate_tokens(request["system"])
     if tool_count:
@@ -116,7 +107,7 @@ def extract_features(request: Mapping[str, Any]) -> RequestFeatures:
         # {"model": 5} used to be routed as "auto" and paid for: a client bug must be a 400
         raise RouterError(f"model must be a string (a model id or a profile), not {model!r}")
     return RequestFeatures(
-        text=text,
+        text=ask.text,
         system="\n".join(system_parts),
         has_tools=tool_count > 0,
         tool_count=tool_count,
@@ -124,7 +115,19 @@ def extract_features(request: Mapping[str, Any]) -> RequestFeatures:
         max_tokens=max_tokens,
         input_tokens=input_tokens,
         model=model if isinstance(model, str) and model.strip() else None,
+        ask=ask,
+        conversation_tokens=conversation_tokens,
+        structured_output=_wants_structured(request, system_parts),
     )
+
+
+def _wants_structured(request: Mapping[str, Any], system_parts: list[str]) -> bool:
+    """Does the request ask for structured output: a JSON ``response_format``, or a short
+    system prompt about the answer's format (never a long agent manual that mentions JSON)?"""
+    rf = request.get("response_format")
+    if isinstance(rf, Mapping) and rf.get("type") in ("json_object", "json_schema"):
+        return True
+    return any(len(s) <= STRUCTURED_SYSTEM_MAX and _STRUCTURED.search(s) for s in system_parts)
 
 
 def _resolve_exclude(catalog: Catalog, exclude: Iterable[str]) -> frozenset[str]:
@@ -194,12 +197,13 @@ def route(
     c = classify(f)
     tier = c.tier
     reasons = list(c.reasons)
-    if f.input_tokens > FORCE_COMPLEX_TOKENS and TIER_RANK[tier] < TIER_RANK["COMPLEX"]:
+    # a long conversation (not a long system prompt or many tools: those say nothing about the ask)
+    if f.conversation_tokens > FORCE_COMPLEX_TOKENS and TIER_RANK[tier] < TIER_RANK["COMPLEX"]:
         tier = "COMPLEX"
-        reasons.append(f"input of ~{f.input_tokens:,} tokens: at least COMPLEX")
-    if f.system and TIER_RANK[tier] < TIER_RANK["MEDIUM"] and _STRUCTURED.search(f.system):
+        reasons.append(f"conversation of ~{f.conversation_tokens:,} tokens: at least COMPLEX")
+    if f.structured_output and TIER_RANK[tier] < TIER_RANK["MEDIUM"]:
         tier = "MEDIUM"
-        reasons.append("system prompt asks for structured output: at least MEDIUM")
+        reasons.append("structured output requested: at least MEDIUM")
 
     table_name = chosen_profile
     if chosen_profile == "auto" and (f.has_tools or c.agentic_score >= 0.5):
@@ -233,5 +237,6 @@ def route(
         baseline_cost=base_cost,
         savings=select.savings(cost, base_cost),
         requested_model=requested,
+        ask=f.ask,
     )
 

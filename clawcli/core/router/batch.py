@@ -67,6 +67,8 @@ def _route_lines(
         except ClawError as exc:
             # returned, not raised: exceptions with custom __init__ do not survive pickling
             return (exc.message, exc.hint)
+        if "messages" not in obj:
+            d.pop("ask", None)  # a bare prompt is its own ask: do not echo it on every line
         if "id" in obj:
             d = {"id": obj["id"], **d}
         out.append(orjson.dumps(d))

@@ -53,7 +53,7 @@ class Classification:
 class RequestFeatures:
     """The parts of a chat request the router reads (extracted once, see ``extract``)."""
 
-    text: str  # last user turn (text parts of array content joined)
+    text: str  # the ask: latest real user turn, cleaned and bounded (see ``ask.find_ask``)
     system: str = ""
     has_tools: bool = False
     tool_count: int = 0
@@ -61,6 +61,9 @@ class RequestFeatures:
     max_tokens: int = 4096
     input_tokens: int = 0  # estimate over the whole request (system + messages)
     model: str | None = None
+    ask: Any = None  # the ``ask.Ask`` behind ``text`` (what was skipped), None when built by hand
+    conversation_tokens: int = 0  # estimate over the messages other than system/developer
+    structured_output: bool = False  # a JSON response_format or a short format-setting system prompt
 
 
 @dataclass
@@ -84,6 +87,7 @@ class Decision:
     savings: float = 0.0
     explicit: bool = False  # an explicit model id: classification skipped
     requested_model: str | None = None
+    ask: Any = None  # the ``ask.Ask`` the tier was decided on (None: explicit model / built by hand)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -103,4 +107,5 @@ class Decision:
             "estimatedCost": round(self.estimated_cost, 8),
             "baselineCost": round(self.baseline_cost, 8),
             "savings": round(self.savings, 6),
+            "ask": self.ask.to_dict() if self.ask is not None else None,
         }

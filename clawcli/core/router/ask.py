@@ -1,0 +1,174 @@
+"""Finding the ask: which text of an agent's chat request is the user's actual request.
+
+Agent clients do not send a bare prompt. OpenClaw, for instance, sends a ~47 KB system prompt,
+the user's words wrapped as ``[Sun 2026-12-06 19:27 UTC] <words>\\n\\nRuntime: agent=main | ...``
+and then a *last* user message that is only framework data
+(``<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>> ... <<<END_OPENCLAW_INTERNAL_CONTEXT>>>``); mid-loop the
+last message is a tool result or an assistant tool call. Routing on "the last user message"
+then scores framework text, not the task. This layer, run once per request, returns the latest
+*real* user ask and says what it skipped, so ``claw route --explain`` can show it:
+
+- injected blocks (OpenClaw's internal context, and the same kind of block from other clients,
+  see ``INJECTED_BLOCKS``) are cut out; a message left empty by that is skipped;
+- a leading timestamp ``[Sun 2026-12-06 19:27 UTC] `` and a trailing ``Runtime: agent=...``
+  line are stripped;
+- tool results (``tool``/``function`` messages, user messages made only of ``tool_result``
+  parts) and assistant turns are never the ask: mid-loop, the ask is the task the user gave.
+
+The system prompt is never the ask (it is read elsewhere only for the token estimate and for
+structured-output hints). The text returned is bounded by ``READ_LIMIT`` (head and tail of a
+longer ask), so a huge paste costs the classifier no more than its read limit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+# The classifier reads at most this many characters of the ask (head + tail); what lies beyond
+# only counts through the token estimate. Larger than the cue-matching window in ``_features``
+# so the shape features (length, pasted material) still see a long paste as long.
+READ_LIMIT = 12_000
+_READ_TAIL = READ_LIMIT // 4
+
+# (begin marker, end marker, what it is): framework data injected into user turns
+INJECTED_BLOCKS: tuple[tuple[str, str, str], ...] = (
+    ("<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>", "<<<END_OPENCLAW_INTERNAL_CONTEXT>>>", "OpenClaw internal context"),
+    ("<system-reminder>", "</system-reminder>", "system reminder"),
+    ("<environment_details>", "</environment_details>", "environment details"),
+)
+_BLOCK_RES = tuple(
+    (begin, re.compile(re.escape(begin) + r".*?(?:" + re.escape(end) + r"|\Z)", re.S), label)
+    for begin, end, label in INJECTED_BLOCKS
+)
+# "[Sun 2026-12-06 19:27 UTC] " (OpenClaw's envelope timestamp; weekday and zone optional)
+_TIMESTAMP_RE = re.compile(
+    r"\A\s*\[(?:[A-Z][a-z]{2} )?\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?(?: ?[A-Z]{1,5}|[+-]\d{2}:?\d{2})?\]\s*"
+)
+# "\n\nRuntime: agent=main | session=... | host=..." to the end of the message
+_TRAILER_RE = re.compile(r"\n\s*Runtime: agent=[^\n]*(?:\n[^\n]*)*\Z")
+_TOOL_ROLES = frozenset(("tool", "function", "ipython"))
+_TEXT_PARTS = frozenset(("text", "input_text"))
+_TOOL_PARTS = frozenset(("tool_result", "function_call_output"))
+
+
+def content_text(content: Any) -> str:
+    """The text of a message's content: a string, or the text parts of a list joined by spaces."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        parts = []
+        for p in content:
+            if isinstance(p, Mapping):
+                if p.get("type") in _TEXT_PARTS:
+                    t = p.get("text")
+                    if isinstance(t, str):
+                        parts.append(t)
+            elif isinstance(p, str):
+                parts.append(p)
+        return " ".join(parts)
+    return ""
+
+
+@dataclass(frozen=True, slots=True)
+class Ask:
+    """The text read as the ask, where it came from and what was skipped to find it."""
+
+    text: str  # bounded by READ_LIMIT
+    index: int | None = None  # position of the message in ``messages`` (None: no user text)
+    mid_loop: bool = False  # the request ends in a tool result or an assistant tool call
+    skipped: tuple[str, ...] = ()  # human-readable notes, latest message first
+    chars: int = 0  # length of the ask before the READ_LIMIT bound
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "messageIndex": self.index, "midLoop": self.mid_loop,
+                "skipped": list(self.skipped), "chars": self.chars}
+
+
+def clean_user_text(text: str) -> tuple[str, list[str]]:
+    """``text`` without injected blocks, timestamp prefix and runtime trailer, and what was cut."""
+    cut: list[str] = []
+    for begin, block_re, label in _BLOCK_RES:
+        if begin in text:
+            text, n = block_re.subn("", text)
+            if n:
+                cut.append(label if n == 1 else f"{label} x{n}")
+    if text.startswith("[") or text[:1].isspace():
+        m = _TIMESTAMP_RE.match(text)
+        if m:
+            text = text[m.end():]
+            cut.append("timestamp prefix")
+    if "Runtime: agent=" in text:
+        m = _TRAILER_RE.search(text)
+        if m:
+            text = text[: m.start()]
+            cut.append("runtime trailer")
+    return text.strip(), cut
+
+
+def _bounded(text: str) -> str:
+    if len(text) <= READ_LIMIT:
+        return text
+    return text[: READ_LIMIT - _READ_TAIL] + "\n" + text[-_READ_TAIL:]
+
+
+def _is_tool_result(content: Any) -> bool:
+    return isinstance(content, list) and bool(content) and all(
+        isinstance(p, Mapping) and p.get("type") in _TOOL_PARTS for p in content)
+
+
+def _ends_mid_loop(last: Mapping[str, Any]) -> bool:
+    role = last.get("role")
+    if role in _TOOL_ROLES:
+        return True
+    if role == "assistant" and (last.get("tool_calls") or last.get("function_call")):
+        return True
+    return role == "user" and _is_tool_result(last.get("content"))
+
+
+def find_ask(messages: Sequence[Any]) -> Ask:
+    """The latest real user ask in ``messages`` (an OpenAI chat ``messages`` list).
+
+    Walks back from the end; returns at the first user message with text left after cleaning.
+    Without one, the ask is empty (the classifier then sees an empty prompt: SIMPLE).
+    """
+    skipped: list[str] = []
+    mid_loop = bool(messages) and isinstance(messages[-1], Mapping) and _ends_mid_loop(messages[-1])
+    tool_results = assistant_turns = 0
+    for i in range(len(messages) - 1, -1, -1):
+        m = messages[i]
+        if not isinstance(m, Mapping):
+            continue
+        role = m.get("role")
+        if role in _TOOL_ROLES:
+            tool_results += 1
+            continue
+        if role == "assistant":
+            assistant_turns += 1
+            continue
+        if role != "user":
+            continue  # system / developer: never the ask
+        content = m.get("content")
+        if _is_tool_result(content):
+            tool_results += 1
+            continue
+        raw = content_text(content)
+        text, cut = clean_user_text(raw)
+        if not text:
+            skipped.append(f"message {i} (user): only " + (", ".join(cut) if cut else "no text"))
+            continue
+        if cut:
+            skipped.append(f"message {i} (user): cut " + ", ".join(cut))
+        return Ask(_bounded(text), i, mid_loop, tuple(_summary(skipped, tool_results, assistant_turns)), len(text))
+    return Ask("", None, mid_loop, tuple(_summary(skipped, tool_results, assistant_turns)), 0)
+
+
+def _summary(skipped: list[str], tool_results: int, assistant_turns: int) -> list[str]:
+    out = list(skipped)
+    if tool_results:
+        out.append(f"{tool_results} tool result{'s' if tool_results > 1 else ''} after the ask")
+    if assistant_turns:
+        out.append(f"{assistant_turns} assistant turn{'s' if assistant_turns > 1 else ''} after the ask")
+    return out
