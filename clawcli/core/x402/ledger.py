@@ -166,21 +166,8 @@ class SpendLedger:
         with self._locked():
             data = self._load()
             now = self.clock()
-            t = self._totals(data, now)
-            for cap, limit, used, window, flag in (
-                ("hourly", hourly_limit, t.spent_hour + t.pending_hour, "last hour", "--hourly"),
-                ("daily", daily_limit, t.spent_day + t.pending_day, "last 24 h", "--daily"),
-            ):
-                if limit is not None and used + amount > limit:
-                    what = f" for {model}" if model else ""
-                    raise refusal(
-                        f"refusing to sign {format_usd(amount)}{what}: the {cap} limit of "
-                        f"{format_usd(limit)} would be exceeded ({format_usd(used)} spent or pending "
-                        f"in the {window})",
-                        f"raise it with `claw wallet limits {flag} <USD>` (or `{flag} off`), "
-                        "or wait for the window to roll",
-                        cap=cap, amount=amount, limit=limit, used=used,
-                    )
+            self.check_caps(self._totals(data, now), amount, hourly_limit=hourly_limit,
+                            daily_limit=daily_limit, model=model)
             rid = secrets.token_hex(8)
             data["open"].append({
                 "id": rid, "ts": now, "amount": int(amount), "state": "reserved",
@@ -188,6 +175,26 @@ class SpendLedger:
             })
             self._save(data)
             return rid
+
+    @staticmethod
+    def check_caps(t: Totals, amount: int, *, hourly_limit: int | None, daily_limit: int | None,
+                   model: str | None = None) -> None:
+        """Raise the PolicyRefusal when ``amount`` on top of ``t`` crosses a cap (shared by every
+        ledger backend, so a refusal reads the same whatever stores the ledger)."""
+        for cap, limit, used, window, flag in (
+            ("hourly", hourly_limit, t.spent_hour + t.pending_hour, "last hour", "--hourly"),
+            ("daily", daily_limit, t.spent_day + t.pending_day, "last 24 h", "--daily"),
+        ):
+            if limit is not None and used + amount > limit:
+                what = f" for {model}" if model else ""
+                raise refusal(
+                    f"refusing to sign {format_usd(amount)}{what}: the {cap} limit of "
+                    f"{format_usd(limit)} would be exceeded ({format_usd(used)} spent or pending "
+                    f"in the {window})",
+                    f"raise it with `claw wallet limits {flag} <USD>` (or `{flag} off`), "
+                    "or wait for the window to roll",
+                    cap=cap, amount=amount, limit=limit, used=used,
+                )
 
     def _finish(self, rid: str, state: str, **fields: Any) -> bool:
         with self._locked():
