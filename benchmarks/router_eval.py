@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         action="append",
         default=[],
-        help="also report on another labelled JSONL (id, lang, tier, prompt), e.g. training/holdout.jsonl",
+        help="also report on another labelled JSONL (id, lang, tier, prompt), e.g. routing-prompts/holdout.jsonl",
     )
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from clawcli.cli.main import app
-from clawcli.core.bench import builtin_corpus, load_corpus, plan_models_bench, run_route_bench
+from clawcli.bench import builtin_corpus, load_corpus, plan_models_bench, run_route_bench
 from clawcli.core.catalog import default_catalog
 from clawcli.core.errors import UsageError
 from clawcli.core.usage import aggregate_stats
@@ -180,7 +180,7 @@ def test_bench_models_unknown_model():
 
 # ------------------------------------------------------------------------- proxy
 def test_bench_proxy_passes_options_and_prints_json(monkeypatch: pytest.MonkeyPatch):
-    import clawcli.proxy.bench as pb
+    import clawcli.bench.proxy as pb
 
     calls = {}
 

@@ -383,7 +383,7 @@ def test_very_long_input_is_bounded_and_still_classified():
 
 
 # ---------------------------------------------------------------------------- regressions found on
-# hand-written check sets (training/holdout*.jsonl)
+# hand-written check sets (routing-prompts/holdout*.jsonl)
 
 
 def test_unit_conversion_is_simple_but_units_in_a_physics_problem_are_data():

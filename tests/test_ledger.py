@@ -23,11 +23,12 @@ RACER = textwrap.dedent(
     from clawcli.core.errors import PolicyRefusal
     from clawcli.core.paths import Paths
     from clawcli.core.wallet import resolve_wallet
-    from clawcli.core.x402 import Payer, parse_payment_required_parts
+    from clawcli.core.x402 import parse_payment_required_parts
+    from clawcli.core.x402.wallet_payer import payer_from_settings
 
     start, out = sys.argv[1], sys.argv[2]
     paths = Paths.from_env()
-    payer = Payer.from_settings(resolve_wallet(paths), load_settings(paths), paths)
+    payer = payer_from_settings(resolve_wallet(paths), load_settings(paths), paths)
     accept = {"scheme": "exact", "network": "eip155:8453", "amount": "10000",
               "asset": "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913",
               "payTo": "0x209693Bc6afc0C5328bA36FaF03C514EF312287C", "maxTimeoutSeconds": 300,

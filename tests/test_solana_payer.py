@@ -26,6 +26,7 @@ from clawcli.core.x402 import (
     svm,
 )
 from clawcli.core.x402._svm_payer import SolanaPayer
+from clawcli.core.x402.wallet_payer import payer_from_settings
 from clawcli.testing import GatewayEmulator
 
 MNEMONIC = " ".join(["abandon"] * 23 + ["art"])
@@ -66,7 +67,7 @@ def wallet_paths(chain: str) -> Paths:
 def test_chain_decides_which_payer_and_gateway(gw) -> None:
     paths = wallet_paths("solana")
     settings = load_settings(paths, env={})
-    payer = Payer.from_settings(resolve_wallet(paths, env={}), settings, paths)
+    payer = payer_from_settings(resolve_wallet(paths, env={}), settings, paths)
     assert isinstance(payer, SolanaPayer) and payer.address == SOL_ADDR and "seed" not in repr(payer)
     assert [n.caip2 for n in payer.policy.solana_networks] == ["solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp"]
     assert payer.policy.networks == () and payer.rpc_url == settings.solana_rpc_url
@@ -77,7 +78,7 @@ def test_chain_decides_which_payer_and_gateway(gw) -> None:
     engine = Engine(settings, paths, payer=payer, chain=resolve_wallet(paths, env={}).chain)
     assert engine.url == "https://sol.blockrun.ai/api/v1/chat/completions"  # built, never contacted
     set_chain(paths, "base", env={})
-    back = Payer.from_settings(resolve_wallet(paths, env={}), settings, paths)
+    back = payer_from_settings(resolve_wallet(paths, env={}), settings, paths)
     assert type(back) is Payer and back.address == EVM_ADDR
     assert back.policy.solana_networks == () and settings.gateway_for("base") == "https://blockrun.ai/api"
 
@@ -180,7 +181,7 @@ def test_missing_solders_explains_the_extra(tmp_path, gw, monkeypatch) -> None:
     payer = make_payer(tmp_path, gw)
     monkeypatch.setitem(sys.modules, "solders", None)  # as if `pip install 'clawcli[solana]'` never ran
     with pytest.raises(PaymentError) as info:
-        Payer.from_settings(wallet, load_settings(paths, env={}), paths)
+        payer_from_settings(wallet, load_settings(paths, env={}), paths)
     assert "pip install 'clawcli[solana]'" in info.value.message and "\n" not in info.value.message
     with pytest.raises(PaymentError, match=r"pip install 'clawcli\[solana\]'"):
         payer.sign(challenge(gw))
@@ -216,7 +217,7 @@ def test_wallet_limits_follow_the_chain_and_take_solana_payees(tmp_path, gw) -> 
     # the allowlisted Solana payee is payable; the gateway's answer settles
     paths = Paths.from_env()
     settings = load_settings(paths, env={"CLAWCLI_SOLANA_RPC_URL": gw.solana_rpc_url})
-    payer = Payer.from_settings(resolve_wallet(paths, env={}), settings, paths)
+    payer = payer_from_settings(resolve_wallet(paths, env={}), settings, paths)
     assert payer.policy.allowed_payees == {gw.payee.lower()}
     with httpx.Client() as c:
         signed = payer.sign(challenge(gw))

@@ -6,8 +6,6 @@ from pathlib import Path
 
 import typer
 
-from clawcli.cli import bench_compress
-
 bench_app = typer.Typer(
     name="bench",
     no_args_is_help=True,
@@ -47,7 +45,7 @@ def route_cmd(
 
     Example: claw bench route -n 50000 --file prompts.jsonl --json
     """
-    from clawcli.core.bench.route import builtin_corpus, load_corpus, run_route_bench
+    from clawcli.bench.route import builtin_corpus, load_corpus, run_route_bench
 
     requests = load_corpus(file) if file else builtin_corpus()
     with _progress() as prog:
@@ -97,7 +95,7 @@ def proxy_cmd(
     Example: claw bench proxy --duration 10 --concurrency 32 --json
     """
     from clawcli.core.errors import UsageError
-    from clawcli.proxy.bench import run_proxy_bench
+    from clawcli.bench.proxy import run_proxy_bench
 
     if tool not in ("auto", "wrk", "aiohttp"):
         raise UsageError(f"unknown load tool {tool!r}", "use auto, wrk or aiohttp")
@@ -173,7 +171,7 @@ def models_cmd(
 
     import click
 
-    from clawcli.core.bench.models import plan_models_bench, run_models_bench
+    from clawcli.bench.models import plan_models_bench, run_models_bench
     from clawcli.core.catalog import Catalog
     from clawcli.core.config import load_settings
     from clawcli.core.errors import ClawError, WalletError
@@ -202,13 +200,13 @@ def models_cmd(
     payer, chain = None, "base"
     if any(not catalog.get(m).is_free for m in plan.models):
         from clawcli.core.wallet import resolve_wallet
-        from clawcli.core.x402.payer import Payer
+        from clawcli.core.x402.wallet_payer import payer_from_settings
 
         wallet = resolve_wallet(paths)
         if wallet is None:
             raise WalletError("no wallet yet: the benchmark pays for every request",
                               "run `claw wallet create` and fund it (`claw wallet fund`), or benchmark the free model")
-        payer = Payer.from_settings(wallet, settings, paths)
+        payer = payer_from_settings(wallet, settings, paths)
         chain = wallet.chain or "base"
 
     async def go() -> dict:
@@ -267,4 +265,69 @@ def _print_models(r: dict) -> None:
                       + ", ".join(f"{k} {v}" for k, v in row["errorClasses"].items()) + ")")
 
 
-bench_app.command("compress")(bench_compress.compress)
+@bench_app.command("compress")
+def compress_cmd(
+    file: Path = typer.Option(None, "--file", "-f", help="JSONL of chat requests (default: benchmarks/data/compress-corpus.jsonl)."),
+    mode: str = typer.Option("safe", "--mode", "-m", help="safe (layers 1-3) or aggressive (all seven)."),
+    repeat: int = typer.Option(3, "--repeat", "-r", min=1, max=20, help="Timed runs per request (best is kept)."),
+    json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Token savings of request compression: before/after, per layer, time per KB, checks.
+
+    Every request is compressed as `claw ask`/`claw serve` would (safe applies above 8 KB of
+    messages) and then verified: safe results must be semantically identical (JSON equal, code
+    fences and indentation unchanged, last user message byte-identical); aggressive results
+    must keep the never-touch list and explain every code in their legend.
+
+    Example: claw bench compress --mode aggressive --json
+    """
+    from clawcli.bench.compress import default_corpus, load_requests, run_compress_bench
+    from clawcli.core.errors import UsageError
+
+    if mode not in ("safe", "aggressive"):
+        raise UsageError(f"unknown mode {mode!r}", "use --mode safe or --mode aggressive")
+    path = file or default_corpus()
+    result = run_compress_bench(load_requests(path), mode, source=str(path), repeat=repeat)
+    if json_out:
+        from clawcli.cli._app import print_json
+
+        print_json(result)
+    else:
+        _render_compress(result)
+    if result["checks"]["failed"]:
+        raise typer.Exit(1)
+
+
+def _render_compress(r: dict) -> None:
+    from rich.table import Table
+
+    from clawcli.cli._app import console
+
+    con = console()
+    con.print(f"[bold]{r['requests']} requests[/bold] ({r['corpus']}), mode [bold]{r['mode']}[/bold]: "
+              f"{r['compressed']} compressed, {r['skipped']} below the threshold")
+    con.print(f"tokens {r['tokensBefore']:,} → {r['tokensAfter']:,}  "
+              f"[bold]−{r['reduction'] * 100:.1f}%[/bold]   chars {r['charsBefore']:,} → {r['charsAfter']:,} "
+              f"(−{r['charsReduction'] * 100:.1f}%)   target ≥ {r['target'] * 100:.0f}%: "
+              + ("[green]met[/green]" if r["targetMet"] else "[red]not met[/red]"))
+    t = Table(show_edge=False, pad_edge=False)
+    for col in ("#", "layer", "tokens saved", "share", "chars saved", "messages"):
+        t.add_column(col, justify="left" if col == "layer" else "right")
+    for row in r["layers"]:
+        t.add_row(str(row["number"]), row["layer"], f"{row['tokensSaved']:,}", f"{row['share'] * 100:.1f}%",
+                  f"{row['charsSaved']:,}", str(row["messages"]))
+    con.print(t)
+    tm = r["time"]
+    con.print(f"time {tm['usPerKb']:.1f} µs/KB overall, p50 {tm['p50UsPerKb']:.1f}, max {tm['maxUsPerKb']:.1f} "
+              f"(router budget ~{tm['classifierBudgetUsPerKb']:.0f} µs/KB); total {tm['totalMs']:.1f} ms")
+    ps = r["prefixStable"]
+    if ps["pairs"]:
+        con.print(f"prompt-cache friendly: {ps['stable']} of {ps['pairs']} consecutive calls keep the compressed "
+                  "history they share byte-identical")
+    ck = r["checks"]
+    if ck["failed"]:
+        con.print(f"[red]{ck['failed']} of {ck['requests']} requests failed the {ck['kind']} check[/red]")
+        for p in ck["problems"]:
+            con.print(f"  {p}")
+    else:
+        con.print(f"{ck['kind']} check: all {ck['requests']} requests pass")

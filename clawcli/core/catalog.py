@@ -12,6 +12,7 @@ id raises :class:`UnknownModelError` naming the closest matches.
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 from dataclasses import dataclass, field
 from importlib import resources
@@ -230,11 +231,7 @@ def _package_json(name: str) -> dict[str, Any]:
     return json.loads(resources.files("clawcli.data").joinpath(name).read_text("utf-8"))
 
 
-_DEFAULT: list[Catalog] = []
-
-
+@functools.cache
 def default_catalog() -> Catalog:
     """The packaged catalog, parsed once per process (it is immutable data)."""
-    if not _DEFAULT:
-        _DEFAULT.append(Catalog.from_data(_package_json("catalog.json"), _package_json("profiles.json")))
-    return _DEFAULT[0]
+    return Catalog.from_data(_package_json("catalog.json"), _package_json("profiles.json"))

@@ -29,7 +29,7 @@ def default_engine_factory(state: "ProxyState") -> Any:
     from clawcli.core.upstream.engine import Engine
     from clawcli.core.usage import UsageLog
     from clawcli.core.wallet import banner_lines, ensure_wallet
-    from clawcli.core.x402 import Payer
+    from clawcli.core.x402.wallet_payer import payer_from_settings
 
     ensured = ensure_wallet(state.paths, state.env)
     wallet = ensured.wallet
@@ -40,7 +40,7 @@ def default_engine_factory(state: "ProxyState") -> Any:
     state.wallet_address = wallet.evm_address
     state.solana_address = wallet.solana_address
     state.chain = wallet.chain or state.chain
-    payer = Payer.from_settings(wallet, state.settings, state.paths)
+    payer = payer_from_settings(wallet, state.settings, state.paths)
     return Engine(state.settings, state.paths, catalog=state.catalog, payer=payer,
                   usage_log=UsageLog(state.paths.logs_dir),
                   transport=make_transport(state.env.get("CLAWCLI_PROXY_TRANSPORT")), chain=state.chain)
@@ -92,8 +92,14 @@ class ProxyState:
     requests_active: int = 0
     exclude: frozenset[str] = frozenset()
     journal: Any = None  # clawcli.core.journal.SessionJournal; None = session memory off
+    log_level: str = "info"  # claw serve --log-level (clawcli.proxy.observe.LOG_LEVELS)
+    observer: Any = None  # clawcli.proxy.observe.Observer: the per-request line and /metrics
 
     def __post_init__(self) -> None:
+        if self.observer is None:
+            from clawcli.proxy.observe import Observer
+
+            self.observer = Observer(self.log_level)
         resolved = []
         for e in self.settings.exclude:
             try:
@@ -108,6 +114,7 @@ class ProxyState:
         self._load_wallet_info()
         if self.engine is None:
             self.engine = self.engine_factory(self)
+        self.observer.attach(self.engine)  # every usage record -> the request line and /metrics
 
     async def start(self) -> None:
         if self.engine is None:

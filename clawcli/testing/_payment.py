@@ -51,6 +51,19 @@ def unb64json(value: str) -> Any:
     return json.loads(base64.b64decode(value.strip(), validate=True).decode("utf-8"))
 
 
+_B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+def b58encode(data: bytes) -> str:
+    """Base58 (Bitcoin alphabet), as Solana writes addresses, signatures and blockhashes."""
+    n = int.from_bytes(data, "big")
+    out = ""
+    while n:
+        n, r = divmod(n, 58)
+        out = _B58[r] + out
+    return "1" * (len(data) - len(data.lstrip(b"\0"))) + out
+
+
 def usd_to_micros(usd: float) -> int:
     # round, not truncate: 0.0015 USD must be 1500 micro-USDC, not 1499 from float noise
     return int(round(float(usd) * 1_000_000))

@@ -9,21 +9,12 @@ from __future__ import annotations
 import hashlib
 from typing import Any, Callable
 
-from clawcli.testing._payment import USDC_SOLANA_MINT
+from clawcli.testing._payment import USDC_SOLANA_MINT, b58encode
+from clawcli.testing._svm import ata
 
 BALANCE_OF = "0x70a08231"  # balanceOf(address)
 DECIMALS = "0x313ce567"  # decimals()
 SPL_TOKEN_PROGRAM = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
-_B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-
-
-def b58encode(data: bytes) -> str:
-    n = int.from_bytes(data, "big")
-    out = ""
-    while n:
-        n, r = divmod(n, 58)
-        out = _B58[r] + out
-    return "1" * (len(data) - len(data.lstrip(b"\0"))) + out
 
 
 def _ok(req_id: Any, result: Any) -> dict[str, Any]:
@@ -113,8 +104,6 @@ def solana_call(call: Any, *, balance_of: Callable[[str], int | None]) -> dict[s
 def _token_account(owner: str) -> str:
     """The owner's USDC associated token account (what a real node lists); a stand-in without solders."""
     try:
-        from clawcli.testing._svm import ata
-
         return ata(owner, USDC_SOLANA_MINT)
     except (ImportError, ValueError, TypeError):
         return b58encode(hashlib.sha256(f"{owner}:{USDC_SOLANA_MINT}".encode()).digest())

@@ -24,6 +24,7 @@ from clawcli.testing._payment import (
     USDC_SOLANA_MINT,
     PaymentError,
     QuoteDocuments,
+    b58encode,
     check_scheme_network,
     decode_payload,
     settlement_record,
@@ -160,8 +161,6 @@ class SvmFacilitator:
         return str(self.keypair.pubkey())
 
     def issue_blockhash(self) -> str:
-        from clawcli.testing._rpc import b58encode
-
         h = b58encode(secrets.token_bytes(32))
         with self._lock:
             self._blockhashes[h] = time.monotonic()

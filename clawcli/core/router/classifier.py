@@ -27,7 +27,7 @@ The weights and thresholds below are set by hand for ``shared/eval/RUBRIC.md`` (
 ships; the ranking priors are round numbers, each kept only if it raised APGR on more than one
 RouteLLM set and behaved on hand-written prompts, ``tests/test_classifier.py``). They are
 checked with ``benchmarks/router_eval.py`` on the dev set, on the RouteLLM sets
-(APGR of ``score``) and on prompts written for the purpose in ``training/`` (a generated set and
+(APGR of ``score``) and on prompts written for the purpose in ``routing-prompts/`` (a generated set and
 hand-written hold-out files, each first run blind).
 """
 

@@ -1,6 +1,6 @@
 """x402 payments as a client: EVM ``exact`` (EIP-3009 via EIP-712) and SVM ``exact`` on Solana
-(a partially signed v0 transaction, ``svm.py``; ``Payer.from_settings`` gives a ``SolanaPayer`` when
-the wallet's payment chain is solana).
+(a partially signed v0 transaction, ``svm.py``; ``wallet_payer.payer_from_settings`` gives a
+``SolanaPayer`` when the wallet's payment chain is solana).
 
 The engine drives a payment explicitly (ARCHITECTURE.md "Payments")::
 

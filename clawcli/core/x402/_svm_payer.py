@@ -1,6 +1,6 @@
 """The payer on Solana: the same policy, ledger and bookkeeping as ``Payer``, an SVM signature.
 
-``Payer.from_settings`` returns a ``SolanaPayer`` when the wallet's active chain is solana, so
+``payer_from_settings`` (wallet_payer.py) returns a ``SolanaPayer`` when the wallet's active chain is solana, so
 ``claw ask``, ``claw serve`` and ``claw bench`` pay on Solana without knowing it. The spend policy
 then allows only Solana networks (the active chain is the only one we pay on), and every signature
 goes through the same per-request check and the same reserve-then-settle ledger as on Base.

@@ -1,6 +1,7 @@
 """The payer: policy check, ledger reservation, EIP-712 signature, settlement bookkeeping.
 
-    payer = Payer(wallet, policy=SpendPolicy.from_settings(settings), ledger=SpendLedger(paths.ledger_file))
+    payer = Payer(evm_key, policy=SpendPolicy.from_settings(settings), ledger=SpendLedger(paths.ledger_file))
+    # or payer_from_settings(wallet, settings, paths) (wallet_payer.py): the wallet's active chain
     signed = payer.sign(parse_payment_required(resp402), model="openai/gpt-5.4")
     resp = client.post(url, json=body, headers=signed.headers)
     if resp.status_code == 402: payer.rejected(signed, rejection_reason(resp.headers, resp.content))
@@ -73,21 +74,6 @@ class Payer:
 
     def __repr__(self) -> str:  # never show the key
         return f"Payer(address={self.address!r})"
-
-    @classmethod
-    def from_settings(cls, wallet: Any, settings: Any, paths: Any, **kw: Any) -> Payer:
-        """The payer of the wallet's active chain: a ``SolanaPayer`` (x402 SVM, needs the solders
-        extra) when ``payment-chain`` says solana, else this EVM payer."""
-        if cls is Payer and getattr(wallet, "chain", "base") == "solana":
-            from clawcli.core.x402._svm_payer import solana_payer_from_settings
-
-            return solana_payer_from_settings(wallet, settings, paths, **kw)
-        return cls(
-            wallet.evm_key,
-            policy=SpendPolicy.from_settings(settings),
-            ledger=SpendLedger(paths.ledger_file),
-            **kw,
-        )
 
     @property
     def address(self) -> str:

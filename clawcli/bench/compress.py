@@ -30,7 +30,7 @@ def default_corpus() -> Path:
     here = Path.cwd() / CORPUS
     if here.is_file():
         return here
-    repo = Path(__file__).resolve().parents[3] / CORPUS
+    repo = Path(__file__).resolve().parents[2] / CORPUS
     if repo.is_file():
         return repo
     raise UsageError("no compression corpus found",

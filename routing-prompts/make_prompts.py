@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Write a labelled set of routing prompts from templates x slots x languages, by the rubric.
 
-    python training/make_prompts.py            # writes training/prompts.jsonl
-    python training/make_prompts.py --check    # classify them and report accuracy per tier/lang
+    python routing-prompts/make_prompts.py            # writes routing-prompts/prompts.jsonl
+    python routing-prompts/make_prompts.py --check    # classify them and report accuracy per tier/lang
 
 Every template was written for ``shared/eval/RUBRIC.md`` (tier definitions and traps); none is
 copied from the evaluation data. It is deterministic (seeded).
@@ -15,7 +15,7 @@ directory holds the prompts used to check that they generalise beyond the dev se
   on it, to get an honest first-run estimate of accuracy on unseen prompts; fixes made after a
   first run are generic vocabulary or rules, never a copy of a prompt.
 
-    python benchmarks/router_eval.py --no-apgr --errors --labelled training/holdout5.jsonl
+    python benchmarks/router_eval.py --no-apgr --errors --labelled routing-prompts/holdout5.jsonl
 
 First-run (blind) tier accuracy of each hold-out file, in the order they were written:
 holdout 84.3%, holdout2 92.4% (one hard prompt routed SIMPLE), holdout3 95.0%, holdout4 86.0%,

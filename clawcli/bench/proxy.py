@@ -1,8 +1,8 @@
 """`claw bench proxy`: the proxy's added latency and throughput against a fast local upstream.
 
-    from clawcli.proxy.bench import run_proxy_bench
+    from clawcli.bench.proxy import run_proxy_bench
     report = run_proxy_bench(duration=5.0)        # -> dict, see below
-    python -m clawcli.proxy.bench [--duration 6] [--rounds 3] [--tool wrk|aiohttp]
+    python -m clawcli.bench.proxy [--duration 6] [--rounds 3] [--tool wrk|aiohttp]
                                   [--transport fast|aiohttp|httpx] [--json]
     python benchmarks/proxy_bench.py ...      # the same
     claw bench proxy ...                      # the same numbers, rendered by the CLI
@@ -276,7 +276,7 @@ def run_proxy_bench(*, duration: float = 6.0, warmup: float = 1.0, concurrency: 
     tmp = Path(tempfile.mkdtemp(prefix="claw-bench-"))
     procs: list[subprocess.Popen] = []
     try:
-        up = subprocess.Popen([sys.executable, "-m", "clawcli.proxy.bench", "--upstream", str(upstream_port)],
+        up = subprocess.Popen([sys.executable, "-m", "clawcli.bench.proxy", "--upstream", str(upstream_port)],
                               stdout=subprocess.PIPE, text=True)
         procs.append(up)
         up_port = int(up.stdout.readline().strip())  # type: ignore[union-attr]
@@ -362,7 +362,7 @@ def format_report(r: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    ap = argparse.ArgumentParser(prog="python -m clawcli.proxy.bench", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m clawcli.bench.proxy", description=__doc__.split("\n\n")[0])
     ap.add_argument("--upstream", type=int, default=None, help=argparse.SUPPRESS)
     ap.add_argument("--duration", type=float, default=6.0, help="seconds per target and concurrency")
     ap.add_argument("--rounds", type=int, default=3)
