@@ -315,7 +315,7 @@ def test_unknown_model_and_bad_body_are_400(gw, client):
 
 def test_usage_and_custom_reply(client):
     with GatewayEmulator(reply=lambda model, body: f"{model} saw {len(body['messages'])} message(s)") as gw:
-        r = client.post(gw.chat_url, json=chat_body(FREE, "x" * 400))
+        r = client.post(gw.chat_url, json=chat_body(FREE, "hello " * 100))
     data = r.json()
     assert data["choices"][0]["message"]["content"] == f"{FREE} saw 1 message(s)"
     assert data["choices"][0]["finish_reason"] == "stop"

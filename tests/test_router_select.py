@@ -23,7 +23,7 @@ def test_features_use_last_user_turn_and_text_parts():
         {"role": "user", "content": [{"type": "text", "text": "what is"}, {"type": "image_url", "image_url": {"url": "x"}},
                                       {"type": "text", "text": "in this picture?"}]},
     ], "max_tokens": 100})
-    assert f.text == "what is in this picture?"
+    assert f.text == "what is\nin this picture?"  # text parts, one per line (clawcli.core.messages)
     assert f.system == "Be brief."
     assert f.has_images and not f.has_tools
     assert f.max_tokens == 100

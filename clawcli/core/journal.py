@@ -30,6 +30,8 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from clawcli.core.messages import content_text
+
 NOTE_HEADER = "[Session memory]"
 
 _PATH_KEYS = ("path", "file_path", "filepath", "filename", "file", "target_file", "target", "dest")
@@ -179,14 +181,6 @@ def _turn_key(msg: dict) -> str:
     return hashlib.blake2b(basis.encode("utf-8", "replace"), digest_size=12).hexdigest()
 
 
-def _text(content) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "\n".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text")
-    return ""
-
-
 class SessionJournal:
     """In-memory journal of every session seen by one proxy process (pass it explicitly)."""
 
@@ -244,7 +238,7 @@ class SessionJournal:
             act = actions_from_call(call)
             if act and self._add(s, *act):
                 added += 1
-        text = _text(msg.get("content"))
+        text = content_text(msg.get("content"))
         if text:
             found = [(kind, m.group(1)) for kind, rx in _PROSE for m in rx.finditer(text)]
             if not found:
@@ -279,7 +273,7 @@ class SessionJournal:
                     if act and act[0] == "ran" and isinstance(call, dict) and call.get("id"):
                         commands[call["id"]] = act[1][4:]
             elif m.get("role") == "tool" and m.get("tool_call_id") in commands:
-                added += self._track_result(s, commands[m["tool_call_id"]], _text(m.get("content")), m)
+                added += self._track_result(s, commands[m["tool_call_id"]], content_text(m.get("content")), m)
         return added
 
     def _track_result(self, s: _Session, cmd: str, result: str, msg: dict) -> int:
@@ -324,7 +318,7 @@ class SessionJournal:
             return request, False
         last = max((i for i, m in enumerate(messages) if isinstance(m, dict) and m.get("role") == "user"),
                    default=None)
-        if last is None or not refers_back(_text(messages[last].get("content"))):
+        if last is None or not refers_back(content_text(messages[last].get("content"))):
             return request, False
         note = self.note(sid)
         if note is None:

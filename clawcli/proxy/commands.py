@@ -14,25 +14,17 @@ import time
 import uuid
 from typing import Any
 
+from clawcli.core.messages import content_text
 from clawcli.proxy import responses
 
 COMMANDS = ("/stats", "/wallet")
-
-
-def _text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return " ".join(p.get("text", "") for p in content
-                        if isinstance(p, dict) and p.get("type") in ("text", "input_text") and isinstance(p.get("text"), str))
-    return ""
 
 
 def match(messages: list[Any]) -> tuple[str, str] | None:
     """(command, argument) when the last user message is a local command, else None."""
     for m in reversed(messages):
         if isinstance(m, dict) and m.get("role") == "user":
-            text = _text(m.get("content")).strip()
+            text = content_text(m.get("content")).strip()
             if not text.startswith("/"):
                 return None
             head, _, rest = text.partition(" ")

@@ -18,7 +18,6 @@ A fault fires at one of three stages of a request:
 from __future__ import annotations
 
 import hashlib
-import math
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -240,7 +239,3 @@ def tool_call_for(request: dict[str, Any], params: dict[str, Any]) -> dict[str, 
     digest = hashlib.sha256(name.encode()).hexdigest()[:8]  # not hash(): that changes per process
     return {"id": f"call_emu_{digest}", "type": "function",
             "function": {"name": name, "arguments": args if isinstance(args, str) else json.dumps(args)}}
-
-
-def estimate_tokens(text: str) -> int:
-    return max(1, math.ceil(len(text) / 4)) if text else 0

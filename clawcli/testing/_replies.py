@@ -3,32 +3,29 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import time
 from typing import Any
 
-from clawcli.testing._faults import estimate_tokens
+from clawcli.core.messages import content_text, estimate_tokens
 
 
-def message_text(content: Any) -> str:
-    """Text of an OpenAI message ``content`` (a string or a list of parts)."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return " ".join(str(p.get("text", "")) for p in content if isinstance(p, dict) and p.get("type") == "text")
-    return ""
+def whole_tokens(text: str) -> int:
+    """Usage counts are integers: the shared estimate, rounded up (at least 1 for any text)."""
+    return max(1, math.ceil(estimate_tokens(text))) if text else 0
 
 
 def last_user_text(body: dict[str, Any]) -> str:
     for m in reversed(body.get("messages") or []):
         if isinstance(m, dict) and m.get("role") == "user":
-            return message_text(m.get("content"))
+            return content_text(m.get("content"))
     return ""
 
 
 def prompt_tokens(body: dict[str, Any]) -> int:
-    text = "".join(message_text(m.get("content")) for m in body.get("messages") or [] if isinstance(m, dict))
-    return estimate_tokens(text) + 3 * len(body.get("messages") or [])
+    text = "\n".join(content_text(m.get("content")) for m in body.get("messages") or [] if isinstance(m, dict))
+    return whole_tokens(text) + 3 * len(body.get("messages") or [])
 
 
 def default_reply(model: str, body: dict[str, Any]) -> str:
@@ -51,7 +48,7 @@ def split_chunks(content: str, pieces: int) -> list[str]:
 
 def usage(body: dict[str, Any], content: str, tool_call: dict[str, Any] | None) -> dict[str, int]:
     p = prompt_tokens(body)
-    c = estimate_tokens(content) + (estimate_tokens(tool_call["function"]["arguments"]) + 5 if tool_call else 0)
+    c = whole_tokens(content) + (whole_tokens(tool_call["function"]["arguments"]) + 5 if tool_call else 0)
     return {"prompt_tokens": p, "completion_tokens": c, "total_tokens": p + c}
 
 

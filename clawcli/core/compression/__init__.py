@@ -11,7 +11,7 @@ names and arguments, images, ``reasoning_content``, the inside of code fences (e
 minification of ```json fences). ``verify.check_safe`` proves a safe result semantically equal.
 """
 
-from clawcli.core.compression._tokens import estimate_tokens, message_size, messages_size
+from clawcli.core.compression._tokens import message_size, messages_size
 from clawcli.core.compression.pipeline import (
     LAYERS,
     MODE_LAYERS,
@@ -23,6 +23,7 @@ from clawcli.core.compression.pipeline import (
     resolve_layers,
     resolve_mode,
 )
+from clawcli.core.messages import estimate_tokens
 
 __all__ = [
     "LAYERS", "MODES", "MODE_LAYERS", "SAFE_MIN_CHARS", "CompressionStats", "LayerStats",

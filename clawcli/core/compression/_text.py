@@ -14,6 +14,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from clawcli.core.messages import is_text_part, message_text
+
 PROTECTED_ROLES = frozenset({"system", "developer"})
 
 # a fence opener: up to 3 spaces, 3+ backticks or tildes, an info string (CommonMark)
@@ -127,7 +129,7 @@ def map_text(msg: dict, fn: Callable[[str], str]) -> dict:
         changed = False
         parts = []
         for part in content:
-            if isinstance(part, dict) and part.get("type") == "text" and isinstance(part.get("text"), str):
+            if is_text_part(part):
                 t = fn(part["text"])
                 if t != part["text"]:
                     part = {**part, "text": t}
@@ -135,19 +137,6 @@ def map_text(msg: dict, fn: Callable[[str], str]) -> dict:
             parts.append(part)
         return {**msg, "content": parts} if changed else msg
     return msg
-
-
-def message_text(msg: dict) -> str:
-    """All text of a message's content (text parts joined by newlines)."""
-    content = msg.get("content")
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "\n".join(
-            p["text"] for p in content
-            if isinstance(p, dict) and p.get("type") == "text" and isinstance(p.get("text"), str)
-        )
-    return ""
 
 
 def editable(messages: list, ctx: Context):

@@ -26,8 +26,14 @@ import zlib
 from collections import Counter
 from functools import lru_cache
 
-from clawcli.core.compression._text import Context, editable, map_outside_fences, map_text, message_text, split_fences_cached
-from clawcli.core.compression._tokens import estimate_tokens
+from clawcli.core.compression._text import (
+    Context,
+    editable,
+    map_outside_fences,
+    map_text,
+    split_fences_cached,
+)
+from clawcli.core.messages import estimate_tokens, message_text
 
 SIGILS = ("$", "§", "¤")
 

@@ -18,6 +18,8 @@ from typing import Any
 
 from clawcli.core.catalog import PROFILE_NAMES, Catalog, _strip_prefix, default_catalog
 from clawcli.core.errors import ConfigError, RouterError, UnknownModelError
+from clawcli.core.messages import IMAGE_PART_TYPES
+from clawcli.core.messages import estimate_tokens as _estimate_tokens
 from clawcli.core.router import select
 from clawcli.core.router.ask import Ask, content_text, find_ask
 from clawcli.core.router.classifier import classify
@@ -43,16 +45,11 @@ _STRUCTURED = re.compile(r"\b(json|schema|structured output|yaml)\b", re.IGNOREC
 # A system prompt this short is an instruction about the answer ("Answer in JSON ..."); a longer
 # one is an agent's manual (OpenClaw's is ~47 KB) that mentions JSON somewhere whatever is asked.
 STRUCTURED_SYSTEM_MAX = 2000
-_IMAGE_PARTS = frozenset(("image_url", "image", "input_image"))
 
 
 def estimate_tokens(text: str) -> int:
-    """Rough token count without a tokenizer: ~4 ASCII chars per token, ~1 per CJK/other char."""
-    if not text:
-        return 0
-    n = len(text)
-    non_ascii = n - len(text.encode("ascii", "ignore"))
-    return math.ceil((n - non_ascii) / 4 + non_ascii * 0.75)
+    """Whole tokens of ``text`` by the code base's one estimate (``clawcli.core.messages``), rounded up."""
+    return math.ceil(_estimate_tokens(text))
 
 
 def extract_features(request: Mapping[str, Any]) -> RequestFeatures:
@@ -72,7 +69,7 @@ def extract_features(request: Mapping[str, Any]) -> RequestFeatures:
         content = m.get("content")
         role = m.get("role")
         if isinstance(content, list) and not has_images:
-            has_images = any(isinstance(p, Mapping) and p.get("type") in _IMAGE_PARTS for p in content)
+            has_images = any(isinstance(p, Mapping) and p.get("type") in IMAGE_PART_TYPES for p in content)
         t = content_text(content)
         if role in ("system", "developer"):
             system_parts.append(t)

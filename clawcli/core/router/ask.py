@@ -27,6 +27,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from clawcli.core.messages import content_text
+
 # The classifier reads at most this many characters of the ask (head + tail); what lies beyond
 # only counts through the token estimate. Larger than the cue-matching window in ``_features``
 # so the shape features (length, pasted material) still see a long paste as long.
@@ -50,26 +52,7 @@ _TIMESTAMP_RE = re.compile(
 # "\n\nRuntime: agent=main | session=... | host=..." to the end of the message
 _TRAILER_RE = re.compile(r"\n\s*Runtime: agent=[^\n]*(?:\n[^\n]*)*\Z")
 _TOOL_ROLES = frozenset(("tool", "function", "ipython"))
-_TEXT_PARTS = frozenset(("text", "input_text"))
 _TOOL_PARTS = frozenset(("tool_result", "function_call_output"))
-
-
-def content_text(content: Any) -> str:
-    """The text of a message's content: a string, or the text parts of a list joined by spaces."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        parts = []
-        for p in content:
-            if isinstance(p, Mapping):
-                if p.get("type") in _TEXT_PARTS:
-                    t = p.get("text")
-                    if isinstance(t, str):
-                        parts.append(t)
-            elif isinstance(p, str):
-                parts.append(p)
-        return " ".join(parts)
-    return ""
 
 
 @dataclass(frozen=True, slots=True)

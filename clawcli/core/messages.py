@@ -1,0 +1,109 @@
+"""What a chat message says, and about how many tokens that is: one rule for the whole code base.
+
+    content_text(msg["content"])      # the text a model reads from a message's content
+    message_text(msg)                  # the same, from the message
+    estimate_tokens(text)              # BPE-shaped estimate (a float; round when showing)
+
+The router, request compression, the session journal, the proxy's chat commands and the gateway
+emulator all read messages through these, so they agree on what counts as text: a string
+content, or the ``text`` and ``input_text`` parts of a list (OpenAI chat and Responses styles;
+bare strings in a list too). Images and other parts are not text. Parts are joined by a newline,
+so a code fence that opens a part still opens a line.
+
+The token estimate counts *runs* the way a BPE pre-tokeniser (cl100k style) splits text, so it
+sees what whitespace or JSON-indentation removal saves, which ``chars / 4`` overstates:
+
+- a word run (letters, digits, ``_``) ~1.24 + 0.04 per char,
+- a punctuation run ~0.51 + 0.30 per further char (``{"``, ``":``, ``",`` are single tokens),
+- a whitespace run holding a newline 1, indentation after it 0.5 more,
+- non-ASCII text 0.65 per extra UTF-8 byte (~1.3 per CJK character).
+
+The weights were fitted against the real cl100k_base vocabulary (dev-time only; no tokenizer is a
+dependency, DESIGN.md §11). It is computed with ``bytes.translate`` + ``bytes.count`` (C loops),
+a few microseconds per KB, cheap enough for every request and for `claw route` (stdlib only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+#: content-part types that carry text a model reads
+TEXT_PART_TYPES = frozenset(("text", "input_text"))
+IMAGE_PART_TYPES = frozenset(("image_url", "image", "input_image"))
+
+
+def part_text(part: Any) -> str:
+    """The text of one content part ("" for images and anything else that is not text)."""
+    if isinstance(part, Mapping):
+        if part.get("type") in TEXT_PART_TYPES:
+            t = part.get("text")
+            if isinstance(t, str):
+                return t
+        return ""
+    return part if isinstance(part, str) else ""
+
+
+def is_text_part(part: Any) -> bool:
+    """True for a text part of a content list (a dict): the parts compression may edit."""
+    return isinstance(part, Mapping) and part.get("type") in TEXT_PART_TYPES and isinstance(part.get("text"), str)
+
+
+def content_text(content: Any) -> str:
+    """The text of a message's ``content``: a string, or its text parts joined by newlines."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "\n".join(t for t in map(part_text, content) if t)
+    return ""
+
+
+def message_text(msg: Any) -> str:
+    """The text of a message (a dict with ``content``); "" for anything else."""
+    return content_text(msg.get("content")) if isinstance(msg, Mapping) else ""
+
+
+def _table(mapping) -> bytes:
+    return bytes(mapping(b) for b in range(256))
+
+
+def _is_word(b: int) -> bool:
+    return 65 <= b <= 90 or 97 <= b <= 122 or 48 <= b <= 57 or b == 95
+
+
+def _is_space(b: int) -> bool:
+    return b in (32, 9, 11, 12)
+
+
+# two projections of the UTF-8 bytes; runs are counted as "x followed by c" transitions
+# A: word chars -> w, punctuation -> p, everything else (whitespace, non-ASCII) -> x
+_A = _table(lambda b: ord("w") if _is_word(b) else ord("x") if (_is_space(b) or b in (10, 13) or b >= 128)
+            else ord("p"))
+# B: newline -> n, space/tab -> s, everything else -> x
+_B = _table(lambda b: ord("n") if b in (10, 13) else ord("s") if _is_space(b) else ord("x"))
+
+
+def estimate_tokens(text: str) -> float:
+    """Estimated BPE tokens of ``text`` (a float: sums stay unbiased; round when showing).
+
+    Weights fitted against the real cl100k_base tokenizer on the compression corpus (399 distinct
+    message texts, before and after every mode): total within 2 %, median error per text ~6 %.
+    """
+    if not text:
+        return 0.0
+    raw = text.encode("utf-8", "surrogatepass")
+    tokens = 0.65 * (len(raw) - len(text))  # non-ASCII: ~1.3 per CJK char, ~0.65 per Cyrillic/Arabic letter
+    a = raw.translate(_A)
+    word_chars = a.count(b"w")
+    if word_chars:
+        runs = a.count(b"xw") + a.count(b"pw") + (a[:1] == b"w")
+        tokens += 1.24 * runs + 0.04 * word_chars
+    punct = a.count(b"p")
+    if punct:
+        runs = a.count(b"xp") + a.count(b"wp") + (a[:1] == b"p")
+        tokens += 0.51 * runs + 0.30 * (punct - runs)
+    if b"\n" in raw:
+        # a whitespace run holding a newline is one token; indentation after it about half of one more
+        b = raw.translate(_B)
+        tokens += b.count(b"xn") + b.count(b"sn") + (b[:1] == b"n") + 0.5 * b.count(b"nss")
+    return tokens

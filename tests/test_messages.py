@@ -1,0 +1,78 @@
+"""One reading of a chat message for the whole code base (clawcli.core.messages).
+
+The router, request compression, the session journal, the proxy's chat commands and the gateway
+emulator once each had their own idea of a message's text (the router read ``input_text`` parts,
+the journal ignored them) and of a token (three estimators). These tests pin that they agree.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+from clawcli.core.compression import compress_request
+from clawcli.core.journal import SessionJournal
+from clawcli.core.messages import content_text, estimate_tokens
+from clawcli.core.router import estimate_tokens as router_estimate
+from clawcli.core.router import extract_features, route
+from clawcli.proxy.commands import match
+from clawcli.testing import GatewayEmulator
+
+
+def input_text(text: str) -> list[dict]:
+    """A Responses-API style content list (what some agents send)."""
+    return [{"type": "input_text", "text": text}]
+
+
+def test_text_and_input_text_parts_are_text_images_are_not() -> None:
+    content = [{"type": "text", "text": "look at"}, {"type": "image_url", "image_url": {"url": "x"}},
+               {"type": "input_text", "text": "this chart"}, {"type": "text", "text": 42}]
+    assert content_text(content) == "look at\nthis chart"
+    assert content_text("plain") == "plain" and content_text(None) == ""
+
+
+def test_the_router_and_the_journal_read_the_same_input_text_ask() -> None:
+    ask = "what did we change earlier in this session?"
+    messages = [{"role": "user", "content": "fix the cache"},
+                {"role": "assistant", "content": "I decided to use SQLite for the cache."},
+                {"role": "user", "content": input_text(ask)}]
+    assert extract_features({"messages": messages}).text == ask
+    journal = SessionJournal()
+    journal.observe("s1", messages)
+    new, injected = journal.inject("s1", {"messages": messages})
+    assert injected, "the journal must see an input_text ask that refers back"
+    assert "SQLite" in new["messages"][-2]["content"]
+
+
+def test_a_chat_command_in_an_input_text_part_is_a_command() -> None:
+    assert match([{"role": "user", "content": input_text("/stats today")}]) == ("stats", "today")
+
+
+def test_compression_shrinks_input_text_parts_like_text_parts() -> None:
+    pretty = json.dumps({"rows": [{"id": i, "name": f"item {i}", "tags": ["a", "b"]} for i in range(300)]}, indent=4)
+    history = [{"role": "user", "content": "list the items"},
+               {"role": "assistant", "content": "Here they are."},
+               {"role": "user", "content": input_text("the items:\n```json\n" + pretty + "\n```")},
+               {"role": "assistant", "content": "Noted."},
+               {"role": "user", "content": "how many are there?"}]
+    new, stats = compress_request({"messages": history}, "safe")
+    assert stats.tokens_saved > 0
+    fenced = new["messages"][2]["content"][0]["text"]
+    assert json.loads(fenced.split("```json\n")[1].rsplit("\n```")[0]) == json.loads(pretty)
+    assert len(fenced) < len(pretty)
+
+
+def test_router_compression_and_emulator_count_tokens_the_same_way() -> None:
+    text = "Refactor the cache layer; keep the public API.\n    def get(self, key):\n        return None\n"
+    assert router_estimate(text) == math.ceil(estimate_tokens(text))
+    # indentation is nearly free for a BPE tokenizer; chars/4 would count it as 1 token per 4 spaces
+    assert estimate_tokens("a\n" + " " * 40 + "b") - estimate_tokens("a\nb") < 2
+    body = {"model": "nvidia/gpt-oss-120b", "messages": [{"role": "user", "content": text}]}
+    with GatewayEmulator() as gw:
+        import httpx
+
+        usage = httpx.post(gw.chat_url, json=body, timeout=10).json()["usage"]
+    # the emulator's usage = the same estimate, rounded up, + 3 per message (its chat framing)
+    assert usage["prompt_tokens"] == math.ceil(estimate_tokens(text)) + 3
+    # and the router's input estimate counts the same text the same way (+4 per message)
+    assert route(body).input_tokens == math.ceil(estimate_tokens(text)) + 4
