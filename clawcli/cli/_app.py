@@ -116,22 +116,50 @@ def _reraise_plain_click(exc: Exception) -> None:
         raise typer.Exit(exc.exit_code) from None
 
 
+def _wants_json(ctx: Any) -> bool:
+    """Did the command line ask for JSON (``--json``, or ``-j`` where it means that)?
+
+    Read from the raw arguments: the error may come from parsing them, before any command runs.
+    """
+    protected = getattr(ctx, "_protected_args", None) or getattr(ctx, "protected_args", None) or []
+    args = [*protected, *ctx.args]
+    if "--" in args:
+        args = args[: args.index("--")]
+    return "--json" in args or (bool(args) and args[0] == "ask" and "-j" in args)
+
+
+def _json_error(obj: dict[str, Any]) -> None:
+    """With --json, every failure is also one JSON object on stdout (scripts parse stdout)."""
+    try:
+        print_json(obj)
+    except (OSError, ValueError):  # stdout is gone: the stderr line still says it
+        pass
+
+
 class ClawGroup(TyperGroup):
-    """Root command group: maps expected errors to one line and an exit code."""
+    """Root command group: maps expected errors to one line and an exit code (and, with --json,
+    one JSON error object on stdout)."""
 
     def invoke(self, ctx: Any) -> Any:
+        json_mode = _wants_json(ctx)
         try:
             return super().invoke(ctx)
         except ClawError as exc:
             if debug_enabled(ctx):
                 raise
+            if json_mode:
+                _json_error(exc.to_dict())
             error_line(exc.message, exc.hint)
             raise typer.Exit(exc.exit_code) from None
-        except _FRAMEWORK_EXCEPTIONS:
+        except _FRAMEWORK_EXCEPTIONS as exc:
+            if json_mode and getattr(exc, "exit_code", None) == 2 and hasattr(exc, "format_message"):
+                _json_error({"error": exc.format_message(), "code": "usage_error"})  # bad flag or value
             raise
         except KeyboardInterrupt:
             if debug_enabled(ctx):
                 raise
+            if json_mode:
+                _json_error({"error": "cancelled", "code": "cancelled"})
             error_line("cancelled")
             raise typer.Exit(130) from None
         except BrokenPipeError:
@@ -145,6 +173,8 @@ class ClawGroup(TyperGroup):
             if debug_enabled(ctx):
                 raise
             _reraise_plain_click(exc)
+            if json_mode:
+                _json_error({"error": f"internal error: {type(exc).__name__}: {exc}", "code": "internal_error"})
             error_line(
                 f"internal error: {type(exc).__name__}: {exc}",
                 "this is a bug in clawcli; rerun with --debug (or CLAWCLI_DEBUG=1) for the traceback",
