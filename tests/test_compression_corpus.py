@@ -39,7 +39,9 @@ def test_safe_mode_leaves_every_corpus_request_semantically_unchanged(corpus):
         assert new["messages"][last_user]["content"] == req["messages"][last_user]["content"]
         before += st.tokens_before
         after += st.tokens_after
-    assert 1 - after / before >= 0.10  # issue 8 target, on the committed corpus
+    # issue 8 asked for 10%; issue 14 §8 took partial-block dedup out of safe mode (it broke JSON
+    # tool results), which costs ~1.4 points on this corpus: whole-message repeats only now
+    assert 1 - after / before >= 0.08
 
 
 def test_aggressive_mode_keeps_the_invariants_and_reaches_its_target(corpus):

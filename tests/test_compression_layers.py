@@ -159,7 +159,9 @@ def test_dedup_blocks_of_a_reread_file_after_a_small_edit():
     after = "\n".join(lines[:30] + ["    # edited here"] + lines[30:])
     req = convo(call("r1", "read_file", {"path": "m.py"}), tool("r1", before),
                 call("r2", "read_file", {"path": "m.py"}), tool("r2", after))
-    new, st = run(req, layers=["dedup"])
+    safe, st = run(req, layers=["dedup"])  # safe mode: whole-message repeats only (issue 14 §8)
+    assert safe["messages"][5]["content"] == after and not st.dedup_blocks
+    new, st = run(req, "aggressive", layers=["dedup"])
     out = new["messages"][5]["content"].split("\n")
     assert out == ["[clawcli: 30 lines identical to lines 1-30 of the earlier read_file result (r1), omitted]",
                    "    # edited here",

@@ -186,6 +186,9 @@ def compress_request(request: dict, mode: str, *, layers=None, min_chars: int | 
         stats.reason = f"below {min_chars} chars"
         return request, stats
     ctx = make_context(messages)
+    # safe mode dedups whole messages only: a block reference inside a message (a re-fetched
+    # JSON result, say) leaves text that no longer parses, so that belongs to aggressive mode
+    ctx.notes["block_dedup"] = mode == "aggressive"
     current = list(messages)
     tokens: dict[int, float] = {}  # estimated tokens of a message's current version (detail only)
     changed: set[int] = set()

@@ -3,6 +3,8 @@
 1. ``dedup``      a message whose text repeats an earlier one (an agent retry, a re-read file, the
                   same command output twice) becomes a short back-reference. Messages are never
                   removed: tool results must still answer their ``tool_call_id``, and turn order stays.
+                  Runs of repeated lines inside a message are referenced only in aggressive mode
+                  (``ctx.notes["block_dedup"]``): such a reference breaks JSON and other parseable text.
 2. ``whitespace`` CRLF/CR -> LF, trailing spaces/tabs, more than two blank lines in a row, trailing
                   blank lines at the end. Leading indentation and in-line spacing are never touched.
 3. ``json``       JSON in tool results (the whole result, or a block starting with a ``{``/``[`` line)
@@ -49,13 +51,14 @@ def dedup_reference(messages: list, dup: int, orig: int, names: dict[str, str]) 
 def dedup(messages: list, ctx: Context) -> list:
     """Layer 1: repeats of earlier text become back-references to the first occurrence.
 
-    A whole message that repeats an earlier one (>= 200 chars) becomes one reference line; inside
-    a longer message, a run of >= BLOCK_MIN_LINES lines (>= BLOCK_MIN_CHARS) that appears verbatim
+    A whole message that repeats an earlier one (>= 200 chars) becomes one reference line; with
+    ``block_dedup`` (aggressive mode), inside a longer message, a run of >= BLOCK_MIN_LINES lines (>= BLOCK_MIN_CHARS) that appears verbatim
     in one earlier message (a file re-read after a small edit, a test re-run whose output differs
     only in its timing line) becomes a reference to those lines. Messages holding a code fence are
     only deduplicated whole (a fence is never cut).
     """
     seen: dict[str, int] = {}
+    block_dedup = bool(ctx.notes.get("block_dedup", False))
     out = list(messages)
     names: dict[str, str] | None = None
     refs: dict[int, int] = ctx.notes.setdefault("dedup", {})
@@ -81,7 +84,7 @@ def dedup(messages: list, ctx: Context) -> list:
                 refs[i] = first
                 referenced.add(first)
                 continue
-        if "```" in content or "~~~" in content:
+        if not block_dedup or "```" in content or "~~~" in content:
             continue
         lines = content.split("\n")
         if len(lines) < BLOCK_MIN_LINES:

@@ -13,6 +13,11 @@ does not reuse the layers' code paths, it re-derives equality from the outside:
   blank-line runs may differ), where a minified JSON line must parse equal to the JSON block it
   replaced (or the whole content, for a JSON tool result).
 
+``check_json_results`` (part of ``check_safe``) asks what a client would: does every tool result
+that was JSON still parse, as it is sent, to an equal value? Only a whole-message back-reference
+may stand in for one; a block reference inside a JSON result (expanded above for the text check)
+leaves text no JSON parser accepts, so it is a problem in safe mode.
+
 ``check_invariants`` is the weaker check for aggressive mode (which is lossy by design): the
 never-touch list, fences byte-identical, and every code in the text explained by the legend.
 """
@@ -129,12 +134,38 @@ def _expand_blocks(text: str, orig_messages: list, blocks: list) -> str:
     return "\n".join(out)
 
 
+def check_json_results(original: dict, compressed: dict, stats) -> list[str]:
+    """Tool results that parsed as JSON and, as sent, no longer parse to an equal value
+    (whole-message back-references excepted)."""
+    problems = []
+    orig, new = original.get("messages") or [], compressed.get("messages") or []
+    for i, (a, b) in enumerate(zip(orig, new)):
+        if not (isinstance(a, dict) and a.get("role") == "tool" and isinstance(a.get("content"), str)):
+            continue
+        ca = a["content"]
+        if ca.lstrip()[:1] not in ("{", "[") or i in stats.dedup:
+            continue
+        try:
+            va = json.loads(ca)
+        except ValueError:
+            continue  # not JSON to begin with
+        cb = b.get("content") if isinstance(b, dict) else None
+        try:
+            same = isinstance(cb, str) and json.loads(cb) == va
+        except ValueError:
+            same = False
+        if not same:
+            problems.append(f"#{i}: a JSON tool result no longer parses to an equal value")
+    return problems
+
+
 def check_safe(original: dict, compressed: dict, stats) -> list[str]:
     """Problems that make ``compressed`` not semantically equal to ``original`` ([] = fine)."""
     orig, new = original.get("messages") or [], compressed.get("messages") or []
     problems = _frame_problems(orig, new)
     if problems:
         return problems
+    problems = check_json_results(original, compressed, stats)
     for i, (a, b) in enumerate(zip(orig, new)):
         if not isinstance(a, dict) or a is b:
             continue
