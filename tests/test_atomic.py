@@ -37,13 +37,14 @@ def test_replaces_with_the_exact_mode_whatever_the_umask(d: Path) -> None:
     assert sorted(p.name for p in d.iterdir()) == ["f"]  # no temp file left
 
 
-def test_mode_none_leaves_it_to_the_umask_like_open(d: Path) -> None:
-    old_umask = os.umask(0o027)
+@pytest.mark.parametrize("mode", [None, 0o600])
+def test_default_is_private_even_under_umask_000(d: Path, mode) -> None:
+    old_umask = os.umask(0o000)  # config.toml used to become 0666 here (issue 13)
     try:
-        atomic_write_bytes(d / "f", b"x", mode=None)
+        atomic_write_bytes(d / "f", b"x", mode=mode)
     finally:
         os.umask(old_umask)
-    assert mode_of(d / "f") == 0o640
+    assert mode_of(d / "f") == 0o600
 
 
 def test_exclusive_never_overwrites(d: Path) -> None:

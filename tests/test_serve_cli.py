@@ -119,18 +119,18 @@ def test_non_loopback_bind_requires_a_token(gw) -> None:
     r = subprocess.run([CLAW, "serve", "--host", "0.0.0.0", "--port", "0"], env=_env(gw), capture_output=True,
                        text=True, timeout=30)
     assert r.returncode == 2
-    assert "requires --token" in r.stderr and "Traceback" not in r.stderr
+    assert "requires a token" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_non_loopback_with_token_requires_bearer(gw) -> None:
     gw.reset()
-    p, info = _start(gw, "--host", "0.0.0.0", "--token", "tok-123")
+    p, info = _start(gw, "--host", "0.0.0.0", "--token", "tok-123-0123456789ab")
     try:
         url = f"http://127.0.0.1:{info['port']}/v1/chat/completions"
         body = {"model": "free", "messages": [{"role": "user", "content": "hi"}]}
         r = httpx.post(url, json=body, timeout=10)
         assert r.status_code == 401 and r.json()["error"]["code"] == "invalid_api_key"
-        ok = httpx.post(url, json=body, headers={"authorization": "Bearer tok-123"}, timeout=10)
+        ok = httpx.post(url, json=body, headers={"authorization": "Bearer tok-123-0123456789ab"}, timeout=10)
         assert ok.status_code == 200
         assert gw.chat_requests() and len(gw.chat_requests()) == 1
     finally:

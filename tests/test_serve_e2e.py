@@ -150,7 +150,8 @@ def test_bad_inputs_in_openai_error_shape(proxy: Proxy, gw) -> None:
     cases = [
         (httpx.post(url, content=big, headers={"content-type": "application/json"}, timeout=30), 413,
          "request_too_large"),
-        (httpx.post(url, content=b"{not json", timeout=5), 400, "invalid_json"),
+        (httpx.post(url, content=b"{not json", headers={"content-type": "application/json"}, timeout=5), 400,
+         "invalid_json"),
         (httpx.post(url, json=[1, 2], timeout=5), 400, "invalid_json"),
         (httpx.post(url, json={"model": "auto"}, timeout=5), 400, "missing_messages"),
         (httpx.post(url, json={"model": "auto", "messages": []}, timeout=5), 400, "missing_messages"),
@@ -171,7 +172,8 @@ def test_body_limit_without_content_length(proxy: Proxy) -> None:
             yield b"y" * (1024 * 1024)
         yield b'"}]}'
 
-    r = httpx.post(proxy.url + "/v1/chat/completions", content=gen(), timeout=30)  # chunked
+    r = httpx.post(proxy.url + "/v1/chat/completions", content=gen(), timeout=30,  # chunked
+                   headers={"content-type": "application/json"})
     assert r.status_code == 413
 
 

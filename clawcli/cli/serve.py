@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from typing import Optional
+from pathlib import Path
+from typing import List, Optional
 
 import typer
 
@@ -13,8 +14,18 @@ def serve(
         None, "--host", help="Address to bind (default 127.0.0.1; anything else needs --token)."),
     port: Optional[int] = typer.Option(
         None, "--port", "-p", help="Port (default 8402, or CLAWCLI_PORT); 0 picks a free one."),
-    token: Optional[str] = typer.Option(None, "--token", "-t", envvar="CLAWCLI_TOKEN", show_envvar=True,
-                                        help="Require 'Authorization: Bearer TOKEN' on every request."),
+    token: Optional[str] = typer.Option(
+        None, "--token", "-t",
+        help="Require 'Authorization: Bearer TOKEN' on every request (visible in `ps`: prefer --token-file "
+             "or CLAWCLI_TOKEN)."),
+    token_file: Optional[Path] = typer.Option(
+        None, "--token-file", help="Read the bearer token from this file (first line). Env: CLAWCLI_TOKEN."),
+    allow_host: Optional[List[str]] = typer.Option(
+        None, "--allow-host", help="Also answer requests for this Host name (repeatable; '*' = any, behind a "
+                                   "reverse proxy). Default: localhost, 127.0.0.1, [::1] and the bound address."),
+    allow_origin: Optional[List[str]] = typer.Option(
+        None, "--allow-origin", help="Let a web page with this origin (https://app.example) call the proxy, "
+                                     "with CORS (repeatable). Default: no web page can."),
     profile: Optional[str] = typer.Option(
         None, "--profile", help="Profile for requests without a model: auto, eco, premium, free, agentic."),
     max_cost_per_run: Optional[float] = typer.Option(None, "--max-cost-per-run", help="Per-session cost cap in USD."),
@@ -47,6 +58,7 @@ def serve(
 
     if port is not None and not (0 <= port < 65536):
         raise UsageError(f"invalid port {port}", "use a port between 1 and 65535 (0 = any free port)")
+    token = _resolve_token(token, token_file)
     paths = Paths.from_env()
     settings = load_settings(paths, overrides={
         "host": host, "port": port if port else None, "profile": profile,
@@ -71,4 +83,32 @@ def serve(
 
         sys.stdout.flush()
 
-    run(state, settings.host, bind_port, on_ready=ready, log_level=log_level)
+    from clawcli.proxy.guard import Guard
+
+    run(state, settings.host, bind_port, on_ready=ready, log_level=log_level,
+        guard=Guard(allow_hosts=allow_host or (), allow_origins=allow_origin or ()))
+
+
+def _resolve_token(token: Optional[str], token_file: Optional[Path]) -> Optional[str]:
+    """--token-file, else --token (with a warning: argv is public), else CLAWCLI_TOKEN."""
+    from clawcli.core.errors import UsageError
+
+    env_token = os.environ.get("CLAWCLI_TOKEN") or None
+    given = [name for name, v in (("--token", token), ("--token-file", token_file)) if v]
+    if len(given) > 1:
+        raise UsageError("--token and --token-file both given", "pass the token one way (--token-file is safest)")
+    if token_file is not None:
+        try:
+            lines = token_file.expanduser().read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"cannot read the token file {token_file}: {getattr(exc, 'strerror', None) or exc}",
+                             "give a readable file whose first line is the token") from None
+        value = lines[0].strip() if lines else ""
+        if not value:
+            raise UsageError(f"the token file {token_file} is empty", "write the token on its first line")
+        return value
+    if token:
+        typer.echo("claw serve: warning: --token is visible to other users of this machine (ps, /proc); "
+                   "use --token-file PATH or CLAWCLI_TOKEN instead", err=True)
+        return token
+    return env_token

@@ -5,8 +5,12 @@ config.toml, OpenClaw's config, the inject record, the catalog cache), so a cras
 disk leaves either the old file or the new one, never half of each, and never a stray temp.
 
     atomic_write_bytes(path, data)                    # 0600, replaces
-    atomic_write_bytes(path, data, mode=None)         # the umask decides, like open()
+    atomic_write_bytes(path, data, mode=0o644)        # an explicit mode (never widened by the umask)
     atomic_write_bytes(path, data, exclusive=True)    # FileExistsError if path exists
+
+Files are 0600 unless the caller asks otherwise, whatever the umask: under ``umask 000``
+config.toml (gateway, limits, payees) used to become 0666. ``mode=None`` (older callers) means
+the default, 0600.
 
 The caller creates the directory (each has its own rules for its mode).
 """
@@ -36,8 +40,7 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int | None = 0o600, *, exc
     """Write ``data`` to ``path`` atomically.
 
     ``mode``: the file's exact permission bits (set on the temp file before any byte is
-    written, so a secret is never readable by others, even for a moment); ``None`` leaves it
-    to the umask, as ``open(path, "w")`` would.
+    written, so a secret is never readable by others, even for a moment); ``None`` is 0600.
 
     ``exclusive=True`` never overwrites: the temp file is hard-linked into place, which fails
     if ``path`` exists even when another process creates it a microsecond before us; it
@@ -49,11 +52,11 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int | None = 0o600, *, exc
     """
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if mode is not None else 0o666)
+    mode = 0o600 if mode is None else mode
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "wb") as fh:
-            if mode is not None:
-                os.fchmod(fh.fileno(), mode)  # exact mode regardless of umask
+            os.fchmod(fh.fileno(), mode)  # exact mode regardless of umask
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())

@@ -16,6 +16,7 @@ from typing import Any
 
 from clawcli.core._atomic import atomic_write_bytes
 from clawcli.core.errors import NetworkError, UpstreamError
+from clawcli.core.paths import private_dir
 
 _NUM_KEYS = {
     "inputPrice": ("inputPrice", "input_price", "prompt_price"),
@@ -102,6 +103,6 @@ def refresh(gateway_url: str, cache_file: Path, timeout: float = 10.0) -> dict[s
         raise UpstreamError(f"{url} did not answer JSON") from None
     base = json.loads(resources.files("clawcli.data").joinpath("catalog.json").read_text("utf-8"))
     data, changes = merge_listing(base, listing)
-    cache_file.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(cache_file, json.dumps(data, indent=1).encode("utf-8"), mode=None)
+    private_dir(cache_file.parent)
+    atomic_write_bytes(cache_file, json.dumps(data, indent=1).encode("utf-8"))
     return changes

@@ -6,6 +6,9 @@ Two roots, both overridable so tests never touch the real home directory:
   Default: platformdirs' user config dir for "clawcli" (cache in the user cache dir).
 - ``CLAWCLI_OPENCLAW_HOME``: the OpenClaw home (default ``~/.openclaw``). Wallet files and
   usage logs live in ``blockrun/`` below it, shared with ClawRouter.
+
+Every directory clawcli creates is 0700 (:func:`private_dir`), whatever the umask: config.toml
+sets the gateway, the limits and the payees, and the ledger holds the budget.
 """
 
 from __future__ import annotations
@@ -14,6 +17,30 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+PRIVATE_DIR_MODE = 0o700
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` and any missing parents as 0700 directories, whatever the umask.
+
+    ``Path.mkdir(parents=True)`` makes the parents with the umask's mode (0777 under umask 000);
+    here every level this call creates is made 0700. Directories that already exist keep
+    their mode (``~`` or a directory the user made on purpose is not ours to change).
+    """
+    path = Path(path)
+    missing = []
+    p = path
+    while not p.exists() and p != p.parent:
+        missing.append(p)
+        p = p.parent
+    for d in reversed(missing):
+        try:
+            d.mkdir(mode=PRIVATE_DIR_MODE)
+        except FileExistsError:  # made by a concurrent claw process: fine, it is a directory or the
+            continue             # caller's next step fails with a clear error
+        os.chmod(d, PRIVATE_DIR_MODE)  # mkdir's mode is masked by the umask; chmod is not
+    return path
 
 
 @dataclass(frozen=True)

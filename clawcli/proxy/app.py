@@ -3,8 +3,9 @@
     state = ProxyState(settings, paths, catalog, token=...)
     app = create_app(state)          # uvicorn.run(app) or clawcli.proxy.server.serve(...)
 
-The outermost layer is a plain ASGI callable: it checks the bearer token (when one is set)
-and sends ``POST /v1/chat/completions`` straight to :class:`~clawcli.proxy.chat.ChatHandler`,
+The outermost layer is a plain ASGI callable: it runs the browser-proofing checks of
+:mod:`clawcli.proxy.guard` (Host, Origin, Content-Type, preflights, header sizes), checks the
+bearer token (when one is set) and sends ``POST /v1/chat/completions`` straight to :class:`~clawcli.proxy.chat.ChatHandler`,
 skipping Starlette's middleware stack on the hot path. Everything else (``/v1/models``,
 ``/health``, ``/stats``, 404/405 in OpenAI shape, lifespan) is a small Starlette app.
 """
@@ -16,6 +17,7 @@ import hmac
 from typing import Any
 
 from clawcli.proxy.chat import ChatHandler
+from clawcli.proxy.guard import Guard, GuardRefusal, cors_headers
 from clawcli.proxy.responses import error_body, send_error
 from clawcli.proxy.state import ProxyState
 
@@ -23,13 +25,14 @@ CHAT_PATHS = frozenset(("/v1/chat/completions", "/chat/completions"))
 
 
 class ProxyApp:
-    def __init__(self, state: ProxyState) -> None:
+    def __init__(self, state: ProxyState, guard: Guard | None = None) -> None:
         from starlette.applications import Starlette
 
         from clawcli.proxy.routes import json_response, make_routes
 
         self.state = state
         self.chat = ChatHandler(state)
+        self.guard = guard if guard is not None else Guard()
         self._token = state.token.encode() if state.token else None
 
         async def not_found(request: Any, exc: Any) -> Any:
@@ -61,6 +64,18 @@ class ProxyApp:
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "http":
+            try:
+                cors_origin = self.guard.check(scope)
+            except GuardRefusal as exc:
+                await self.guard.refuse(send, exc)
+                return
+            if cors_origin is not None:  # a page the user allowed with --allow-origin
+                extra = cors_headers(cors_origin, scope)
+                if scope["method"] == "OPTIONS":
+                    await send({"type": "http.response.start", "status": 204, "headers": extra})
+                    await send({"type": "http.response.body", "body": b""})
+                    return
+                send = _with_headers(send, extra)
             if self._token is not None and not self._authorized(scope):
                 await send_error(send, 401, "missing or wrong bearer token (Authorization: Bearer <token>)",
                                  "authentication_error", "invalid_api_key", [(b"www-authenticate", b"Bearer")])
@@ -75,6 +90,15 @@ class ProxyApp:
         await self.starlette(scope, receive, send)
 
 
+def _with_headers(send: Any, extra: list[tuple[bytes, bytes]]) -> Any:
+    async def wrapped(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", ()), *extra]}
+        await send(message)
+
+    return wrapped
+
+
 def _tune_gc() -> None:
     """Fewer, cheaper collections on the hot path: everything loaded at startup (catalog,
     router tables, libraries) is frozen out of the collector's scans, and the young
@@ -86,5 +110,6 @@ def _tune_gc() -> None:
     gc.set_threshold(20_000, 20, 50)
 
 
-def create_app(state: ProxyState) -> ProxyApp:
-    return ProxyApp(state)
+def create_app(state: ProxyState, guard: Guard | None = None) -> ProxyApp:
+    """``guard``: the browser-proofing policy (default: loopback Hosts and Origins only)."""
+    return ProxyApp(state, guard)

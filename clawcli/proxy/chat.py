@@ -22,9 +22,10 @@ from clawcli.core.errors import UsageError
 from clawcli.proxy import commands, sse
 from clawcli.proxy.dedup import Flight, Subscriber, request_key
 from clawcli.proxy.headers import debug_enabled, decision_headers
-from clawcli.proxy.responses import send_error, send_exception, send_json
+from clawcli.proxy.responses import error_body, send_error, send_exception, send_json
 from clawcli.proxy.sessions import derive_session_id
 from clawcli.proxy.state import ProxyState
+from clawcli.proxy.validate import InvalidRequest, validate_chat
 
 
 #: seconds before a request starts watching for its client going away (see _handle)
@@ -108,6 +109,11 @@ class ChatHandler:
         if not isinstance(body, dict):
             await send_error(send, 400, "request body must be a JSON object", "invalid_request_error",
                              "invalid_json")
+            return
+        try:  # before anything is paid, re-serialised (request_key) or rewritten
+            validate_chat(body)
+        except InvalidRequest as exc:
+            await send_json(send, 400, error_body(exc.message, "invalid_request_error", exc.code, param=exc.param))
             return
         messages = body.get("messages")
         if not isinstance(messages, list) or not messages:

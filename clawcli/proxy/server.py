@@ -1,5 +1,11 @@
 """Run the proxy: bind (one clear error when the port is taken), serve, shut down gracefully.
 
+Resource bounds (issue 13): a client has HEAD_TIMEOUT seconds to send a complete request head
+(request line + headers) — slow-header ("slowloris") connections are closed, not kept forever;
+a request head larger than MAX_HEAD_BYTES is answered 431 and the connection closed; beyond
+MAX_CONNECTIONS open connections a new one is closed at once, so the file descriptors and
+``/health`` survive a flood. Idle keep-alive connections close after KEEP_ALIVE seconds.
+
 SIGINT/SIGTERM: stop accepting, let in-flight requests finish (up to 10 s), close the engine,
 return normally (exit 0). uvicorn re-raises the captured signal after a graceful shutdown,
 which would turn a clean stop into "killed by SIGTERM"; :class:`_Server` does not.
@@ -18,6 +24,11 @@ from typing import Any
 from clawcli.core.errors import ClawError, UsageError
 
 GRACEFUL_SECONDS = 10
+HEAD_TIMEOUT = 10.0
+MAX_HEAD_BYTES = 64 * 1024  # request line + headers; the app refuses more than 32 KB of headers itself
+MAX_CONNECTIONS = 1000
+KEEP_ALIVE = 75  # OpenClaw and the SDKs reuse connections between turns
+MIN_REMOTE_TOKEN = 16
 
 
 def is_loopback(host: str) -> bool:
@@ -30,10 +41,18 @@ def is_loopback(host: str) -> bool:
 
 
 def check_bind(host: str, token: str | None) -> None:
-    if not is_loopback(host) and not token:
+    if is_loopback(host):
+        return
+    if not token:
         raise UsageError(
-            f"binding to {host} exposes your wallet to the network: it requires --token",
-            "pass --token SECRET (clients then send Authorization: Bearer SECRET), or bind 127.0.0.1",
+            f"binding to {host} exposes your wallet to the network: it requires a token",
+            "pass --token-file PATH or set CLAWCLI_TOKEN (clients then send Authorization: Bearer TOKEN), "
+            "or bind 127.0.0.1",
+        )
+    if len(token) < MIN_REMOTE_TOKEN:
+        raise UsageError(
+            f"the token is {len(token)} characters; binding to {host} needs at least {MIN_REMOTE_TOKEN}",
+            "generate one: python -c 'import secrets; print(secrets.token_urlsafe(24))' > token.txt",
         )
 
 
@@ -91,7 +110,82 @@ def _server_class() -> Any:
     return _Server
 
 
-def uvicorn_config(app: Any, *, log_level: str = "warning") -> Any:
+def bounded_protocol(head_timeout: float = HEAD_TIMEOUT, max_head_bytes: int = MAX_HEAD_BYTES,
+                     max_connections: int = MAX_CONNECTIONS) -> Any:
+    """uvicorn's httptools protocol with the bounds of the module docstring (uvicorn itself has no
+    timeout for a request head and no cap on connections)."""
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    too_large = b'{"error":{"message":"request head too large","type":"invalid_request_error",' \
+                b'"code":"headers_too_large"}}'
+
+    class BoundedHttpToolsProtocol(HttpToolsProtocol):
+        _head_timer: Any = None
+        _head_bytes = 0
+        _head_too_large = False
+
+        def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            if len(self.connections) > max_connections:
+                transport.close()  # connection_lost() forgets it
+                return
+            self._arm_head_timer()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._cancel_head_timer()
+            super().connection_lost(exc)
+
+        def _arm_head_timer(self) -> None:
+            if self._head_timer is None:
+                self._head_timer = self.loop.call_later(head_timeout, self._head_timed_out)
+
+        def _cancel_head_timer(self) -> None:
+            if self._head_timer is not None:
+                self._head_timer.cancel()
+                self._head_timer = None
+
+        def _head_timed_out(self) -> None:
+            self._head_timer = None
+            if not self.transport.is_closing():
+                self.transport.close()
+
+        def on_message_begin(self) -> None:  # the next request on a kept-alive connection
+            super().on_message_begin()
+            self._head_bytes = 0
+            self._arm_head_timer()
+
+        def on_url(self, url: bytes) -> None:
+            self._count_head(len(url))
+            super().on_url(url)
+
+        def on_header(self, name: bytes, value: bytes) -> None:
+            self._count_head(len(name) + len(value))
+            super().on_header(name, value)
+
+        def _count_head(self, n: int) -> None:
+            self._head_bytes += n
+            if self._head_bytes > max_head_bytes:
+                self._head_too_large = True
+                raise ValueError("request head too large")  # stops the parser -> send_400_response
+
+        def on_headers_complete(self) -> None:
+            self._cancel_head_timer()
+            super().on_headers_complete()
+
+        def send_400_response(self, msg: str) -> None:
+            if not self._head_too_large:
+                super().send_400_response(msg)
+                return
+            self.transport.write(b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: application/json\r\n"
+                                 b"content-length: " + str(len(too_large)).encode() + b"\r\nconnection: close\r\n\r\n"
+                                 + too_large)
+            self.transport.close()
+
+    return BoundedHttpToolsProtocol
+
+
+def uvicorn_config(app: Any, *, log_level: str = "warning", head_timeout: float = HEAD_TIMEOUT,
+                   max_connections: int = MAX_CONNECTIONS) -> Any:
     import uvicorn
 
     try:
@@ -101,19 +195,19 @@ def uvicorn_config(app: Any, *, log_level: str = "warning") -> Any:
     except ImportError:  # pragma: no cover
         loop = "asyncio"
     try:
-        import httptools  # noqa: F401
-
-        http = "httptools"
-    except ImportError:  # pragma: no cover
+        http: Any = bounded_protocol(head_timeout, MAX_HEAD_BYTES, max_connections)
+    except ImportError:  # pragma: no cover - uvicorn[standard] brings httptools; h11 bounds the head size only
         http = "h11"
     return uvicorn.Config(app, loop=loop, http=http, lifespan="on", access_log=False, log_level=log_level,
                           timeout_graceful_shutdown=GRACEFUL_SECONDS, server_header=False,
-                          timeout_keep_alive=75, proxy_headers=False)
+                          timeout_keep_alive=KEEP_ALIVE, proxy_headers=False,
+                          h11_max_incomplete_event_size=MAX_HEAD_BYTES)
 
 
 def serve(state: Any, host: str, port: int, *, on_ready: Callable[[str, int], None] | None = None,
-          log_level: str = "warning") -> None:
-    """Block serving ``state`` on host:port until SIGINT/SIGTERM; returns after a clean shutdown."""
+          log_level: str = "warning", guard: Any = None) -> None:
+    """Block serving ``state`` on host:port until SIGINT/SIGTERM; returns after a clean shutdown.
+    ``guard``: a :class:`clawcli.proxy.guard.Guard` (default: loopback Hosts and Origins only)."""
     from clawcli.proxy.app import create_app
 
     check_bind(host, state.token)
@@ -124,7 +218,7 @@ def serve(state: Any, host: str, port: int, *, on_ready: Callable[[str, int], No
         sock.close()
         raise
     actual_port = sock.getsockname()[1]
-    server = _server_class()(uvicorn_config(create_app(state), log_level=log_level))
+    server = _server_class()(uvicorn_config(create_app(state, guard), log_level=log_level))
     if on_ready is not None:
         server.on_ready = lambda: on_ready(host, actual_port)
     try:

@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from clawcli.core.paths import private_dir
+
 SCHEMA = 1
 
 #: Field names of a record (DESIGN.md §3), in the order they are written.
@@ -87,12 +89,12 @@ class UsageLog:
             data = _dumps_line(record)
             day = int(time.time() // 86400)
             if day != self._day:
-                self.logs_dir.mkdir(parents=True, exist_ok=True)
+                private_dir(self.logs_dir)
                 self._day_path, self._day = str(self.path_for()), day
             try:
                 fd = os.open(self._day_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             except FileNotFoundError:  # the directory was removed meanwhile: recreate it once
-                self.logs_dir.mkdir(parents=True, exist_ok=True)
+                private_dir(self.logs_dir)
                 fd = os.open(self._day_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
                 written = os.write(fd, data)

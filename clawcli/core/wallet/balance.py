@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from clawcli.core.errors import NetworkError
+from clawcli.core.paths import private_dir
 from clawcli.core.wallet.constants import ATOMIC_PER_USDC, base_network, solana_network
 
 CACHE_TTL_S = 30.0
@@ -71,7 +72,7 @@ class BalanceCache:
 
     def _save(self, data: dict[str, Any]) -> None:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(self.path.parent)
             tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{secrets.token_hex(3)}.tmp")
             tmp.write_text(json.dumps(data), "utf-8")
             os.replace(tmp, self.path)
