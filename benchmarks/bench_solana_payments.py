@@ -1,7 +1,7 @@
 """Cost of one x402 Solana payment on the client against the loopback gateway emulator: policy +
 ledger reservation + the blockhash RPC round trip + building and signing the v0 transaction, and a
-whole paid request (402, sign, paid retry verified by the emulator, settlement). Reports numbers;
-asserts nothing.
+whole paid request through the engine (`claw ask`'s path: 402, sign, paid retry verified by the
+emulator, settlement, ledger, usage log). Reports numbers; asserts nothing.
 
     python benchmarks/bench_solana_payments.py [-n 200]
 """
@@ -9,6 +9,8 @@ asserts nothing.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -16,7 +18,10 @@ from pathlib import Path
 import httpx
 
 from clawcli.core.wallet.constants import SOLANA_MAINNET
-from clawcli.core.x402 import SpendLedger, SpendPolicy, X402Auth, parse_payment_required
+from clawcli.core.config import Settings
+from clawcli.core.paths import Paths
+from clawcli.core.upstream import Engine
+from clawcli.core.x402 import SpendLedger, SpendPolicy, parse_payment_required
 from clawcli.core.x402._svm_payer import SolanaPayer
 from clawcli.testing import GatewayEmulator
 
@@ -44,15 +49,21 @@ def main() -> None:
             s = payer.sign(required)
             sign.append(time.perf_counter() - t0)
             payer.released(s)
-        paid = []
-        with httpx.Client(auth=X402Auth(payer)) as c:
-            for _ in range(args.n):
-                t0 = time.perf_counter()
-                c.post(gw.chat_url, json=BODY).raise_for_status()
-                paid.append(time.perf_counter() - t0)
+        os.environ["CLAWCLI_HOME"] = d  # the engine's usage log goes to the temp dir, not the real home
+        paid = asyncio.run(_paid_requests(gw, payer, args.n))
         print(f"n={args.n}  sign (incl. getLatestBlockhash over loopback) p50 {q(sign, .5):.2f} ms "
               f"p99 {q(sign, .99):.2f} ms  |  whole paid request (402 + sign + verified retry) "
               f"p50 {q(paid, .5):.2f} ms p99 {q(paid, .99):.2f} ms  |  settled {len(gw.paid_requests())}")
+
+
+async def _paid_requests(gw: GatewayEmulator, payer: SolanaPayer, n: int) -> list[float]:
+    out = []
+    async with Engine(Settings(gateway_url=gw.url), Paths.from_env(), payer=payer, chain="solana") as eng:
+        for _ in range(n):
+            t0 = time.perf_counter()
+            await eng.complete(BODY, source="bench")
+            out.append(time.perf_counter() - t0)
+    return out
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ from clawcli.core.x402 import (
     Payer,
     SpendLedger,
     SpendPolicy,
-    X402Auth,
     parse_payment_required,
     svm,
 )
@@ -188,15 +187,18 @@ def test_missing_solders_explains_the_extra(tmp_path, gw, monkeypatch) -> None:
     assert payer.ledger.entries() == []  # refused before reserving anything
 
 
-def test_x402auth_pays_on_solana_once(tmp_path, gw) -> None:
+async def test_the_engine_pays_on_solana_once_per_answer(tmp_path, gw) -> None:
+    from clawcli.core.config import Settings
+    from clawcli.core.upstream import Engine
+
     payer = make_payer(tmp_path, gw)
-    auth = X402Auth(payer)
-    with httpx.Client(auth=auth) as c:
-        r = c.post(gw.chat_url, json=BODY)
-        assert r.status_code == 200 and "Hello from openai/gpt-5.4" in r.text
-        assert auth.last_settlement.payer == SOL_ADDR
+    async with Engine(Settings(gateway_url=gw.url), Paths.from_env(), payer=payer, chain="solana") as eng:
+        first = await eng.complete(BODY, source="ask")
+        assert first.model == "openai/gpt-5.4" and "Hello from openai/gpt-5.4" in first.content
+        assert first.settlement.payer == SOL_ADDR and first.cost == pytest.approx(0.01)
         gw.svm.expire_blockhashes()  # the next payment is fresh regardless
-        assert c.post(gw.chat_url, json=BODY).status_code == 200
+        second = await eng.complete(BODY, source="ask")
+        assert second.cost == pytest.approx(0.01)
     assert [r.paid for r in gw.chat_requests()] == [False, True, False, True]
     assert gw.paid_total() == pytest.approx(0.02) and gw.balance(SOL_ADDR) == pytest.approx(0.98)
     assert payer.ledger.totals().spent_day == 20_000

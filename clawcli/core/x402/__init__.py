@@ -9,8 +9,8 @@ The engine drives a payment explicitly (ARCHITECTURE.md "Payments")::
     ... resend with signed.headers ...
     payer.settled(signed, response.headers)  or  payer.rejected(signed, reason)
 
-or lets ``X402Auth(payer)`` (an ``httpx.Auth``) do it. Importing this package does not
-import eth-account or httpx; ``X402Auth`` is loaded on first access.
+(``clawcli/core/upstream`` is the one client of this flow). Importing this package does not import
+eth-account or httpx.
 """
 
 from typing import Any
@@ -48,7 +48,6 @@ __all__ = [
     "SpendLedger",
     "SpendPolicy",
     "Totals",
-    "X402Auth",
     "decode_settlement",
     "format_usd",
     "parse_payment_required",
@@ -59,10 +58,6 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    if name == "X402Auth":
-        from clawcli.core.x402.auth import X402Auth
-
-        return X402Auth
     if name == "SolanaPayer":
         from clawcli.core.x402._svm_payer import SolanaPayer
 
