@@ -56,3 +56,43 @@ def make_proxy(gw, tmp_path: Path):
     yield make
     for p in started:
         p.stop()
+
+
+# --- a real redis-server for the shared-state tests (tests/_redis.py) ---------------------------
+@pytest.fixture(scope="session")
+def redis_server():
+    """One redis-server for the session (started on first use, on a free loopback port)."""
+    from _redis import RedisServer
+
+    server = RedisServer().start()
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture
+def redis_url(redis_server) -> str:
+    """The URL of an empty Redis database (flushed before each test)."""
+    redis_server.flush()
+    return redis_server.url
+
+
+@pytest.fixture(params=["local", "redis"])
+def make_ledger(request, tmp_path: Path):
+    """``make_ledger(clock=...)`` -> a spend ledger on the local file or on Redis (same API, same rules)."""
+    from clawcli.core.x402 import SpendLedger
+
+    if request.param == "local":
+        return lambda **kw: SpendLedger(tmp_path / "l.json", **kw)
+    url = request.getfixturevalue("redis_url")
+    from clawcli.core.state.redis_state import RedisState
+
+    state = RedisState(url)
+    request.addfinalizer(state.close)
+
+    def make(clock=None, **kw):
+        led = state.ledger(address="0x" + "ab" * 20, chain="base")
+        if clock is not None:
+            led.clock = clock
+        return led
+
+    return make

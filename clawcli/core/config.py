@@ -52,6 +52,8 @@ class Settings:
     daily_limit: float | None = None
     allowed_payees: list[str] = field(default_factory=list)
     testnet: bool = False
+    # shared state of several `claw serve` on one wallet (redis://HOST:PORT/DB); None = local
+    state_url: str | None = None
 
     def gateway_for(self, chain: str) -> str:
         """The gateway base URL for ``chain`` (an explicit ``gateway_url`` wins)."""
@@ -118,6 +120,10 @@ def _validate(s: Settings) -> Settings:
         raise ConfigError(f"unknown compress mode {s.compress!r}", "use off, safe or aggressive")
     if not (0 < s.port < 65536):
         raise ConfigError(f"invalid port {s.port}", "use a port between 1 and 65535")
+    if s.state_url is not None and s.state_url.strip():
+        from clawcli.core.state import check_state_url
+
+        check_state_url(s.state_url)
     for name in ("max_cost_per_run", "max_per_request", "hourly_limit", "daily_limit"):
         # flags arrive here unchecked (`claw serve --max-cost-per-run -1` started a proxy)
         v = getattr(s, name)

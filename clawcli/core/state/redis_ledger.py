@@ -1,0 +1,148 @@
+"""The spend ledger on Redis: the same public API and rules as the file ledger, shared by every
+`claw serve` (on any machine) that pays with the same wallet on the same chain.
+
+Each operation is one Lua script (``_lua.py``), so two proxies racing for the last cent of a
+daily cap cannot both pass: the window sums, the cap check and the new reservation happen in
+one atomic step inside Redis. The refusal itself is built by ``SpendLedger.check_caps`` so it
+reads the same whatever backend stores the ledger.
+
+Fail closed: when Redis cannot be reached, ``reserve`` raises :class:`StateUnavailable` and
+nothing is signed; there is no local fallback. A settle/reject/release that cannot reach Redis
+leaves the reservation counted (the safe side) and logs one warning line.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from typing import Any
+
+from clawcli.core.errors import PaymentError
+from clawcli.core.state import _lua
+from clawcli.core.x402.ledger import SpendLedger, Totals
+
+log = logging.getLogger("clawcli.state")
+
+
+class StateUnavailable(PaymentError):
+    """The shared state (Redis) cannot be reached: refuse to sign rather than guess the spend."""
+
+    code = "state_unavailable"
+
+
+def unavailable(url: str, exc: BaseException) -> StateUnavailable:
+    detail = str(exc).strip().rstrip(".") or type(exc).__name__
+    return StateUnavailable(
+        f"the shared state at {url} is unreachable ({detail}); refusing to sign",
+        "start Redis or fix --state / CLAWCLI_STATE_URL; nothing was signed, claw reconnects on its own",
+    )
+
+
+def ledger_prefix(address: str, chain: str) -> str:
+    """Redis key prefix of one ledger: per wallet address and chain (hash-tagged, one slot)."""
+    return f"clawcli:{{ledger:{chain}:{address.lower() if address.startswith('0x') else address}}}:"
+
+
+class RedisSpendLedger(SpendLedger):
+    """``SpendLedger`` whose records live in Redis; ``client`` is a sync ``redis.Redis``."""
+
+    def __init__(self, client: Any, *, address: str, chain: str, url: str = "redis",
+                 clock: Callable[[], float] = time.time) -> None:
+        self.client = client
+        self.url = url
+        self.clock = clock
+        self.address = address
+        self.chain = chain
+        self.prefix = ledger_prefix(address, chain)
+        self.path = None  # no file: wallet limits shows the backend instead
+        p = self.prefix
+        self._keys = [p + "open", p + "settled", p + "settled_n", p + "rejected", p + "recent"]
+        self._reserve = client.register_script(_lua.RESERVE)
+        self._finish_script = client.register_script(_lua.FINISH)
+        self._totals_script = client.register_script(_lua.TOTALS)
+
+    def describe(self) -> str:
+        return f"{self.url} (key prefix {self.prefix})"
+
+    def _call(self, script: Any, keys: list[str], args: list[Any]) -> Any:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import RedisError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+
+        try:
+            return script(keys=keys, args=args)
+        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+            raise unavailable(self.url, exc) from None
+        except RedisError as exc:  # e.g. a read-only replica, OOM: same answer, nothing signed
+            raise unavailable(self.url, exc) from None
+
+    # -- public API (SpendLedger's) -----------------------------------------------------------
+    def totals(self) -> Totals:
+        raw = self._call(self._totals_script, self._keys, [repr(float(self.clock()))])
+        return _totals_of(raw)
+
+    def reserve(
+        self,
+        amount: int,
+        *,
+        hourly_limit: int | None = None,
+        daily_limit: int | None = None,
+        network: str = "",
+        payee: str = "",
+        model: str | None = None,
+        valid_before: int | None = None,
+    ) -> str:
+        if type(amount) is not int or amount < 0:  # bool, 1.5, "100", negative: never reserved
+            raise PaymentError(f"refusing to reserve an invalid amount {amount!r}")
+        now = self.clock()
+        rid = secrets.token_hex(8)
+        record = {"id": rid, "ts": now, "amount": int(amount), "state": "reserved", "network": network,
+                  "payee": payee, "model": model, "validBefore": valid_before}
+        res = self._call(self._reserve, self._keys, [
+            repr(float(now)), int(amount),
+            -1 if hourly_limit is None else int(hourly_limit),
+            -1 if daily_limit is None else int(daily_limit),
+            rid, json.dumps(record, separators=(",", ":")),
+        ])
+        if int(res[0]) == 1:
+            return rid
+        t = _totals_of(res[1:])
+        self.check_caps(t, amount, hourly_limit=hourly_limit, daily_limit=daily_limit, model=model)
+        raise PaymentError("the shared spend ledger refused the reservation")  # pragma: no cover
+
+    def _finish(self, rid: str, state: str, *, claimed: int | None = None, **fields: Any) -> bool:
+        extra = {k: v for k, v in fields.items() if v is not None}
+        args = [rid, state, repr(float(self.clock())), json.dumps(extra, separators=(",", ":")),
+                -1 if claimed is None else int(claimed)]
+        for attempt in range(3):
+            try:
+                return bool(self._call(self._finish_script, self._keys, args))
+            except StateUnavailable as exc:
+                if attempt == 2:
+                    # the reservation keeps counting against the caps until it leaves the window:
+                    # over-counting is the safe side; never raise after the gateway answered
+                    log.warning("claw: could not record %s for reservation %s: %s", state, rid, exc.message)
+                    return False
+                time.sleep(0.1 * (attempt + 1))
+        return False  # pragma: no cover
+
+    def entries(self) -> list[dict[str, Any]]:
+        from redis.exceptions import RedisError
+
+        try:
+            pipe = self.client.pipeline(transaction=True)
+            pipe.hvals(self._keys[0])
+            pipe.lrange(self._keys[4], 0, -1)
+            open_, recent = pipe.execute()
+        except (RedisError, OSError) as exc:
+            raise unavailable(self.url, exc) from None
+        out = [json.loads(x) for x in list(open_) + list(recent)]
+        return sorted(out, key=lambda e: float(e.get("ts", 0)))
+
+
+def _totals_of(raw: Any) -> Totals:
+    sh, sd, ph, pd, rd, cd = (int(x) for x in raw)
+    return Totals(spent_hour=sh, spent_day=sd, pending_hour=ph, pending_day=pd, rejected_day=rd, count_day=cd)

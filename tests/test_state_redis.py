@@ -1,0 +1,139 @@
+"""The shared state on a real redis-server: one wallet's ledger across processes, fail closed,
+reconnect, and the one-line errors of a bad --state."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+
+import pytest
+
+from clawcli.core.errors import ConfigError, PolicyRefusal
+from clawcli.core.state import check_state_url, open_state, safe_url
+from clawcli.core.state.redis_ledger import StateUnavailable
+
+ADDRESS = "0x" + "cd" * 20
+
+RACER = textwrap.dedent(
+    """
+    import sys, time
+    from clawcli.core.errors import PolicyRefusal
+    from clawcli.core.state.redis_state import RedisState
+    url, address, go = sys.argv[1], sys.argv[2], sys.argv[3]
+    led = RedisState(url).ledger(address=address, chain="base")
+    led.totals()  # connected and warm before the start line
+    import os
+    while not os.path.exists(go):
+        time.sleep(0.002)
+    signed = 0
+    while True:
+        try:
+            rid = led.reserve(10_000, daily_limit=500_000, hourly_limit=None)
+        except PolicyRefusal as exc:
+            assert exc.cap == "daily"
+            break
+        signed += 1
+        if signed % 2:
+            led.settle(rid)
+    print(signed)
+    """
+)
+
+
+def test_three_processes_share_one_daily_cap(redis_url: str, tmp_path: Path) -> None:
+    go = tmp_path / "go"
+    procs = [subprocess.Popen([sys.executable, "-c", RACER, redis_url, ADDRESS, str(go)],
+                              stdout=subprocess.PIPE, text=True) for _ in range(3)]
+    go.touch()
+    counts = [int(p.communicate(timeout=60)[0]) for p in procs]
+    assert all(p.returncode == 0 for p in procs)
+    assert sum(counts) == 50  # $0.50 / $0.01 across three processes: not one reservation more
+    led = open_state(_settings(redis_url), None).ledger(address=ADDRESS, chain="base")
+    t = led.totals()
+    assert t.spent_day + t.pending_day == 500_000
+    # another wallet (or chain) on the same Redis has its own ledger
+    assert open_state(_settings(redis_url), None).ledger(address=ADDRESS, chain="solana").totals().spent_day == 0
+    assert open_state(_settings(redis_url), None).ledger(address="0x" + "ee" * 20, chain="base").totals().pending_day == 0
+
+
+def test_threads_racing_in_one_process(redis_url: str) -> None:
+    led = open_state(_settings(redis_url), None).ledger(address=ADDRESS, chain="base")
+    ok: list[str] = []
+    refused: list[PolicyRefusal] = []
+
+    def worker() -> None:
+        for _ in range(10):
+            try:
+                ok.append(led.reserve(1_000, hourly_limit=37_000))
+            except PolicyRefusal as exc:
+                refused.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(ok) == 37 and len(refused) == 43
+    assert refused[0].cap == "hourly" and "hourly limit of $0.037" in refused[0].message
+
+
+def test_unreachable_redis_fails_closed_and_reconnects(redis_server, redis_url: str) -> None:
+    led = open_state(_settings(redis_url), None).ledger(address=ADDRESS, chain="base")
+    led.settle(led.reserve(20_000, daily_limit=50_000))
+    port = redis_server.port
+    redis_server.stop()
+    try:
+        with pytest.raises(StateUnavailable) as info:
+            led.reserve(1_000, daily_limit=50_000)
+        msg = info.value.message
+        assert "unreachable" in msg and "refusing to sign" in msg and "\n" not in msg
+        assert "nothing was signed" in info.value.hint
+        assert info.value.code == "state_unavailable"
+    finally:
+        redis_server.start(port=port)  # same port, empty (no persistence): a Redis that restarted
+    # the same ledger object reconnects by itself: no restart of claw
+    rid = led.reserve(1_000, daily_limit=50_000)
+    assert led.totals().pending_day == 1_000 and led.settle(rid)
+
+
+def test_finish_without_redis_keeps_the_reservation_counted(redis_server, redis_url: str, caplog) -> None:
+    led = open_state(_settings(redis_url), None).ledger(address=ADDRESS, chain="base")
+    rid = led.reserve(7_000, daily_limit=50_000)
+    port = redis_server.port
+    redis_server.proc.kill()  # SIGKILL: the connection drops mid-flight
+    redis_server.proc.wait()
+    try:
+        assert led.release(rid, "never sent") is False  # could not record: not raised, logged
+        assert "could not record released" in caplog.text
+    finally:
+        redis_server.start(port=port)
+
+
+def test_bad_state_urls_are_one_line_config_errors() -> None:
+    for bad in ("http://localhost:6379", "redis://", "localhost:6379", "redis://h:1/notanumber"):
+        with pytest.raises(ConfigError) as info:
+            check_state_url(bad)
+        assert "\n" not in info.value.message and "redis://HOST:PORT/DB" in (info.value.hint or "")
+    assert safe_url("redis://:s3cret@h:6379/0") == "redis://:***@h:6379/0"
+    assert "s3cret" not in safe_url("redis://user:s3cret@h/1")
+
+
+def test_without_the_redis_library_the_hint_says_what_to_install(tmp_path: Path) -> None:
+    code = ("import sys; sys.modules['redis'] = None\n"
+            "from clawcli.core.state import open_state\n"
+            "from clawcli.core.errors import ConfigError\n"
+            "class S: state_url = 'redis://127.0.0.1:1/0'\n"
+            "try:\n    open_state(S(), None)\nexcept ConfigError as e:\n    print(e.message); print(e.hint)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ.copy())
+    assert out.returncode == 0, out.stderr
+    assert "needs the redis client library" in out.stdout and "pip install 'clawcli[redis]'" in out.stdout
+
+
+def _settings(url: str):
+    from clawcli.core.config import Settings
+
+    return Settings(state_url=url)
