@@ -116,6 +116,8 @@ class SolanaPayer(Payer):
 
 def solana_payer_from_settings(wallet: Any, settings: Any, paths: Any, **kw: Any) -> SolanaPayer:
     """The Solana payer of ``wallet`` (whose chain is solana); fails fast without solders."""
+    from clawcli.core.state import ledger_for
+
     svm.require_solders()
     if wallet.solana_seed is None:
         raise PaymentError("the payment chain is solana but this wallet has no Solana key (no mnemonic)",
@@ -123,7 +125,7 @@ def solana_payer_from_settings(wallet: Any, settings: Any, paths: Any, **kw: Any
     return SolanaPayer(
         wallet.solana_seed,
         policy=SpendPolicy.from_settings(settings, chain="solana"),
-        ledger=SpendLedger(paths.ledger_file),
+        ledger=ledger_for(settings, paths, address=wallet.solana_address or "", chain="solana"),
         rpc_url=settings.solana_rpc_url,
         evm_key=wallet.evm_key,
         **kw,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from clawcli.core.x402._svm_payer import SolanaPayer, solana_payer_from_settings
-from clawcli.core.x402.ledger import SpendLedger
+from clawcli.core.state import ledger_for
 from clawcli.core.x402.payer import Payer
 from clawcli.core.x402.policy import SpendPolicy
 
@@ -23,6 +23,6 @@ def payer_from_settings(wallet: Any, settings: Any, paths: Any, **kw: Any) -> Pa
     return Payer(
         wallet.evm_key,
         policy=SpendPolicy.from_settings(settings),
-        ledger=SpendLedger(paths.ledger_file),
+        ledger=ledger_for(settings, paths, address=wallet.evm_address, chain="base"),
         **kw,
     )
