@@ -37,7 +37,9 @@ def serve(
         None, "--compress", help="Request compression: off, safe (default, above 8 KB) or aggressive."),
     journal: bool = typer.Option(True, "--journal/--no-journal", help="Session memory for x-session-id sessions."),
     json_out: bool = typer.Option(False, "--json", help="Print the startup line as JSON."),
-    log_level: str = typer.Option("warning", "--log-level", help="uvicorn log level."),
+    log_level: str = typer.Option(
+        "info", "--log-level", help="debug, info (the default: a start-up banner and one line per request), "
+                                    "warning (only requests that failed) or error."),
 ) -> None:
     """Run a local OpenAI-compatible proxy that routes, pays and logs every request.
 
@@ -58,6 +60,9 @@ def serve(
 
     if port is not None and not (0 <= port < 65536):
         raise UsageError(f"invalid port {port}", "use a port between 1 and 65535 (0 = any free port)")
+    from clawcli.proxy.observe import check_log_level, uvicorn_level
+
+    log_level = check_log_level(log_level)
     token = _resolve_token(token, token_file)
     paths = Paths.from_env()
     settings = load_settings(paths, overrides={
@@ -69,7 +74,8 @@ def serve(
     from clawcli.core.journal import SessionJournal
 
     state = ProxyState(settings=settings, paths=paths, catalog=Catalog.load(paths.catalog_cache),
-                       token=token or None, env=dict(os.environ), journal=SessionJournal() if journal else None)
+                       token=token or None, env=dict(os.environ), journal=SessionJournal() if journal else None,
+                       log_level=log_level)
 
     def ready(h: str, p: int) -> None:
         url = f"http://{h if ':' not in h else '[' + h + ']'}:{p}/v1"
@@ -83,13 +89,38 @@ def serve(
 
         sys.stdout.flush()
 
+        if log_level in ("debug", "info"):
+            _print_banner(state, url)
     from clawcli.proxy.guard import Guard
 
-    run(state, settings.host, bind_port, on_ready=ready, log_level=log_level,
+    run(state, settings.host, bind_port, on_ready=ready, log_level=uvicorn_level(log_level),
         guard=Guard(allow_hosts=allow_host or (), allow_origins=allow_origin or ()))
 
 
 def _resolve_token(token: Optional[str], token_file: Optional[Path]) -> Optional[str]:
+def _print_banner(state: object, url: str) -> None:
+    """The start-up banner on stderr. The balance is one RPC call: waited for briefly, else it is
+    printed on its own line when it arrives (start-up never waits on a slow RPC)."""
+    import sys
+    import threading
+
+    from clawcli.proxy.observe import banner_lines, fetch_balance_text
+
+    found: list[str] = []
+    t = threading.Thread(target=lambda: found.append(fetch_balance_text(state)), daemon=True)
+    t.start()
+    t.join(1.5)
+    lines = banner_lines(state, url, found[0] if found else "checking...")
+    print("\n".join(lines), file=sys.stderr, flush=True)
+    if not found:
+        def late() -> None:
+            t.join()
+            if found:
+                print(f"claw serve: balance {found[0]}", file=sys.stderr, flush=True)
+
+        threading.Thread(target=late, daemon=True).start()
+
+
     """--token-file, else --token (with a warning: argv is public), else CLAWCLI_TOKEN."""
     from clawcli.core.errors import UsageError
 

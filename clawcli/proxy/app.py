@@ -17,7 +17,9 @@ import hmac
 from typing import Any
 
 from clawcli.proxy.chat import ChatHandler
+from clawcli.core.usage.log import new_request_id
 from clawcli.proxy.guard import Guard, GuardRefusal, cors_headers
+from clawcli.proxy.headers import SCOPE_REQUEST_ID, with_request_id
 from clawcli.proxy.responses import error_body, send_error
 from clawcli.proxy.state import ProxyState
 
@@ -64,6 +66,9 @@ class ProxyApp:
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "http":
+            # every response carries x-request-id (the chat handler's is the usage log's requestId)
+            scope[SCOPE_REQUEST_ID] = rid = new_request_id()
+            send = with_request_id(send, scope, rid)
             try:
                 cors_origin = self.guard.check(scope)
             except GuardRefusal as exc:

@@ -21,7 +21,14 @@ import orjson
 from clawcli.core.errors import UsageError
 from clawcli.proxy import commands, sse
 from clawcli.proxy.dedup import Flight, Subscriber, request_key
-from clawcli.proxy.headers import debug_enabled, decision_headers
+from clawcli.proxy.headers import (
+    SCOPE_LOGGED,
+    SCOPE_REQUEST_ID,
+    SCOPE_STATUS,
+    debug_enabled,
+    decision_headers,
+    request_id_header,
+)
 from clawcli.proxy.responses import error_body, send_error, send_exception, send_json
 from clawcli.proxy.sessions import derive_session_id
 from clawcli.proxy.state import ProxyState
@@ -88,6 +95,9 @@ class ChatHandler:
             await self._handle(scope, receive, send)
         finally:
             st.requests_active -= 1
+            # refused before the engine (no usage record): still one line and a metric
+            if not scope.get(SCOPE_LOGGED) and (scope.get(SCOPE_STATUS) or 0) >= 400:
+                st.observer.rejected(scope[SCOPE_STATUS], str(scope.get(SCOPE_REQUEST_ID) or "-"))
 
     async def _handle(self, scope: Mapping[str, Any], receive: Any, send: Any) -> None:
         st = self.state
@@ -131,6 +141,7 @@ class ChatHandler:
 
         local = commands.match(messages)
         if local is not None:
+            scope[SCOPE_LOGGED] = True  # answered locally: neither a rejection nor an upstream call
             await commands.answer(st, local, body, stream, send)
             return
 
@@ -149,10 +160,12 @@ class ChatHandler:
             return
 
         journal_id = session_header.decode("latin-1") if (session_header and st.journal is not None) else None
+        rid = str(scope.get(SCOPE_REQUEST_ID) or "") or None
         if stream:
-            produce = self._stream_producer(body, decision, session_id, pin_key, journal_id, cstats)
+            produce = self._stream_producer(body, decision, session_id, pin_key, journal_id, cstats, rid)
         else:
-            produce = self._complete_producer(body, decision, session_id, pin_key, journal_id, cstats)
+            produce = self._complete_producer(body, decision, session_id, pin_key, journal_id, cstats, rid)
+        scope[SCOPE_LOGGED] = True  # the engine writes this request's usage record (its log line)
         flight, sub, _leader = st.inflight.start(key, produce)
         # Watch for a client disconnect only once the answer takes longer than WATCH_AFTER: a
         # timer is far cheaper than a task, and most answers from a fast upstream never need it.
@@ -213,10 +226,11 @@ class ChatHandler:
 
     # producers (run once per flight, shared by every joined request) ----------------------
     def _complete_producer(self, body: dict[str, Any], decision: Any, session_id: str | None, pin_key: str | None,
-                           journal_id: str | None, cstats: Any = None):
+                           journal_id: str | None, cstats: Any = None, rid: str | None = None):
         st = self.state
 
         async def produce(flight: Flight) -> Any:
+            flight.request_id = rid
             result = await st.engine.complete(body, source="serve", session_id=session_id, decision=decision,
                                               compression=cstats)
             st.sessions.record(pin_key, decision, result.model)
@@ -226,10 +240,11 @@ class ChatHandler:
         return produce
 
     def _stream_producer(self, body: dict[str, Any], decision: Any, session_id: str | None, pin_key: str | None,
-                         journal_id: str | None, cstats: Any = None):
+                         journal_id: str | None, cstats: Any = None, rid: str | None = None):
         st = self.state
 
         async def produce(flight: Flight) -> Any:
+            flight.request_id = rid
             result = None
             agen = st.engine.stream(body, source="serve", session_id=session_id, decision=decision,
                                     compression=cstats)
@@ -267,13 +282,14 @@ class ChatHandler:
                                  "the grace period (retry it)", "server_error", "shutting_down")
             return
         if flight.error is not None:
-            await send_exception(send, flight.error)
+            await send_exception(send, flight.error, request_id_header(flight))
             return
         result = flight.result
         response = completion_body(result)
         headers = decision_headers(result.decision or decision, model=result.model, cost=result.cost,
                                    savings=result.savings) if debug else []
         headers.extend(extra)
+        headers.extend(request_id_header(flight))
         if result.notices:
             from clawcli.proxy.headers import ascii_safe
 

@@ -44,7 +44,8 @@ class Subscriber:
 class Flight:
     """One upstream call and everything it produced so far."""
 
-    __slots__ = ("key", "frames", "done", "result", "error", "task", "subscribers", "_registry", "joined")
+    __slots__ = ("key", "frames", "done", "result", "error", "task", "subscribers", "_registry", "joined",
+                 "request_id")
 
     def __init__(self, key: bytes, registry: "InFlight") -> None:
         self.key = key
@@ -56,6 +57,7 @@ class Flight:
         self.subscribers: list[Subscriber] = []
         self._registry = registry
         self.joined = 0  # how many requests joined an existing flight (for tests and /health)
+        self.request_id: str | None = None  # the leader's: x-request-id of every joined response too
 
     # producer side -----------------------------------------------------------------------
     def push(self, frame: Any) -> None:

@@ -75,3 +75,31 @@ def debug_comment(decision: Any, *, model: str | None = None, cost: float | None
     fields = " ".join(f"{k.decode()[13:]}={v.decode()}" for k, v in
                       decision_headers(decision, model=model, cost=cost, savings=savings))
     return b": x-clawrouter-debug " + fields.replace("\n", " ").encode() + b"\n\n"
+
+
+#: ASGI scope keys the proxy sets for one request
+SCOPE_REQUEST_ID = "clawcli.request_id"  # the id in x-request-id (and the usage log when it answers)
+SCOPE_STATUS = "clawcli.status"  # the HTTP status sent, once the response started
+SCOPE_LOGGED = "clawcli.logged"  # the request reached the engine (its usage record is its log line)
+
+
+def with_request_id(send: Any, scope: dict[str, Any], request_id: str) -> Any:
+    """``send`` that adds ``x-request-id`` to a response that does not carry one yet (the chat
+    handler sets its flight's id itself) and remembers the status for the request log."""
+    rid = request_id.encode()
+
+    async def wrapped(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            scope[SCOPE_STATUS] = message["status"]
+            headers = message.get("headers") or []
+            if not any(k == b"x-request-id" for k, _ in headers):
+                message = {**message, "headers": [*headers, (b"x-request-id", rid)]}
+        await send(message)
+
+    return wrapped
+
+
+def request_id_header(flight: Any) -> list[tuple[bytes, bytes]]:
+    """``x-request-id`` of a flight's answer: the id its usage record has (joined requests too)."""
+    rid = getattr(flight, "request_id", None)
+    return [(b"x-request-id", rid.encode())] if rid else []

@@ -81,9 +81,9 @@ def cap_headers(status: int) -> list[tuple[bytes, bytes]] | None:
     return [(b"x-clawrouter-cost-cap-exceeded", b"1")] if status == 429 else None
 
 
-async def send_exception(send: Any, exc: BaseException) -> None:
+async def send_exception(send: Any, exc: BaseException, headers: list[tuple[bytes, bytes]] | None = None) -> None:
     status, body = error_for_exception(exc)
-    await send_json(send, status, body, cap_headers(status))
+    await send_json(send, status, body, (cap_headers(status) or []) + (headers or []))
 
 
 async def send_error(send: Any, status: int, message: str, type_: str, code: str | None = None,

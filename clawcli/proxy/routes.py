@@ -99,7 +99,14 @@ def make_routes(state: Any) -> list[Any]:
             return json_response(error_body(exc.message, "invalid_request_error", exc.code), 400)
         return json_response(data, headers={"cache-control": "no-cache"})
 
+    async def metrics(request: Request) -> Response:
+        # Prometheus text format; behind the same token and Host/Origin checks as every endpoint
+        state.observer.metrics.active.set(state.requests_active)
+        body, ctype = state.observer.metrics.render()
+        return Response(body, headers={"content-type": ctype, "cache-control": "no-cache"})
+
     return [
+        Route("/metrics", metrics, methods=["GET"]),
         Route("/v1/models", models, methods=["GET"]),
         Route("/models", models, methods=["GET"]),
         Route("/v1/models/{model_id:path}", model, methods=["GET"]),

@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 
 from clawcli.proxy.dedup import Flight, Subscriber
-from clawcli.proxy.headers import debug_comment, decision_headers
+from clawcli.proxy.headers import debug_comment, decision_headers, request_id_header
 from clawcli.proxy.responses import error_for_exception, send_exception
 
 SSE_HEADERS = [
@@ -82,12 +82,12 @@ async def _relay(state: Any, flight: Flight, sub: Subscriber, decision: Any, deb
         if sub.gone:
             return
     if not flight.frames and flight.error is not None:
-        await send_exception(send, flight.error)
+        await send_exception(send, flight.error, request_id_header(flight))
         return
     first = flight.frames[0]
     if getattr(first, "type", None) == "decision" and first.data is not None:
         decision = first.data
-    await start(send, (decision_headers(decision) if debug else []) + (extra or []))
+    await start(send, (decision_headers(decision) if debug else []) + (extra or []) + request_id_header(flight))
     started.append(True)
     await body(send, debug_comment(decision) if debug else HEARTBEAT)
     loop = asyncio.get_running_loop()

@@ -53,6 +53,9 @@ FAULT_KINDS: dict[str, str] = {
     "stream_error": "streamed: some content, then an SSE error event and [DONE] (params: after_chunks); "
                     "JSON: like error_200",
     "sse_comments": "': keep-alive' SSE comments before every event (JSON: leading blank lines)",
+    "no_role": "streamed: no chunk carries delta.role (JSON: unchanged)",
+    "truncate": "streamed: the stream ends cleanly after some chunks, without finish_reason or [DONE] "
+                "(params: after_chunks, default 2); JSON: a body cut in half",
     # timing and transport
     "slow": "delay before the response headers (params: delay seconds, default 2)",
     "slow_stream": "delay between streamed chunks (params: chunk_delay seconds, default 0.5)",

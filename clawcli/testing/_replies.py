@@ -46,6 +46,12 @@ def split_chunks(content: str, pieces: int) -> list[str]:
     return ["".join(words[i : i + size]) for i in range(0, len(words), size)]
 
 
+def _slices(text: str, pieces: int) -> list[str]:
+    """``text`` cut into ``pieces`` character slices (JSON arguments split mid-token, as real streams do)."""
+    size = max(1, -(-len(text) // pieces))
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
 def usage(body: dict[str, Any], content: str, tool_call: dict[str, Any] | None) -> dict[str, int]:
     p = prompt_tokens(body)
     c = whole_tokens(content) + (whole_tokens(tool_call["function"]["arguments"]) + 5 if tool_call else 0)
@@ -71,9 +77,15 @@ def sse(obj: Any) -> bytes:
 
 
 def stream_events(
-    rid: str, model: str, content: str, tool_call: dict[str, Any] | None, use: dict[str, int], pieces: int
+    rid: str, model: str, content: str, tool_call: dict[str, Any] | None, use: dict[str, int], pieces: int,
+    *, role: bool = True,
 ) -> list[bytes]:
-    """The SSE events of a streamed answer: role, content pieces, tool call, finish + usage, [DONE]."""
+    """The SSE events of a streamed answer: role, content pieces, tool call, finish + usage, [DONE].
+
+    A tool call arrives the way OpenAI streams it: a first delta with ``index``, ``id``, ``type``,
+    the name and empty arguments, then the arguments in several pieces that carry only ``index``.
+    ``role=False``: no chunk carries ``delta.role`` (several providers behind gateways do that).
+    """
     created = int(time.time())
 
     def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> bytes:
@@ -81,15 +93,14 @@ def stream_events(
                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}
         return sse(obj)
 
-    out = [chunk({"role": "assistant", "content": ""})]
+    out = [chunk({"role": "assistant", "content": ""})] if role else []
     out += [chunk({"content": piece}) for piece in split_chunks(content, pieces)]
     if tool_call:
         fn = tool_call["function"]
-        args = fn["arguments"]
-        half = len(args) // 2
         out.append(chunk({"tool_calls": [{"index": 0, "id": tool_call["id"], "type": "function",
-                                          "function": {"name": fn["name"], "arguments": args[:half]}}]}))
-        out.append(chunk({"tool_calls": [{"index": 0, "function": {"arguments": args[half:]}}]}))
+                                          "function": {"name": fn["name"], "arguments": ""}}]}))
+        out += [chunk({"tool_calls": [{"index": 0, "function": {"arguments": piece}}]})
+                for piece in _slices(fn["arguments"], max(2, pieces))]
     out.append(chunk({}, "tool_calls" if tool_call else "stop", usage=use))
     out.append(sse("[DONE]"))
     return out

@@ -189,7 +189,7 @@ class _Handlers:
         rid = f"chatcmpl-emu{gw.port}-{self.seq}"
         params = fault.params if fault else {}
         tool_call = None
-        if kind == "tool_call" or (gw.tool_calls and body.get("tools")):
+        if kind == "tool_call" or (gw.tool_calls and body.get("tools") and not _answers_tool_results(body)):
             tool_call = _faults.tool_call_for(body, params)
         if kind in _faults.CONTENT_KINDS:
             assert fault is not None
@@ -209,7 +209,10 @@ class _Handlers:
             if kind == "error_200":
                 events = [_replies.sse(_faults.ERROR_200_BODY), _replies.sse("[DONE]")]
             else:
-                events = _replies.stream_events(rid, model.id, content, tool_call, use, gw.stream_chunks)
+                events = _replies.stream_events(rid, model.id, content, tool_call, use, gw.stream_chunks,
+                                                role=kind != "no_role")
+            if kind == "truncate":  # the upstream ends the stream early but cleanly (no error, no [DONE])
+                events = events[: 1 + int(params.get("after_chunks", 2))]
             if kind == "stream_error":  # content first, then the provider fails inside the stream
                 keep = 1 + int(params.get("after_chunks", 1))
                 events = events[:keep] + [_replies.sse(_faults.STREAM_ERROR_BODY), _replies.sse("[DONE]")]
@@ -224,6 +227,10 @@ class _Handlers:
         data = json.dumps(payload).encode()
         if kind == "sse_comments":
             data = b"\n\n" + data  # OpenRouter-style keep-alive whitespace before a JSON body
+        if kind == "truncate":  # a JSON body that ends half-way, the connection closed cleanly
+            rec.completed = True
+            return web.Response(status=200, body=data[: len(data) // 2], headers=headers,
+                                content_type="application/json")
         if kind == "disconnect":
             resp = web.StreamResponse(status=200, headers={**headers, "Content-Type": "application/json"})
             resp.content_length = len(data)
@@ -291,3 +298,10 @@ class _Handlers:
             return solana_rpc_call(c, self.gw) or _rpc.solana_call(c, balance_of=self.gw._sol_balance_micros)
 
         return await self._rpc(request, one)
+
+
+def _answers_tool_results(body: dict[str, Any]) -> bool:
+    """The request ends with tool results: a model answers them in words (``tool_calls=True``
+    would otherwise call the tool again forever, and agent loops never end)."""
+    msgs = body.get("messages")
+    return isinstance(msgs, list) and bool(msgs) and isinstance(msgs[-1], dict) and msgs[-1].get("role") == "tool"
