@@ -5,12 +5,18 @@
     python benchmarks/router_eval.py --no-apgr       # dev set only
     python benchmarks/router_eval.py --errors        # also list the misrouted dev prompts
     python benchmarks/router_eval.py --eval-dir /path/to/shared/eval --json
+    python benchmarks/router_eval.py --envelopes     # each prompt inside each captured agent request
 
 Reports tier accuracy, the hard->SIMPLE rate (share of COMPLEX+REASONING routed to SIMPLE),
 under/over-routing, per-language accuracy and the confusion matrix on ``routing-dev.jsonl``;
 then writes ``{"id","score"}`` JSONL for each RouteLLM set and runs the shared ``apgr.py`` on it.
 The eval files are found at ``../shared/eval/`` relative to the repository (``--eval-dir`` to
 override). Nothing here is used for training.
+
+``--envelopes`` puts every labelled prompt in place of the ask of every captured agent request
+(``tests/fixtures/agent_requests/*.json``: OpenClaw first turn / after a tool call / second turn,
+OpenAI Agents SDK, LangGraph), routes the whole request with ``route()`` as ``claw serve`` does,
+and reports tier accuracy and hard->SIMPLE per envelope next to the bare prompt.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from clawcli.core.router import route
 from clawcli.core.router.classifier import classify
 from clawcli.core.router.types import TIER_RANK, TIERS, RequestFeatures
 
@@ -83,6 +90,66 @@ def dev_report(rows: list[dict], show_errors: bool) -> dict:
     return out
 
 
+FIXTURES = REPO / "tests" / "fixtures" / "agent_requests"
+
+
+def load_envelopes(directory: Path) -> dict[str, dict]:
+    return {p.stem: json.loads(p.read_text("utf-8")) for p in sorted(directory.glob("*.json"))}
+
+
+def wrap(envelope: dict, prompt: str) -> dict:
+    """The captured request with ``prompt`` where the client put the user's words (the last
+    message that contains the captured ask)."""
+    body = json.loads(json.dumps(envelope["body"]))
+    ask = envelope["ask"]
+    for m in reversed(body["messages"]):
+        c = m.get("content")
+        if m.get("role") != "user":
+            continue
+        if isinstance(c, str) and ask in c:
+            m["content"] = c.replace(ask, prompt)
+            return body
+        if isinstance(c, list):
+            for part in c:
+                if isinstance(part, dict) and ask in (part.get("text") or ""):
+                    part["text"] = part["text"].replace(ask, prompt)
+                    return body
+    raise ValueError(f"the captured ask {ask!r} is not in the envelope")
+
+
+def _tally(pairs: list[tuple[str, str]]) -> dict:
+    n = len(pairs)
+    hard = [p for p in pairs if p[0] in ("COMPLEX", "REASONING")]
+    return {
+        "n": n,
+        "accuracy": round(sum(g == p for g, p in pairs) / max(1, n), 4),
+        "hard_to_simple": round(sum(p == "SIMPLE" for _, p in hard) / max(1, len(hard)), 4),
+        "predicted": dict(Counter(p for _, p in pairs)),
+    }
+
+
+def envelope_report(rows: list[dict], envelopes: dict[str, dict]) -> dict:
+    out = {"bare": _tally([(r["tier"], route({"messages": [{"role": "user", "content": r["prompt"]}]}).tier)
+                           for r in rows])}
+    for name, env in envelopes.items():
+        bodies = [wrap(env, r["prompt"]) for r in rows]
+        t0 = time.perf_counter()
+        tiers = [route(b).tier for b in bodies]
+        res = _tally([(r["tier"], t) for r, t in zip(rows, tiers)])
+        res["us_per_request"] = round(1e6 * (time.perf_counter() - t0) / max(1, len(rows)), 1)
+        out[name] = res
+    return out
+
+
+def print_envelopes(title: str, rep: dict) -> None:
+    bare = rep["bare"]["accuracy"]
+    print(f"{title}: tier accuracy inside each captured envelope (route() on the whole request)")
+    print(f"  {'envelope':<28}{'accuracy':>9}{'vs bare':>9}{'hard->SIMPLE':>14}{'us/req':>9}")
+    for name, r in rep.items():
+        delta = "" if name == "bare" else f"{100 * (r['accuracy'] - bare):+.1f}"
+        print(f"  {name:<28}{r['accuracy']:>9.1%}{delta:>9}{r['hard_to_simple']:>14.1%}{r.get('us_per_request', ''):>9}")
+
+
 def apgr_report(eval_dir: Path, sets: list[str]) -> dict:
     results = {}
     apgr = eval_dir / "apgr.py"
@@ -135,6 +202,9 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         help="also report on another labelled JSONL (id, lang, tier, prompt), e.g. routing-prompts/holdout.jsonl",
     )
+    ap.add_argument("--envelopes", action="store_true",
+                    help="route each labelled prompt inside each captured agent request (see --fixtures)")
+    ap.add_argument("--fixtures", type=Path, default=FIXTURES, help="captured agent requests (*.json)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     dev_path = args.eval_dir / "routing-dev.jsonl"
@@ -144,6 +214,11 @@ def main(argv: list[str] | None = None) -> int:
     report = {"dev": dev_report(load(dev_path), args.errors)}
     for extra in args.labelled:
         report[f"labelled:{extra.name}"] = dev_report(load(extra), args.errors)
+    if args.envelopes:
+        envs = load_envelopes(args.fixtures)
+        report["envelopes"] = {"dev": envelope_report(load(dev_path), envs)}
+        for extra in args.labelled:
+            report["envelopes"][extra.name] = envelope_report(load(extra), envs)
     if not args.no_apgr:
         report["apgr"] = apgr_report(
             args.eval_dir, [s for s in args.sets.split(",") if s]
@@ -179,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(
                     f"  {e['id']} {e['lang']} {e['gold'][:4]}->{e['pred'][:4]} {e['score']:5.2f} {e['prompt']}"
                 )
+    for name, rep in report.get("envelopes", {}).items():
+        print_envelopes(name, rep)
     for name, res in report.get("apgr", {}).items():
         if "error" in res:
             print(f"{name}: {res['error']}")

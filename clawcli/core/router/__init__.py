@@ -14,6 +14,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from clawcli.core.catalog import PROFILE_NAMES, Catalog, _strip_prefix, default_catalog
@@ -49,7 +50,36 @@ STRUCTURED_SYSTEM_MAX = 2000
 
 def estimate_tokens(text: str) -> int:
     """Whole tokens of ``text`` by the code base's one estimate (``clawcli.core.messages``), rounded up."""
+    if len(text) >= _MEMO_MIN:
+        return _estimate_big(text)
     return math.ceil(_estimate_tokens(text))
+
+
+# An agent resends the same big texts on every request (OpenClaw: a ~47 KB system prompt and
+# ~15 KB of tool schemas); remembering their estimate turns ~0.5 ms of counting per request into
+# one hash and one compare. Pure memoisation: same text, same number.
+_MEMO_MIN = 4096
+
+
+@lru_cache(maxsize=64)
+def _estimate_big(text: str) -> int:
+    return math.ceil(_estimate_tokens(text))
+
+
+@lru_cache(maxsize=64)
+def _estimate_json(data: bytes) -> int:
+    return math.ceil(_estimate_tokens(data.decode("utf-8")))
+
+
+def _json_tokens(obj: Any) -> int:
+    """Tokens of ``obj`` as compact JSON (tool schemas, tool calls)."""
+    import orjson
+
+    try:
+        data = orjson.dumps(obj)
+    except TypeError:  # not JSON-serialisable as orjson sees it (e.g. a huge int): the slow path
+        data = json.dumps(obj, separators=(",", ":"), default=str).encode()
+    return _estimate_json(data) if len(data) >= _MEMO_MIN else math.ceil(_estimate_tokens(data.decode("utf-8")))
 
 
 def extract_features(request: Mapping[str, Any]) -> RequestFeatures:
@@ -77,7 +107,7 @@ def extract_features(request: Mapping[str, Any]) -> RequestFeatures:
         else:
             conversation_tokens += estimate_tokens(t)
         if m.get("tool_calls"):
-            conversation_tokens += estimate_tokens(json.dumps(m["tool_calls"], separators=(",", ":")))
+            conversation_tokens += _json_tokens(m["tool_calls"])
     ask = find_ask(messages)
     tools = request.get("tools")
     tool_count = len(tools) if isinstance(tools, list) else 0
@@ -85,7 +115,7 @@ def extract_features(request: Mapping[str, Any]) -> RequestFeatures:
     if request.get("system") and isinstance(request["system"], str):
         input_tokens += estimate_tokens(request["system"])
     if tool_count:
-        input_tokens += estimate_tokens(json.dumps(tools, separators=(",", ":")))
+        input_tokens += _json_tokens(tools)
     max_tokens = request.get("max_tokens")
     if max_tokens is None:
         max_tokens = request.get("max_completion_tokens")
