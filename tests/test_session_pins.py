@@ -13,8 +13,9 @@ from clawcli.core.router import extract_features, route
 from clawcli.proxy.sessions import SessionStore
 
 NO_TOOLS = "google/gemini-3-flash-preview"  # a paid catalog model that cannot call tools
-TOOLS = [{"type": "function", "function": {"name": "read_file", "description": "Read a file",
-                                           "parameters": {"type": "object", "properties": {"path": {"type": "string"}}}}}]
+TOOLS = [{"type": "function", "function": {
+    "name": "read_file", "description": "Read a file",
+    "parameters": {"type": "object", "properties": {"path": {"type": "string"}}}}}]
 
 
 def _apply(store: SessionStore, key: str, request: dict):
@@ -57,5 +58,6 @@ def test_a_session_keeps_one_pin_per_profile(make_proxy, gw) -> None:
 def test_routing_tables_used_above_route_simple_questions_to_their_first_model(profile) -> None:
     """Guards the test above: it relies on the SIMPLE tier of both tables."""
     cat = default_catalog()
-    d = route({"model": profile, "messages": [{"role": "user", "content": "What is the capital of Peru?"}]}, catalog=cat)
+    question = [{"role": "user", "content": "What is the capital of Peru?"}]
+    d = route({"model": profile, "messages": question}, catalog=cat)
     assert d.tier == "SIMPLE" and d.model == cat.profiles[profile]["SIMPLE"][0]
