@@ -18,11 +18,11 @@ from clawcli.core.errors import PaymentError
 _BALANCE = re.compile(r"insufficient|balance|fund", re.IGNORECASE)
 
 
-def parse_required(resp: Any) -> Any:
+def parse_required(headers: Mapping[str, str], body: bytes | None) -> Any:
     """The parsed 402 challenge (raises PaymentError when the 402 carries none)."""
-    from clawcli.core.x402.protocol import parse_payment_required
+    from clawcli.core.x402.protocol import parse_payment_required_parts
 
-    return parse_payment_required(resp)
+    return parse_payment_required_parts(headers, body)
 
 
 async def sign(payer: Any, required: Any, model: str) -> Any:

@@ -9,14 +9,13 @@ free model alone when the wallet was just found empty.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from clawcli.core.catalog import TIERS, Catalog
+from clawcli.core.config import Settings
 from clawcli.core.router.select import estimate_cost
+from clawcli.core.upstream.state import Cooldowns, SessionBudgets
 from clawcli.core.upstream.types import CostCapExceeded
-
-if TYPE_CHECKING:  # pragma: no cover
-    from clawcli.core.upstream.engine import Engine
 
 
 @dataclass
@@ -38,10 +37,22 @@ def _usd(x: float) -> str:
     return f"${x:.4f}" if x < 1 else f"${x:.2f}"
 
 
-def plan_request(engine: Engine, request: dict[str, Any], decision: Any, session_id: str | None,
+@dataclass(frozen=True)
+class PlanningContext:
+    """What planning reads from the engine's process-wide state (passed in, never imported)."""
+
+    settings: Settings
+    catalog: Catalog
+    exclude: frozenset[str]  # catalog ids, aliases resolved
+    cooldowns: Cooldowns
+    budgets: SessionBudgets
+    wallet_empty: bool
+
+
+def plan_request(ctx: PlanningContext, request: dict[str, Any], decision: Any, session_id: str | None,
                  max_cost: float | None) -> Plan:
-    settings = engine.settings
-    catalog = engine.catalog
+    settings = ctx.settings
+    catalog = ctx.catalog
     if decision is None:
         from clawcli.core.router import route
 
@@ -55,10 +66,10 @@ def plan_request(engine: Engine, request: dict[str, Any], decision: Any, session
     has_tools = bool(request.get("tools"))
     free = catalog.free_model
     free_m = catalog.get(free)
-    free_allowed = free_m is not None and free not in engine._exclude and (not has_tools or free_m.tools)
+    free_allowed = free_m is not None and free not in ctx.exclude and (not has_tools or free_m.tools)
     chain = list(decision.chain) or [decision.model]
     if not getattr(decision, "explicit", False):
-        chain = engine.cooldowns.order(chain)
+        chain = ctx.cooldowns.order(chain)
     plan = Plan(decision=decision, chain=chain, catalog=catalog,
                 input_tokens=int(getattr(decision, "input_tokens", 0) or 0),
                 max_tokens=int(getattr(decision, "max_tokens", 4096) or 4096),
@@ -77,12 +88,12 @@ def plan_request(engine: Engine, request: dict[str, Any], decision: Any, session
 
         cap = settings.max_cost_per_run
         if cap is not None and session_id:
-            _apply_session_cap(engine, plan, session_id, cap, has_tools)
+            _apply_session_cap(ctx, plan, session_id, cap, has_tools)
     except CostCapExceeded as exc:
         exc.plan = plan  # type: ignore[attr-defined]  # the engine logs the refused request's tier
         raise
 
-    if engine.wallet_empty and free_allowed and plan.chain and plan.chain[0] != free:
+    if ctx.wallet_empty and free_allowed and plan.chain and plan.chain[0] != free:
         plan.notices.append(
             f"notice: the wallet balance is too low for paid models; answering with the free model {free} "
             "(fund the wallet: `claw wallet fund`)")
@@ -90,15 +101,15 @@ def plan_request(engine: Engine, request: dict[str, Any], decision: Any, session
     return plan
 
 
-def _apply_session_cap(engine: Engine, plan: Plan, session_id: str, cap: float, has_tools: bool) -> None:
-    spent = engine.budgets.spent(session_id)
+def _apply_session_cap(ctx: PlanningContext, plan: Plan, session_id: str, cap: float, has_tools: bool) -> None:
+    spent = ctx.budgets.spent(session_id)
     left = cap - spent
     chain = plan.chain
     if chain and plan.estimate(chain[0]) <= left:
         plan.chain = [m for m in chain if plan.estimate(m) <= left]  # no fallback may break the cap
         return
     est = plan.estimate(chain[0]) if chain else 0.0
-    if engine.settings.cap_mode == "strict":
+    if ctx.settings.cap_mode == "strict":
         raise CostCapExceeded(
             f"session cost cap {_usd(cap)} reached: spent {_usd(spent)}, the next call would cost ~{_usd(est)}",
             spent=spent, cap=cap,
@@ -112,7 +123,7 @@ def _apply_session_cap(engine: Engine, plan: Plan, session_id: str, cap: float, 
         for t in reversed(TIERS[: TIERS.index(tier)]):  # the next cheaper tiers first
             for m in table.get(t, ()):
                 mm = catalog.get(m)
-                if (m not in cands and mm is not None and m not in engine._exclude
+                if (m not in cands and mm is not None and m not in ctx.exclude
                         and (not has_tools or mm.tools) and plan.estimate(m) <= left):
                     cands.append(m)
     if plan.free_allowed and catalog.free_model not in cands:

@@ -1,4 +1,4 @@
-"""Process-wide engine state: per-model cooldowns and per-session cost budgets.
+"""Process-wide engine state: per-model cooldowns, per-session cost budgets, the wallet-empty memory.
 
 Both are plain objects owned by one :class:`~clawcli.core.upstream.engine.Engine` (no module
 globals), shared by every request that engine serves. The clock is injectable for tests.
@@ -104,3 +104,19 @@ class SessionBudgets:
             if now - t > self._ttl:
                 self._seen.pop(sid, None)
                 self._spent.pop(sid, None)
+
+
+class WalletEmptyMemory:
+    """After "insufficient funds", paid models are skipped for ``seconds`` (straight to the free model)."""
+
+    def __init__(self, seconds: float = 30.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self._seconds = seconds
+        self._until = 0.0
+        self._clock = clock
+
+    def mark_empty(self) -> None:
+        self._until = self._clock() + self._seconds
+
+    @property
+    def empty(self) -> bool:
+        return self._clock() < self._until

@@ -1,4 +1,4 @@
-"""What the engine hands back: attempts, results, stream events, and its own errors."""
+"""What the engine takes and hands back: time limits, attempts, results, stream events, its own errors."""
 
 from __future__ import annotations
 
@@ -6,6 +6,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clawcli.core.errors import AllAttemptsFailed, UpstreamError
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """The engine's time limits, in seconds (``hold_chars`` in characters)."""
+
+    connect: float = 10.0
+    attempt: float = 60.0  # per model attempt, until the answer starts reaching the caller
+    reasoning_attempt: float = 180.0  # the same for reasoning models
+    idle: float = 60.0  # max silence between two reads (streams included)
+    total: float = 300.0  # the whole chain walk
+    retry_delay: float = 0.2  # before the single 429 retry
+    hold_chars: int = 48  # stream: non-blank characters held back before relaying starts
+    wallet_empty_memory: float = 30.0  # after "insufficient funds", go straight to the free model
 
 
 @dataclass

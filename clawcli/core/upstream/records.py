@@ -1,52 +1,17 @@
-"""Per-request state of the engine, the result it builds, and the usage record it writes."""
+"""What a request leaves behind: the EngineResult handed to the caller and its one usage-log
+record (DESIGN.md §3)."""
 
 from __future__ import annotations
 
-import json
-import time
-from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
-
-from clawcli.core.upstream._plan import Plan
-from clawcli.core.upstream._stream import Accumulator, chunks_to_completion
-from clawcli.core.upstream.types import Attempt, EngineResult
+from clawcli.core.upstream._stream import chunks_to_completion
+from clawcli.core.upstream.request_state import OpenAnswer, RequestState
+from clawcli.core.upstream.types import EngineResult
 from clawcli.core.usage.log import make_record
 
 
-@dataclass
-class Req:
-    """Per-request bookkeeping (one per complete()/stream() call)."""
-
-    rid: str
-    source: str
-    session_id: str | None
-    t0: float
-    plan: Plan | None = None
-    attempts: list[Attempt] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
-    cost: float = 0.0
-    settlement: Any = None
-    ttft: float | None = None
-    logged: bool = False
-    max_cost: float | None = None
-    compression: Any = None  # CompressionStats of this request: extra usage-log fields
-
-
-@dataclass
-class Open:
-    """A successful attempt: a parsed completion, or an open stream with its held-back chunks."""
-
-    attempt: Attempt
-    acc: Accumulator
-    held: list[dict[str, Any]]
-    response: httpx.Response | None = None  # still open: more events to relay
-    events: Any = None  # the SSE iterator to continue
-    completion: dict[str, Any] | None = None
-
-
-def build_result(r: Req, opened: Open, streaming: bool, now: float) -> EngineResult:
+def build_result(r: RequestState, opened: OpenAnswer, streaming: bool, now: float) -> EngineResult:
     plan = r.plan
     assert plan is not None
     d = plan.decision
@@ -60,7 +25,7 @@ def build_result(r: Req, opened: Open, streaming: bool, now: float) -> EngineRes
     else:
         completion = opened.completion or chunks_to_completion(acc, model)
     return EngineResult(
-        request_id=r.rid,
+        request_id=r.request_id,
         content=acc.content,
         model=model,
         tier=d.tier,
@@ -81,7 +46,7 @@ def build_result(r: Req, opened: Open, streaming: bool, now: float) -> EngineRes
         decision=d,
     )
 
-def usage_record(r: Req, status: str, error_class: str | None, model: str | None,
+def usage_record(r: RequestState, status: str, error_class: str | None, model: str | None,
                  result: EngineResult | None, now: float) -> dict[str, Any]:
     """The one usage-log line of a request (DESIGN.md §3); ``cost`` is what settled, nothing else."""
     d = r.plan.decision if r.plan else None
@@ -94,7 +59,7 @@ def usage_record(r: Req, status: str, error_class: str | None, model: str | None
         out_tokens = max(1, len(result.content) // 4) if result.content else 0
     s = r.settlement
     return make_record(
-        requestId=r.rid,
+        requestId=r.request_id,
         source=r.source,
         sessionId=r.session_id,
         profile=getattr(d, "profile", None),
@@ -117,42 +82,3 @@ def usage_record(r: Req, status: str, error_class: str | None, model: str | None
         settlement=getattr(s, "tx", None) or getattr(s, "transaction", None),
         **(r.compression.log_fields() if r.compression is not None else {}),
     )
-
-
-def dumps(obj: Any) -> bytes:
-    try:
-        import orjson
-
-        return orjson.dumps(obj)
-    except ImportError:  # pragma: no cover - orjson is a dependency; keep working without it
-        return json.dumps(obj, separators=(",", ":")).encode()
-    except TypeError:
-        return json.dumps(obj, separators=(",", ":"), default=str).encode()
-
-
-def retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        from email.utils import parsedate_to_datetime
-
-        try:
-            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-        except (TypeError, ValueError):
-            return None
-
-
-def short(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    return " ".join(text.split())[:160]
-
-
-def has_content(chunk: dict[str, Any]) -> bool:
-    for ch in chunk.get("choices") or ():
-        delta = ch.get("delta") or {}
-        if delta.get("content") or delta.get("tool_calls"):
-            return True
-    return False
-
