@@ -1,7 +1,8 @@
 """Session pinning: the tier never goes down within a session, the model stays pinned.
 
 A session is the ``x-session-id`` header or, without one, a hash of the conversation's first
-user message (so every turn of one chat maps to the same id). Sessions are kept per routing
+real user message and system prompt (``derive_session_id``: every turn of one chat maps to the
+same id). Sessions are kept per routing
 table (an ``eco`` and a ``premium`` conversation never share a pin) and expire after 30 minutes
 without a request. The store is in memory, per process, and passed explicitly (no globals).
 
@@ -22,6 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from clawcli.core.messages import content_text
 from clawcli.core.router.types import TIER_RANK
 
 TTL_SECONDS = 30 * 60
@@ -38,16 +40,50 @@ class Session:
 
 
 def derive_session_id(request: Mapping[str, Any]) -> str | None:
-    """sha256 of the first user message's content (16 hex chars); None without one."""
-    for m in request.get("messages") or ():
-        if isinstance(m, Mapping) and m.get("role") == "user":
-            c = m.get("content")
-            if not isinstance(c, str):
-                import orjson
+    """A stable id for a conversation sent without ``x-session-id`` (16 hex chars); None without
+    a user message.
 
-                c = orjson.dumps(c, option=orjson.OPT_SORT_KEYS).decode()
-            return hashlib.sha256(c.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-    return None
+    Every turn of a chat resends its first user message and system prompt, so their hash names
+    the conversation. The first *real* user message is used, cleaned like the router's ask
+    (OpenClaw's internal-context messages skipped, its ``[timestamp]`` prefix and ``Runtime:``
+    trailer stripped), plus the system prompt up to OpenClaw's per-turn dynamic section, plus
+    the ``sessionId=`` OpenClaw writes in that trailer: two OpenClaw conversations that both
+    start with "hi" are two sessions, and two scripts with different system prompts sending the
+    same question do not share a pin or a cap (identical one-shot requests still do: send
+    ``x-session-id`` to keep them apart).
+    """
+    from clawcli.core.router.ask import clean_user_text, runtime_session_id
+
+    first: str | None = None
+    system: list[str] = []
+    for m in request.get("messages") or ():
+        if not isinstance(m, Mapping):
+            continue
+        role = m.get("role")
+        if role in ("system", "developer") and first is None:
+            system.append(_system_stable_part(content_text(m.get("content"))))
+        elif role == "user" and first is None:
+            raw = content_text(m.get("content"))
+            text, _ = clean_user_text(raw)
+            if text:
+                first = text + "\x00" + (runtime_session_id(raw) or "")
+                break
+    if first is None:
+        return None
+    h = hashlib.sha256(first.encode("utf-8", "surrogatepass"))
+    for part in system:
+        h.update(b"\x00")
+        h.update(part.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()[:16]
+
+
+# OpenClaw ends its system prompt with a section rebuilt every turn (date, time zone ...)
+_OPENCLAW_DYNAMIC = "<!-- openclaw:attempt:DYNAMIC -->"
+
+
+def _system_stable_part(text: str) -> str:
+    i = text.find(_OPENCLAW_DYNAMIC)
+    return text if i < 0 else text[:i]
 
 
 class SessionStore:

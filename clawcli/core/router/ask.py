@@ -52,6 +52,7 @@ _TIMESTAMP_RE = re.compile(
 # "\n\nRuntime: agent=main | session=... | host=..." to the end of the message
 _TRAILER_RE = re.compile(r"\n\s*Runtime: agent=[^\n]*(?:\n[^\n]*)*\Z")
 _TOOL_ROLES = frozenset(("tool", "function", "ipython"))
+_LOOP_ROLES = _TOOL_ROLES | {"assistant"}
 _TOOL_PARTS = frozenset(("tool_result", "function_call_output"))
 
 
@@ -91,6 +92,20 @@ def clean_user_text(text: str) -> tuple[str, list[str]]:
     return text.strip(), cut
 
 
+_SESSION_FIELD_RE = re.compile(r"\bsessionId=([^\s|]+)")
+
+
+def runtime_session_id(text: str) -> str | None:
+    """The ``sessionId=`` of an OpenClaw runtime trailer in ``text``, if there is one."""
+    if "Runtime: agent=" not in text:
+        return None
+    m = _TRAILER_RE.search(text)
+    if m is None:
+        return None
+    f = _SESSION_FIELD_RE.search(m.group(0))
+    return f.group(1) if f else None
+
+
 def _bounded(text: str) -> str:
     if len(text) <= READ_LIMIT:
         return text
@@ -118,34 +133,37 @@ def find_ask(messages: Sequence[Any]) -> Ask:
     Without one, the ask is empty (the classifier then sees an empty prompt: SIMPLE).
     """
     skipped: list[str] = []
-    mid_loop = bool(messages) and isinstance(messages[-1], Mapping) and _ends_mid_loop(messages[-1])
+    mid_loop: bool | None = None  # decided by the last message that is not injected context
     tool_results = assistant_turns = 0
     for i in range(len(messages) - 1, -1, -1):
         m = messages[i]
         if not isinstance(m, Mapping):
             continue
         role = m.get("role")
+        if role == "user":
+            content = m.get("content")
+            if _is_tool_result(content):
+                tool_results += 1
+                mid_loop = True if mid_loop is None else mid_loop
+                continue
+            raw = content_text(content)
+            text, cut = clean_user_text(raw)
+            if not text:
+                # OpenClaw puts its internal context after the tool result: it does not end the loop
+                skipped.append(f"message {i} (user): only " + (", ".join(cut) if cut else "no text"))
+                continue
+            if cut:
+                skipped.append(f"message {i} (user): cut " + ", ".join(cut))
+            return Ask(_bounded(text), i, bool(mid_loop), tuple(_summary(skipped, tool_results, assistant_turns)),
+                       len(text))
+        if mid_loop is None and role in _LOOP_ROLES:
+            mid_loop = _ends_mid_loop(m)
         if role in _TOOL_ROLES:
             tool_results += 1
-            continue
-        if role == "assistant":
+        elif role == "assistant":
             assistant_turns += 1
-            continue
-        if role != "user":
-            continue  # system / developer: never the ask
-        content = m.get("content")
-        if _is_tool_result(content):
-            tool_results += 1
-            continue
-        raw = content_text(content)
-        text, cut = clean_user_text(raw)
-        if not text:
-            skipped.append(f"message {i} (user): only " + (", ".join(cut) if cut else "no text"))
-            continue
-        if cut:
-            skipped.append(f"message {i} (user): cut " + ", ".join(cut))
-        return Ask(_bounded(text), i, mid_loop, tuple(_summary(skipped, tool_results, assistant_turns)), len(text))
-    return Ask("", None, mid_loop, tuple(_summary(skipped, tool_results, assistant_turns)), 0)
+        # system / developer: never the ask
+    return Ask("", None, bool(mid_loop), tuple(_summary(skipped, tool_results, assistant_turns)), 0)
 
 
 def _summary(skipped: list[str], tool_results: int, assistant_turns: int) -> list[str]:
