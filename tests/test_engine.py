@@ -130,11 +130,17 @@ async def test_complete_answers_and_logs_one_record():
 
 async def test_429_retried_once_after_200ms_on_same_model():
     s = Script().on(A, ("status", 429, {"error": {"message": "rate limit"}}), ("ok",))
-    async with make_engine(s) as eng:
+    waits: list[tuple[int, float]] = []  # (calls made so far, seconds): the order of calls and waits
+
+    async def sleep(seconds: float) -> None:
+        waits.append((len(s.calls), seconds))
+
+    eng = Engine(Settings(gateway_url="http://gw.test"), Paths.from_env(), transport=httpx.MockTransport(s),
+                 timeouts=Timeouts(retry_delay=0.2, attempt=5, reasoning_attempt=5, total=20), sleep=sleep)
+    async with eng:
         res = await eng.complete(REQ, source="ask", decision=decision([A, B]))
     assert s.models() == [A, A] and res.model == A
-    gap = s.calls[1][1] - s.calls[0][1]
-    assert 0.18 <= gap < 1.0
+    assert waits == [(1, 0.2)]  # one wait of 200 ms, between the 429 and the retry
     assert [a.error_class for a in res.attempts] == ["rate_limited", None]
     assert not eng.cooldowns.cooling(A)
 

@@ -464,15 +464,14 @@ def test_rpc_faults(gw, client):
 
 
 # --- lifecycle ----------------------------------------------------------------------------------------
-def test_stop_frees_the_port_and_many_instances_start_fast():
-    started = time.monotonic()
+def test_many_instances_run_side_by_side_and_stop_frees_the_port():
     gws = [GatewayEmulator().start() for _ in range(5)]
     assert len({g.port for g in gws}) == 5
+    assert all(httpx.get(f"{g.url}/health", timeout=5).status_code == 200 for g in gws)
     for g in gws:
         g.stop()
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{gws[0].url}/health", timeout=2)
-    assert time.monotonic() - started < 10  # generous: a sanity bound, not a benchmark
 
 
 def test_main_runs_by_hand(tmp_path):

