@@ -91,13 +91,13 @@ def serve(
 
         if log_level in ("debug", "info"):
             _print_banner(state, url)
+
     from clawcli.proxy.guard import Guard
 
     run(state, settings.host, bind_port, on_ready=ready, log_level=uvicorn_level(log_level),
         guard=Guard(allow_hosts=allow_host or (), allow_origins=allow_origin or ()))
 
 
-def _resolve_token(token: Optional[str], token_file: Optional[Path]) -> Optional[str]:
 def _print_banner(state: object, url: str) -> None:
     """The start-up banner on stderr. The balance is one RPC call: waited for briefly, else it is
     printed on its own line when it arrives (start-up never waits on a slow RPC)."""
@@ -121,6 +121,7 @@ def _print_banner(state: object, url: str) -> None:
         threading.Thread(target=late, daemon=True).start()
 
 
+def _resolve_token(token: Optional[str], token_file: Optional[Path]) -> Optional[str]:
     """--token-file, else --token (with a warning: argv is public), else CLAWCLI_TOKEN."""
     from clawcli.core.errors import UsageError
 

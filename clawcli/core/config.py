@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from clawcli.core.errors import ConfigError
-from clawcli.core.paths import Paths
+from clawcli.core.paths import Paths, private_dir
 
 DEFAULT_GATEWAYS = {
     "base": "https://blockrun.ai/api",
@@ -191,7 +191,7 @@ def save_config_values(paths: Paths, updates: Mapping[str, Any]) -> Path:
         if name not in _FIELDS:
             raise ConfigError(f"unknown setting {name!r}")
     path = paths.config_file
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)  # 0700 whatever the umask: config.toml sets the gateway, limits, payees
     with FileLock(str(path) + ".lock", timeout=10):
         current = read_config_file(path)
         new = dict(current)
@@ -209,8 +209,7 @@ def save_config_values(paths: Paths, updates: Mapping[str, Any]) -> Path:
                 backup = path.with_name(f"config.toml.bak.{stamp}-{n}")
                 n += 1
             backup.write_bytes(path.read_bytes())
-        # mode=None: config.toml holds no secret; it keeps the umask's mode as before
-        atomic_write_bytes(path, tomli_w.dumps(new).encode("utf-8"), mode=None)
+        atomic_write_bytes(path, tomli_w.dumps(new).encode("utf-8"))  # 0600: only its owner may change the limits
         if read_config_file(path) != new:  # read back and verify
             raise ConfigError(f"{path} did not read back as written")
     return backup

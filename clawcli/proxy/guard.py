@@ -159,23 +159,21 @@ class Guard:
             raise GuardRefusal(421, "host_not_allowed",
                                f"Host '{shown}' is not this proxy (DNS rebinding?): claw serve answers "
                                "requests for localhost/127.0.0.1 only; start it with --allow-host NAME to add a name")
-        cors_origin = None
-        if origin is not None:
-            o = origin.decode("latin-1")
-            if not self.origin_allowed(o):
-                raise GuardRefusal(403, "origin_not_allowed",
-                                   f"requests from web pages are refused (Origin '{o[:100]}'); "
-                                   "start claw serve with --allow-origin ORIGIN to allow a page you trust")
-            if normalise_origin(o) in self.origins:
-                cors_origin = o
-        if cors_origin is None and fetch_site is not None and fetch_site.strip().lower() == b"cross-site":
-            raise GuardRefusal(403, "cross_site_request", "cross-site requests from web pages are refused "
-                               "(Sec-Fetch-Site: cross-site); start claw serve with --allow-origin ORIGIN to allow one")
+        o = origin.decode("latin-1") if origin is not None else None
+        cors_origin = o if o is not None and normalise_origin(o) in self.origins else None
         method = scope["method"]
         if method == "OPTIONS" and cors_origin is None:
             raise GuardRefusal(403, "preflight_refused",
                                "CORS preflight refused: claw serve does not answer web pages "
                                "(start it with --allow-origin ORIGIN to allow one you trust)")
+        if o is not None and cors_origin is None:
+            if not self.origin_allowed(o):
+                raise GuardRefusal(403, "origin_not_allowed",
+                                   f"requests from web pages are refused (Origin '{o[:100]}'); "
+                                   "start claw serve with --allow-origin ORIGIN to allow a page you trust")
+        if cors_origin is None and fetch_site is not None and fetch_site.strip().lower() == b"cross-site":
+            raise GuardRefusal(403, "cross_site_request", "cross-site requests from web pages are refused "
+                               "(Sec-Fetch-Site: cross-site); start claw serve with --allow-origin ORIGIN to allow one")
         if method == "POST" and not _is_json(ctype):
             shown = ctype.decode("latin-1")[:100] if ctype else "none"
             raise GuardRefusal(415, "unsupported_media_type",

@@ -36,6 +36,7 @@ from typing import Any
 
 from clawcli.core._atomic import atomic_write_bytes
 from clawcli.core.errors import PaymentError
+from clawcli.core.paths import private_dir
 from clawcli.core.x402.policy import format_usd, refusal
 
 HOUR_S = 3600
@@ -81,7 +82,7 @@ class SpendLedger:
     def _locked(self):
         from filelock import FileLock, Timeout
 
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         lock = FileLock(str(self.path) + ".lock", timeout=self.lock_timeout)
         try:
             lock.acquire(poll_interval=0.005)  # short polls: fair turns between processes
