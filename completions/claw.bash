@@ -16,9 +16,9 @@ _claw_options() {
         "") echo "--version -V --debug --install-completion --show-completion --help -h" ;;
         "route") echo "--explain -e --json -j --profile -p --model -m --system -s --max-tokens -t --tools --messages --batch -b --jobs -J --help -h" ;;
         "models") echo "--json -j --refresh -r --profiles --help -h" ;;
-        "ask") echo "--model -m --profile -p --system -s --max-tokens --temperature --no-stream --json -j --explain -e --max-cost --compress --help -h" ;;
+        "ask") echo "--model -m --profile -p --system -s --continue -c --cid --conversation --attach -a --max-tokens --temperature --no-stream --json -j --explain -e --max-cost --compress --no-log --help -h" ;;
         "stats") echo "--since -s --until -u --days -d --by -b --top -n --json --csv --help -h" ;;
-        "serve") echo "--host --port -p --token -t --profile --max-cost-per-run --cap-mode --gateway-url --compress --journal --no-journal --json --log-level --help -h" ;;
+        "serve") echo "--host --port -p --token -t --token-file --allow-host --allow-origin --profile --max-cost-per-run --cap-mode --gateway-url --compress --journal --no-journal --json --log-level --help -h" ;;
         "inject-openclaw") echo "--port -p --set-default --dry-run -n --undo --json -j --token -t --help -h" ;;
         "bench") echo "--help -h" ;;
         "bench route") echo "--file -f --number -n --json --help -h" ;;
@@ -39,9 +39,9 @@ _claw_options() {
 _claw_value_options() {
     case "$1" in
         "route") echo "--profile -p --model -m --system -s --max-tokens -t --tools --messages --batch -b --jobs -J" ;;
-        "ask") echo "--model -m --profile -p --system -s --max-tokens --temperature --max-cost --compress" ;;
+        "ask") echo "--model -m --profile -p --system -s --cid --conversation --attach -a --max-tokens --temperature --max-cost --compress" ;;
         "stats") echo "--since -s --until -u --days -d --by -b --top -n" ;;
-        "serve") echo "--host --port -p --token -t --profile --max-cost-per-run --cap-mode --gateway-url --compress --log-level" ;;
+        "serve") echo "--host --port -p --token -t --token-file --allow-host --allow-origin --profile --max-cost-per-run --cap-mode --gateway-url --compress --log-level" ;;
         "inject-openclaw") echo "--port -p --token -t" ;;
         "bench route") echo "--file -f --number -n" ;;
         "bench proxy") echo "--duration -d --warmup --concurrency -c --tool --model -m" ;;

@@ -74,13 +74,17 @@ _claw_ask() {
     '(--model -m)'{--model,-m}'[An explicit model id or alias (skips routing)]:text: ' \
     '(--profile -p)'{--profile,-p}'[auto, eco, premium, free or agentic]:text: ' \
     '(--system -s)'{--system,-s}'[A system prompt]:text: ' \
+    '(--continue -c)'{--continue,-c}'[Continue the last conversation]' \
+    '(--cid --conversation)'{--cid,--conversation}'[Continue the conversation with this id (see `claw logs --conversations`)]:text: ' \
+    '*'{--attach,-a}'[Attach a file: an image (routes to vision-capable models) or a text file (inlined)]:text: ' \
     '--max-tokens[Cap the answer length (tokens)]:integer: ' \
     '--temperature[Sampling temperature]:float: ' \
     '--no-stream[Wait for the whole answer instead of streaming it]' \
     '(--json -j)'{--json,-j}'[Print one JSON object (content, model, cost, attempts...)]' \
     '(--explain -e)'{--explain,-e}'[Show the routing decision first (on stderr)]' \
-    '--max-cost[Most this question may cost in USD, fallbacks included: refuse (or skip a model) when the estimate or the gateway'\''s quo…]:float: ' \
+    '--max-cost[Most this question may cost in USD: models estimated above it are skipped; refused only when no model of the chain fits]:float: ' \
     '--compress[Request compression before routing and payment: off, safe (default; above 8 KB) or aggressive]:text: ' \
+    '--no-log[Do not store this prompt and answer in the local log (`claw logs`)]' \
     '(--help -h)'{--help,-h}'[Show this message and exit]' \
     '::prompt: '
 }
@@ -101,7 +105,10 @@ _claw_serve() {
   _arguments -s \
     '--host[Address to bind (default 127.0.0.1; anything else needs --token)]:text: ' \
     '(--port -p)'{--port,-p}'[Port (default 8402, or CLAWCLI_PORT); 0 picks a free one]:integer: ' \
-    '(--token -t)'{--token,-t}'[Require '\''Authorization: Bearer TOKEN'\'' on every request]:text: ' \
+    '(--token -t)'{--token,-t}'[Require '\''Authorization: Bearer TOKEN'\'' on every request (visible in `ps`: prefer --token-file or CLAWCLI_TOKEN)]:text: ' \
+    '--token-file[Read the bearer token from this file (first line)]:path: ' \
+    '*--allow-host[Also answer requests for this Host name (repeatable; '\''*'\'' = any, behind a reverse proxy)]:text: ' \
+    '*--allow-origin[Let a web page with this origin (https://app.example) call the proxy, with CORS (repeatable)]:text: ' \
     '--profile[Profile for requests without a model: auto, eco, premium, free, agentic]:text: ' \
     '--max-cost-per-run[Per-session cost cap in USD]:float: ' \
     '--cap-mode[What the cap does: graceful (downgrade with a notice) or strict (429)]:text: ' \
@@ -110,7 +117,7 @@ _claw_serve() {
     '--journal[Session memory for x-session-id sessions]' \
     '--no-journal[The opposite of --journal]' \
     '--json[Print the startup line as JSON]' \
-    '--log-level[uvicorn log level]:text: ' \
+    '--log-level[debug, info (the default: a start-up banner and one line per request), warning (only requests that failed) or error]:text: ' \
     '(--help -h)'{--help,-h}'[Show this message and exit]'
 }
 
@@ -121,7 +128,7 @@ _claw_inject_openclaw() {
     '(--dry-run -n)'{--dry-run,-n}'[Print a unified diff of the change; write nothing]' \
     '--undo[Remove what inject-openclaw added (and the default model only if it is ours)]' \
     '(--json -j)'{--json,-j}'[Report what changed as JSON]' \
-    '(--token -t)'{--token,-t}'[The token `claw serve --token` requires; written as the provider'\''s apiKey so OpenClaw sends it]:text: ' \
+    '(--token -t)'{--token,-t}'[The token `claw serve --token` requires; written as the provider'\''s apiKey so OpenClaw sends it (without it no apiKey is…]:text: ' \
     '(--help -h)'{--help,-h}'[Show this message and exit]'
 }
 
