@@ -126,19 +126,6 @@ async def test_streamed_paid_answer_matches_the_gateway_record(gw):
     assert done.settlement.tx == paid.transaction and done.cost == pytest.approx(paid.amount_usd)
 
 
-async def test_the_proxys_fast_transport_works_the_same(gw):
-    """`claw serve` passes httpx_aiohttp.AiohttpTransport: payment, fallback and streaming still work."""
-    from httpx_aiohttp import AiohttpTransport
-
-    gw.inject(A, "500", times=1)
-    async with engine_for(gw, transport=AiohttpTransport()) as eng:
-        r1 = await eng.complete(REQ, source="serve")
-        events = [ev async for ev in eng.stream(REQ, source="serve")]
-    assert r1.model == B and r1.content == LONG and r1.cost > 0
-    assert events[-1].data.content == LONG and events[-1].data.cost > 0
-    assert len(gw.paid_requests()) == 2
-
-
 async def test_the_gateways_quote_is_held_to_the_session_cap(gw):
     """The local estimate fits, the 402 quote does not: nothing above the cap is ever signed off."""
     from clawcli.core.upstream import CostCapExceeded

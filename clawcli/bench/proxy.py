@@ -286,11 +286,15 @@ def run_proxy_bench(*, duration: float = 6.0, warmup: float = 1.0, concurrency: 
                    CLAWCLI_GATEWAY_URL=up_url, HOME=str(tmp))
         env.update(serve_env or {})
         cmd = (serve_cmd or [sys.executable, "-m", "clawcli", "serve"]) + ["--port", "0", "--json"]
-        serve = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        # stderr to a file, never an unread pipe: `claw serve` logs a line per request, and a full
+        # pipe would stall it mid-benchmark
+        serve_log = tmp / "serve.log"
+        with open(serve_log, "w") as log_fh:
+            serve = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log_fh, text=True, env=env)
         procs.append(serve)
         line = serve.stdout.readline()  # type: ignore[union-attr]
         if not line:
-            raise RuntimeError("claw serve did not start: " + (serve.stderr.read() if serve.stderr else ""))
+            raise RuntimeError("claw serve did not start: " + serve_log.read_text()[-2000:])
         info = json.loads(line)
         proxy_url = f"http://127.0.0.1:{info['port']}"
         _wait_http(proxy_url + "/health")

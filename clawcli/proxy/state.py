@@ -25,7 +25,7 @@ HEARTBEAT_SECONDS = 2.0
 
 def default_engine_factory(state: "ProxyState") -> Any:
     """The real engine, paying with the user's wallet (created on first need, like `claw ask`),
-    with the aiohttp transport on the proxy's hot path (DESIGN.md §9)."""
+    with the aiohttp gateway client on the proxy's hot path (DESIGN.md §9)."""
     from clawcli.core.upstream.engine import Engine
     from clawcli.core.usage import UsageLog
     from clawcli.core.wallet import banner_lines, ensure_wallet
@@ -41,33 +41,23 @@ def default_engine_factory(state: "ProxyState") -> Any:
     state.solana_address = wallet.solana_address
     state.chain = wallet.chain or state.chain
     payer = payer_from_settings(wallet, state.settings, state.paths)
+    shared: dict[str, Any] = {}
+    if state.settings.state_url:  # several `claw serve` on one wallet: cooldowns, budgets, pins on Redis
+        from clawcli.proxy.shared_state import share_state
+
+        shared = share_state(state, wallet.evm_address)
     return Engine(state.settings, state.paths, catalog=state.catalog, payer=payer,
                   usage_log=UsageLog(state.paths.logs_dir),
-                  transport=make_transport(state.env.get("CLAWCLI_PROXY_TRANSPORT")), chain=state.chain)
+                  client_factory=gateway_client_factory(state.env.get("CLAWCLI_PROXY_TRANSPORT")), chain=state.chain,
+                  **shared)
 
 
-def make_transport(kind: str | None = None) -> Any:
-    """The engine's transport on the proxy path: httpx's API over aiohttp's client.
+def gateway_client_factory(kind: str | None = None) -> Callable[[str], Any]:
+    """The engine's gateway client on the proxy path: aiohttp directly (``kind``, env
+    ``CLAWCLI_PROXY_TRANSPORT``, for benchmarking: ``aiohttp`` default, or ``httpx``)."""
+    from clawcli.proxy.transport import make_gateway_client
 
-    ``kind`` (env ``CLAWCLI_PROXY_TRANSPORT``, for benchmarking): ``fast`` (default,
-    :class:`~clawcli.proxy.transport.FastAiohttpTransport`), ``aiohttp`` (the stock
-    ``httpx_aiohttp.AiohttpTransport``) or ``httpx`` (httpx's own httpcore transport).
-    """
-    import httpx
-
-    kind = (kind or "fast").strip().lower()
-    limits = httpx.Limits(max_connections=256, max_keepalive_connections=64)
-    if kind == "httpx":
-        return None
-    try:
-        if kind == "aiohttp":
-            from httpx_aiohttp import AiohttpTransport
-
-            return AiohttpTransport(limits=limits)
-        from clawcli.proxy.transport import FastAiohttpTransport
-    except ImportError:  # pragma: no cover - httpx-aiohttp is a dependency
-        return None
-    return FastAiohttpTransport(limits=limits)
+    return lambda url: make_gateway_client(url, kind)
 
 
 @dataclass
@@ -92,6 +82,7 @@ class ProxyState:
     requests_active: int = 0
     exclude: frozenset[str] = frozenset()
     journal: Any = None  # clawcli.core.journal.SessionJournal; None = session memory off
+    shared: Any = None  # clawcli.core.state.shared.SharedState with --state redis://...; None = local
     log_level: str = "info"  # claw serve --log-level (clawcli.proxy.observe.LOG_LEVELS)
     observer: Any = None  # clawcli.proxy.observe.Observer: the per-request line and /metrics
 
@@ -119,8 +110,12 @@ class ProxyState:
     async def start(self) -> None:
         if self.engine is None:
             self.prepare()
+        if self.shared is not None:
+            await self.shared.start()
 
     async def close(self) -> None:
+        if self.shared is not None:
+            await self.shared.close()
         engine, self.engine = self.engine, None
         closer = getattr(engine, "aclose", None) or getattr(engine, "close", None)
         if closer is not None:

@@ -57,8 +57,9 @@ __all__ = ["Engine", "Timeouts"]
 class Engine:
     """Routes, pays, falls back and logs. See ARCHITECTURE.md "Engine" for the contract.
 
-    ``client`` is the gateway seam (``gateway_client.py``); without one the engine makes an
-    httpx client over ``transport`` (None: httpx's own; tests pass an ``httpx.MockTransport``).
+    ``client_factory(url)`` makes the gateway client (the seam in ``gateway_client.py``; the
+    proxy passes its aiohttp one); without it the engine makes an httpx client over
+    ``transport`` (None: httpx's own; tests pass an ``httpx.MockTransport``).
     """
 
     def __init__(
@@ -70,7 +71,7 @@ class Engine:
         payer: Any = None,
         usage_log: UsageLog | None = None,
         transport: Any = None,
-        client: GatewayClient | None = None,
+        client_factory: Callable[[str], GatewayClient] | None = None,
         chain: str = "base",
         timeouts: Timeouts | None = None,
         clock: Callable[[], float] = time.monotonic,
@@ -91,8 +92,10 @@ class Engine:
         self.cooldowns = cooldowns if cooldowns is not None else Cooldowns(clock)
         self.budgets = budgets if budgets is not None else SessionBudgets(clock=clock)
         self.wallet = WalletEmptyMemory(self.t.wallet_empty_memory, clock)
-        self.client: GatewayClient = client or HttpxGatewayClient(
-            self.url, transport=transport, connect=self.t.connect, idle=self.t.idle)
+        if client_factory is not None:
+            self.client: GatewayClient = client_factory(self.url)
+        else:
+            self.client = HttpxGatewayClient(self.url, transport=transport, connect=self.t.connect, idle=self.t.idle)
         self.payments = Payments(payer, settings, self.budgets, self.client)
         attempts = AttemptRunner(self.client, self.payments, self.catalog, self.t, clock, self.base_url)
         self.walker = ChainWalker(attempts, self.catalog, self.cooldowns, self.wallet, self.t, clock, sleep,
@@ -127,11 +130,12 @@ class Engine:
     # public API ----------------------------------------------------------------------------------
     async def complete(self, request: dict[str, Any], *, source: str, session_id: str | None = None,
                        decision: Any = None, max_cost: float | None = None,
-                       compression: Any = None) -> EngineResult:
-        """Answer ``request`` without streaming. Raises ClawError subclasses on failure."""
+                       compression: Any = None, request_id: str | None = None) -> EngineResult:
+        """Answer ``request`` without streaming. Raises ClawError subclasses on failure.
+        ``request_id``: the id for the usage record (the proxy's ``x-request-id``); else a new one."""
         result = None
         async for ev in self._run(request, source, session_id, decision, max_cost, streaming=False,
-                                  compression=compression):
+                                  compression=compression, request_id=request_id):
             if ev.type == "done":
                 result = ev.data
         assert result is not None
@@ -139,9 +143,10 @@ class Engine:
 
     def stream(self, request: dict[str, Any], *, source: str, session_id: str | None = None,
                decision: Any = None, max_cost: float | None = None,
-               compression: Any = None) -> AsyncIterator[EngineEvent]:
+               compression: Any = None, request_id: str | None = None) -> AsyncIterator[EngineEvent]:
         """Answer ``request`` as events: decision, notice*, chunk*, done(EngineResult)."""
-        return self._run(request, source, session_id, decision, max_cost, streaming=True, compression=compression)
+        return self._run(request, source, session_id, decision, max_cost, streaming=True, compression=compression,
+                         request_id=request_id)
 
     # one request ---------------------------------------------------------------------------------
     def _planning_context(self) -> PlanningContext:
@@ -149,8 +154,9 @@ class Engine:
                                self.wallet.empty)
 
     async def _run(self, request: dict[str, Any], source: str, session_id: str | None, decision: Any,
-                   max_cost: float | None, *, streaming: bool, compression: Any = None) -> AsyncIterator[EngineEvent]:
-        state = RequestState(request_id=new_request_id(), source=source, session_id=session_id, t0=self._clock(),
+                   max_cost: float | None, *, streaming: bool, compression: Any = None,
+                   request_id: str | None = None) -> AsyncIterator[EngineEvent]:
+        state = RequestState(request_id=request_id or new_request_id(), source=source, session_id=session_id, t0=self._clock(),
                              max_cost=max_cost)
         if compression is None and decision is None:
             # nobody compressed this request yet: do it before routing and payment (callers that

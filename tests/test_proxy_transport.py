@@ -1,0 +1,109 @@
+"""The proxy's aiohttp gateway client (clawcli/proxy/transport.py): the engine over it pays, falls
+back and streams exactly as over httpx, and its transport errors mean what the chain walk expects."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from clawcli.core.config import Settings
+from clawcli.core.paths import Paths
+from clawcli.core.upstream import Engine, StreamInterrupted
+from clawcli.core.upstream.gateway_client import GatewayConnectError, GatewayConnectionLost
+from clawcli.proxy.transport import AiohttpGatewayClient, make_gateway_client
+from clawcli.testing import GatewayEmulator
+
+KEY = "0x" + "5d" * 32
+REQ = {"messages": [{"role": "user", "content": "What is the capital of France?"}]}
+LONG = ("Paris is the capital of France. It lies on the Seine and has been the seat of government for most "
+        "of the last thousand years; its museums and boulevards draw millions of visitors every year.")
+BODY = b'{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}'
+JSON = {"content-type": "application/json", "accept": "application/json"}
+
+
+@pytest.fixture
+def gw():
+    from eth_account import Account
+
+    with GatewayEmulator(enforce_balance=True, reply=LONG, stream_chunks=6) as g:
+        g.set_balance(Account.from_key(KEY).address, 5)
+        yield g
+
+
+def engine_for(gw: GatewayEmulator) -> Engine:
+    from clawcli.core.x402.ledger import SpendLedger
+    from clawcli.core.x402.payer import Payer
+    from clawcli.core.x402.policy import SpendPolicy
+
+    paths = Paths.from_env()
+    settings = Settings(gateway_url=gw.url)
+    payer = Payer(KEY, policy=SpendPolicy.from_settings(settings), ledger=SpendLedger(paths.ledger_file))
+    return Engine(settings, paths, payer=payer, client_factory=AiohttpGatewayClient)
+
+
+async def test_engine_over_aiohttp_pays_falls_back_and_streams(gw):
+    from clawcli.core.router import route
+
+    first = route(REQ, profile="auto").chain[0]
+    gw.inject(first, "500", times=1)
+    async with engine_for(gw) as eng:
+        r1 = await eng.complete(REQ, source="serve")
+        events = [ev async for ev in eng.stream(REQ, source="serve")]
+    assert r1.model != first and r1.content == LONG and r1.cost > 0
+    assert [a.error_class for a in r1.attempts] == ["server_error", None]
+    chunks = [e.data for e in events if e.type == "chunk"]
+    assert len(chunks) >= 6  # relayed in pieces, not as one block
+    assert "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks) == LONG
+    assert events[-1].data.cost > 0
+    assert len(gw.paid_requests()) == 2
+
+
+async def test_a_cut_stream_is_an_interruption_not_a_hang(gw):
+    gw.inject("*", "disconnect", times=None, after_chunks=4)
+    eng = engine_for(gw)
+    async with eng:
+        with pytest.raises(StreamInterrupted) as info:
+            async for _ev in eng.stream({**REQ, "model": "openai/gpt-4o-mini"}, source="serve"):
+                pass
+    assert info.value.error_class == "network"
+
+
+async def test_a_server_disconnect_is_a_lost_connection(gw):
+    """A dropped connection must read as one model's failure (fall back), not "the gateway is down"."""
+    gw.inject("*", "drop", times=None, before_payment=True)
+    client = AiohttpGatewayClient(gw.url + "/v1/chat/completions")
+    try:
+        with pytest.raises(GatewayConnectionLost):
+            await client.post(BODY, JSON)
+    finally:
+        await client.aclose()
+
+
+async def test_a_refused_connection_is_a_connect_error():
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    client = AiohttpGatewayClient(f"http://127.0.0.1:{port}/v1/chat/completions", connect=2)
+    try:
+        with pytest.raises(GatewayConnectError):
+            await client.post(BODY, JSON)
+    finally:
+        await client.aclose()
+
+
+async def test_sse_events_keep_multi_line_data_and_skip_comments(gw):
+    """Comments before every event and the data field's optional space are handled per the SSE rules."""
+    gw.inject("*", "sse_comments", times=None)
+    client = make_gateway_client(gw.url + "/v1/chat/completions")
+    try:
+        resp = await client.post(b'{"model":"nvidia/gpt-oss-120b","stream":true,'
+                                 b'"messages":[{"role":"user","content":"hi"}]}',
+                                 {"content-type": "application/json", "accept": "text/event-stream"})
+        assert resp.status == 200
+        data = [d async for d in resp.events()]
+        await resp.close()
+    finally:
+        await client.aclose()
+    assert data[-1] == "[DONE]" and all(not d.startswith(":") for d in data)
+    assert all(d.startswith("{") for d in data[:-1]) and len(data) >= 3
