@@ -1,4 +1,4 @@
-"""QA regressions of `claw stats`: where the money went must name the model that was paid."""
+"""`claw stats`: where the money went must name the model that was paid."""
 
 from __future__ import annotations
 

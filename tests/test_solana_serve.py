@@ -1,4 +1,4 @@
-"""QA round 2 on Solana through `claw serve`: /health names the Solana payer (ClawRouter's
+"""Solana through `claw serve`: /health names the Solana payer (ClawRouter's
 `solana` field), and what `claw stats` reports equals what the emulator settled."""
 
 from __future__ import annotations

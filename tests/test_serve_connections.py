@@ -1,4 +1,5 @@
-"""QA round 2 on `claw serve`: regressions found by driving the proxy like agent frameworks do
+"""`claw serve` when connections break: a dropped upstream connection falls back to the next model, a
+server disconnect is a lost connection, and requests cut by the shutdown grace period end in OpenAI shape
 (real uvicorn thread, loopback sockets, the x402 gateway emulator behind it)."""
 
 from __future__ import annotations
@@ -8,7 +9,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from _proxy import TEST_KEY, Proxy
 
@@ -42,35 +42,6 @@ def test_a_dropped_connection_falls_back_instead_of_calling_the_gateway_down(mak
     assert rec["status"] == "ok" and rec["model"] != planned
     assert [a["errorClass"] for a in rec["attempts"]][:1] == ["network"]
     assert rec["cost"] == pytest.approx(gw.paid_total())
-
-
-async def test_the_fast_transport_reports_a_server_disconnect_as_a_lost_connection(gw) -> None:
-    from clawcli.proxy.transport import FastAiohttpTransport
-
-    gw.reset()
-    gw.inject("*", "drop", times=None, before_payment=True)
-    async with httpx.AsyncClient(transport=FastAiohttpTransport()) as client:
-        with pytest.raises(httpx.RemoteProtocolError):
-            await client.post(gw.url + "/v1/chat/completions",
-                              json={"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]})
-    gw.clear_faults()
-
-
-def test_openai_sdk_models_retrieve(make_proxy) -> None:
-    """`client.models.retrieve(id)` (GET /v1/models/{id}) works for profiles, prefixed profiles
-    and slash-containing model ids; an unknown id is a 404 in the OpenAI error shape."""
-    from openai import NotFoundError, OpenAI
-
-    proxy = make_proxy()
-    client = OpenAI(base_url=proxy.url + "/v1", api_key="unused", max_retries=0)
-    assert client.models.retrieve("auto").id == "auto"
-    assert client.models.retrieve("clawcli/eco").id == "clawcli/eco"
-    m = client.models.retrieve("anthropic/claude-sonnet-4.6")
-    assert m.id == "anthropic/claude-sonnet-4.6" and m.owned_by == "anthropic"
-    with pytest.raises(NotFoundError):
-        client.models.retrieve("nope/not-a-model")
-    r = httpx.get(proxy.url + "/v1/models/nope", timeout=10)
-    assert r.status_code == 404 and r.json()["error"]["code"] == "model_not_found"
 
 
 def _proxy_with_short_grace(gw, tmp_path: Path, grace: float) -> Proxy:
@@ -115,11 +86,3 @@ def test_requests_cut_by_the_shutdown_grace_period_end_in_openai_shape(gw, tmp_p
         assert r.status_code == 503
         assert r.json()["error"]["code"] == "shutting_down"
     assert gw.paid_total() == 0  # the cut attempt was never settled, and nothing was paid twice
-
-
-@pytest.mark.parametrize("model", [5, ["auto"], {"id": "auto"}, True])
-def test_a_non_string_model_is_a_400_and_nothing_is_paid(make_proxy, gw, model) -> None:
-    proxy = make_proxy()
-    r = proxy.post({"model": model, "messages": [{"role": "user", "content": "hi"}]})
-    assert r.status_code == 400 and "model must be a string" in r.json()["error"]["message"]
-    assert gw.chat_requests() == [] and gw.paid_total() == 0

@@ -1,4 +1,4 @@
-"""QA round 2: what `claw inject-openclaw` writes must work against what `claw serve` answers.
+"""What `claw inject-openclaw` writes must work against what `claw serve` answers.
 
 OpenClaw sends each model's `maxTokens` as `max_tokens`; the gateway quotes (and we pay) the
 whole output reservation, so an injected model must be callable under the default spend policy."""

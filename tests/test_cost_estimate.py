@@ -1,4 +1,4 @@
-"""QA round 2: the cost estimate clamps max_tokens to the model's maximum output, as the gateway
+"""The cost estimate clamps max_tokens to the model's maximum output, as the gateway
 does when it quotes (OpenClaw sends 100k-token defaults). An unclamped estimate overstated the
 `x-clawrouter-cost` header 2-3x and made a strict per-run cap refuse affordable calls."""
 

@@ -1,4 +1,4 @@
-"""QA regressions of the engine against the loopback gateway emulator: money bounds and what the
+"""The engine against the loopback gateway emulator: money bounds and what the
 usage log says about requests that did not finish."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""QA regressions of `python -m clawcli.testing`: bad flags are usage errors, never tracebacks."""
+"""`python -m clawcli.testing` (the emulator by hand): bad flags are usage errors, never tracebacks."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""QA regressions of `claw ask`: the footer's numbers agree with what was settled (and with stats)."""
+"""`claw ask` output: the footer's numbers agree with what was settled (and with stats)."""
 
 from __future__ import annotations
 
