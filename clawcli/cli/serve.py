@@ -36,6 +36,9 @@ def serve(
     compress: Optional[str] = typer.Option(
         None, "--compress", help="Request compression: off, safe (default, above 8 KB) or aggressive."),
     journal: bool = typer.Option(True, "--journal/--no-journal", help="Session memory for x-session-id sessions."),
+    state_url: Optional[str] = typer.Option(
+        None, "--state", help="Share the spend ledger, cooldowns and session pins with other `claw serve` "
+                              "through Redis: redis://HOST:PORT/DB (env CLAWCLI_STATE_URL; default: local)."),
     json_out: bool = typer.Option(False, "--json", help="Print the startup line as JSON."),
     log_level: str = typer.Option(
         "info", "--log-level", help="debug, info (the default: a start-up banner and one line per request), "
@@ -68,7 +71,7 @@ def serve(
     settings = load_settings(paths, overrides={
         "host": host, "port": port if port else None, "profile": profile,
         "max_cost_per_run": max_cost_per_run, "cap_mode": cap_mode, "gateway_url": gateway_url,
-        "compress": compress,
+        "compress": compress, "state_url": state_url,
     })
     bind_port = 0 if port == 0 else settings.port
     from clawcli.core.journal import SessionJournal

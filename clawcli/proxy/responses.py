@@ -54,6 +54,8 @@ def error_for_exception(exc: BaseException) -> tuple[int, dict[str, Any]]:
     if isinstance(exc, E.BadRequestError):
         status = int(getattr(exc, "status", 0) or 400)
         return (status if 400 <= status < 500 else 400), error_body(msg, "invalid_request_error", code)
+    if code == "state_unavailable":  # the shared spend ledger (--state redis://) is away: nothing signed
+        return 503, error_body(msg, "service_unavailable", code)
     if isinstance(exc, E.PolicyRefusal):
         return 402, error_body(msg, "payment_refused", code)
     if isinstance(exc, E.PaymentError):

@@ -78,6 +78,9 @@ def make_routes(state: Any) -> list[Any]:
         }
         if request.query_params.get("full", "").lower() in ("1", "true", "yes"):
             out["balances"] = await _balances(state)
+            from clawcli.proxy.shared_state import state_health
+
+            out["state"] = await state_health(state)  # the backend, the wallet's spend, cooldowns
         return json_response(out, headers={"cache-control": "no-cache"})
 
     async def stats(request: Request) -> Response:
