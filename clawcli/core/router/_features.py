@@ -81,7 +81,7 @@ def _build():
     )  # "step by step" and "step-by-step" are the same words: count once
     for group, langs in LEXICON.items():
         for terms in langs.values():
-            for raw in terms.split("|"):
+            for raw in terms:
                 term = raw.strip().lower()
                 if not term:
                     continue

@@ -13,58 +13,37 @@ Term syntax (see ``_features.py`` for the matcher):
 - Arabic text and terms are normalised (diacritics dropped, alef forms unified) and one leading
   clitic (و، ف، ب، ل، ال ...) may be attached to a word.
 
-The tables live in ``_lexicon_ask`` (SIMPLE/MEDIUM cues) and ``_lexicon_hard`` (COMPLEX/REASONING
-cues, the expert prior, CJK stop-compounds). Terms were written for the rubric in ``shared/eval/RUBRIC.md``, never copied from evaluation data.
+The tables, the weights and the tier thresholds live in ``clawcli/data/router.json`` (data, not
+code), read once at import (~1 ms; ``claw route`` starts well inside its 200 ms). The group
+``_stop`` lists neutral CJK compounds that stop a shorter cue inside them. Terms are general
+vocabulary for the rubric in ``shared/eval/RUBRIC.md``, never copied from evaluation data:
+``benchmarks/lexicon_terms.py`` lists any term that fires on only one labelled prompt.
 """
 
 from __future__ import annotations
 
-from ._lexicon_ask import ASK
-from ._lexicon_hard import HARD
+import json
+from importlib import resources
+from typing import Any
 
-LEXICON: dict[str, dict[str, str]] = {**ASK, **HARD}
 
-# Which tier each group pushes towards (used for the hard-tier split and for --explain labels).
-GROUP_KIND = {
-    "greeting": "simple",
-    "heartbeat": "simple",
-    "fact_question": "simple",
-    "translate": "simple",
-    "define": "simple",
-    "brevity": "simple",
-    "identify": "simple",
-    "command_question": "simple",
-    "trivial_edit": "simple",
-    "write": "medium",
-    "create": "medium",
-    "units": "simple",
-    "explain": "medium",
-    "code_task": "medium",
-    "transform": "medium",
-    "plan": "medium",
-    "compare": "medium",
-    "howto": "medium",
-    "agent_action": "medium",
-    "design_ask": "complex",
-    "system_noun": "complex",
-    "scale": "complex",
-    "multi_file": "complex",
-    "migration": "complex",
-    "perf_debug": "complex",
-    "security": "complex",
-    "spec": "complex",
-    "analyze": "complex",
-    "infra": "complex",
-    "our_context": "complex",
-    "proof": "reasoning",
-    "proof_noun": "reasoning",
-    "derive": "reasoning",
-    "probability": "reasoning",
-    "calculate": "reasoning",
-    "rigor": "reasoning",
-    "game_theory": "reasoning",
-    "algo_analysis": "reasoning",
-    "math_topic": "reasoning",
-    "puzzle": "reasoning",
-    "expert": "shape",
+def _load() -> dict[str, Any]:
+    return json.loads(resources.files("clawcli.data").joinpath("router.json").read_text("utf-8"))
+
+
+ROUTER_DATA: dict[str, Any] = _load()
+_CUES: dict[str, dict[str, Any]] = ROUTER_DATA["cues"]
+
+#: group -> language -> terms (list of term strings, syntax above)
+LEXICON: dict[str, dict[str, list[str]]] = {g: c["terms"] for g, c in _CUES.items()}
+#: which tier each group pushes towards (used for the hard-tier split and for --explain labels)
+GROUP_KIND: dict[str, str] = {g: c["kind"] for g, c in _CUES.items() if c["kind"] != "stop"}
+#: group -> (weight per hit, cap on hits), in the order --explain lists them
+CUE_WEIGHTS: dict[str, tuple[float, int]] = {
+    g: (float(c["weight"]), int(c["cap"])) for g, c in _CUES.items() if "weight" in c
 }
+#: shape dimension -> (weight, kind: which hard tier a positive contribution counts towards)
+SHAPE_WEIGHTS: dict[str, tuple[float, str]] = {
+    n: (float(d["weight"]), d["kind"]) for n, d in ROUTER_DATA["shape"].items()
+}
+THRESHOLDS: dict[str, float] = ROUTER_DATA["thresholds"]

@@ -23,7 +23,7 @@ Method (weighted, explainable dimensions; pure Python, deterministic, microsecon
    RouteLLM's APGR) and shown in ``--explain`` like every other dimension, but the tier is
    decided on the score without them, so they can never move a request to another tier.
 
-The weights and thresholds below are set by hand for ``shared/eval/RUBRIC.md`` (no learned layer
+The weights and thresholds (``clawcli/data/router.json``, with the lexicon) are set by hand for ``shared/eval/RUBRIC.md`` (no learned layer
 ships; the ranking priors are round numbers, each kept only if it raised APGR on more than one
 RouteLLM set and behaved on hand-written prompts, ``tests/test_classifier.py``). They are
 checked with ``benchmarks/router_eval.py`` on the dev set, on the RouteLLM sets
@@ -36,58 +36,8 @@ from __future__ import annotations
 import math
 
 from ._features import Features, extract
-from ._lexicon import GROUP_KIND
+from ._lexicon import CUE_WEIGHTS, GROUP_KIND, SHAPE_WEIGHTS, THRESHOLDS
 from .types import Classification, Dimension, RequestFeatures
-
-# group -> (weight per hit, cap on hits)
-CUE_WEIGHTS: dict[str, tuple[float, int]] = {
-    # SIMPLE-leaning: negative
-    "greeting": (-1.2, 1),
-    "heartbeat": (-1.4, 2),
-    "fact_question": (-0.45, 1),
-    "translate": (-0.9, 1),
-    "define": (-0.6, 1),
-    "brevity": (-0.5, 2),
-    "identify": (-1.3, 1),
-    "command_question": (-0.6, 1),
-    "trivial_edit": (-0.8, 1),
-    "units": (-0.9, 1),
-    # MEDIUM-leaning
-    "write": (0.9, 2),
-    "create": (0.5, 1),
-    "explain": (1.0, 2),
-    "code_task": (0.6, 2),
-    "transform": (1.0, 1),
-    "plan": (1.0, 1),
-    "compare": (1.0, 1),
-    "howto": (0.6, 2),
-    "agent_action": (0.35, 3),
-    # COMPLEX-leaning
-    "design_ask": (1.3, 2),
-    "system_noun": (0.5, 2),
-    "scale": (0.55, 3),
-    "multi_file": (0.6, 4),
-    "migration": (1.0, 2),
-    "perf_debug": (0.6, 4),
-    "security": (1.0, 3),
-    "spec": (0.6, 3),
-    "analyze": (0.6, 2),
-    "infra": (0.35, 6),
-    "our_context": (0.4, 1),
-    # REASONING-leaning
-    "proof": (3.0, 1),
-    "proof_noun": (0.8, 1),
-    "derive": (2.4, 1),
-    "probability": (1.5, 3),
-    "calculate": (0.7, 2),
-    "rigor": (0.9, 2),
-    "game_theory": (1.0, 3),
-    "algo_analysis": (0.9, 2),
-    "math_topic": (0.4, 4),
-    "puzzle": (1.0, 2),
-    # difficulty prior only (kind "shape": moves the score, never the kind of a hard tier)
-    "expert": (0.3, 4),
-}
 
 _ORDER = {g: i for i, g in enumerate(CUE_WEIGHTS)}
 _REASONING_GROUPS = frozenset(g for g in CUE_WEIGHTS if GROUP_KIND[g] == "reasoning")
@@ -133,26 +83,9 @@ _STRONG_TASKS = frozenset(
     )
 )
 
-# dimensions measured from the shape of the text: name -> (weight, kind). The kind says which
-# hard tier a positive contribution counts towards ("shape": none, it only moves the score).
-SHAPE_WEIGHTS: dict[str, tuple[float, str]] = {
-    "length": (1.0, "shape"),
-    "payload": (0.4, "shape"),
-    "constraints": (0.12, "shape"),
-    "numbers": (0.12, "shape"),
-    "quantities": (0.06, "reasoning"),
-    "system_design": (0.8, "complex"),
-    "word_problem": (1.0, "reasoning"),
-    "math_notation": (0.25, "reasoning"),
-    "code_shape": (0.4, "medium"),
-    # ranking priors (kind "rank"): they order requests by how likely a small model gets them
-    # wrong (the ``score``, RouteLLM's APGR) but are not evidence for a tier, so the tier is
-    # decided on the score without them
-    "number_words": (0.4, "rank"),
-    "problem_size": (0.4, "rank"),
-    "compound": (0.6, "rank"),
-}
-
+# dimensions measured from the shape of the text: name -> (weight, kind), in SHAPE_WEIGHTS
+# (clawcli/data/router.json). The kind says which hard tier a positive contribution counts
+# towards ("shape": none, it only moves the score; "rank": ranking priors, see the docstring).
 _W = {name: w for name, (w, _) in SHAPE_WEIGHTS.items()}
 _W_LENGTH = _W["length"]
 # which hard tier a positive contribution of each dimension counts towards
@@ -160,14 +93,13 @@ _KIND = {
     **{g: GROUP_KIND[g] for g in CUE_WEIGHTS},
     **{n: k for n, (_, k) in SHAPE_WEIGHTS.items()},
 }
-LONG_TRANSLATION = (
-    140  # chars: beyond this a translation request is a paragraph, not a phrase
-)
-SIMPLE_MAX = 0.35  # score below this -> SIMPLE
-MEDIUM_CAP = 1.2  # most that ordinary-work cues add together (see _saturate_medium)
-HARD_MIN = 2.0  # COMPLEX needs at least this much score (REASONING: 0.5 less, short proofs) ...
-KIND_MIN = 2.0  # ... and this much evidence of their kind (engineering)
-REASONING_MIN = 1.8  # formal/quantitative evidence needed for REASONING
+# thresholds (clawcli/data/router.json)
+LONG_TRANSLATION = THRESHOLDS["long_translation"]  # chars: beyond this a translation is a paragraph, not a phrase
+SIMPLE_MAX = THRESHOLDS["simple_max"]  # score below this -> SIMPLE
+MEDIUM_CAP = THRESHOLDS["medium_cap"]  # most that ordinary-work cues add together (see _saturate_medium)
+HARD_MIN = THRESHOLDS["hard_min"]  # COMPLEX needs at least this much score (REASONING: 0.5 less, short proofs) ...
+KIND_MIN = THRESHOLDS["kind_min"]  # ... and this much evidence of their kind (engineering)
+REASONING_MIN = THRESHOLDS["reasoning_min"]  # formal/quantitative evidence needed for REASONING
 
 
 def _length_value(units: float) -> float:
