@@ -95,7 +95,8 @@ def validate_chat(body: dict[str, Any]) -> None:
         raise InvalidRequest("'messages' has no message with role 'user'", "messages", "missing_user_message")
     model = body.get("model")
     if model is not None and not isinstance(model, str):
-        raise _type_error("model", "a string", model)
+        raise InvalidRequest(f"model must be a string (a model id or a profile such as 'auto'), not {_kind(model)}",
+                             "model", "invalid_type")
     _scalars(body)
     tools = body.get("tools")
     if tools is not None:
