@@ -289,7 +289,8 @@ class GatewayEmulator:
         out = max(asked) if asked else min(self.default_max_tokens, model.max_output)
         out = min(out, model.max_output)  # the gateway clamps an over-ceiling max_tokens, it does not reject
         cost = model.cost(input_tokens, out) * self.price_margin
-        return max(usd_to_micros(self.min_price_usd), math.ceil(cost * 1_000_000))
+        # round away float noise first: 0.06012 must quote 60120 micro-USDC, not 60121
+        return max(usd_to_micros(self.min_price_usd), math.ceil(round(cost * 1_000_000, 6)))
 
     def quote_usd(self, body: dict[str, Any]) -> float:
         return self.quote_micros(body) / 1_000_000
