@@ -180,3 +180,53 @@ class ClawGroup(TyperGroup):
                 "this is a bug in clawcli; rerun with --debug (or CLAWCLI_DEBUG=1) for the traceback",
             )
             raise typer.Exit(1) from None
+
+
+def load_cli_settings(paths: Any, overrides: dict[str, Any]) -> Any:
+    """``load_settings`` for a command: a bad *flag* value is a usage error (exit 2), while a bad
+    config.toml or environment value stays a configuration error (exit 1).
+
+    The flags are told apart by loading once more without them: if that works, they were the problem.
+    """
+    from clawcli.core.config import load_settings
+    from clawcli.core.errors import ConfigError, UsageError
+
+    try:
+        return load_settings(paths, overrides=overrides)
+    except ConfigError as exc:
+        if not any(v is not None for v in overrides.values()):
+            raise
+        try:
+            load_settings(paths)
+        except ConfigError:
+            raise exc from None
+        err = UsageError(exc.message, exc.hint)
+        err.code = exc.code
+        raise err from None
+
+
+def check_profile(profile: str | None) -> str | None:
+    """A ``--profile`` value normalised (``ECO``, ``blockrun/eco``), or a usage error (exit 2)."""
+    if profile is None:
+        return None
+    from clawcli.core.catalog import PROFILE_NAMES, default_catalog
+    from clawcli.core.errors import UsageError
+
+    name = default_catalog().profile_name(profile)
+    if name is None:
+        raise UsageError(f"unknown profile {profile!r}", "use one of: " + ", ".join(PROFILE_NAMES))
+    return name
+
+
+def check_model(catalog: Any, model: str | None) -> str | None:
+    """A ``--model`` value resolved to its catalog id, or a usage error (exit 2) with suggestions."""
+    if model is None:
+        return None
+    from clawcli.core.errors import UnknownModelError, UsageError
+
+    try:
+        return catalog.resolve(model)
+    except UnknownModelError as exc:
+        err = UsageError(exc.message, exc.hint)
+        err.code = exc.code
+        raise err from None

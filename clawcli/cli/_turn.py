@@ -45,7 +45,7 @@ class Context:
 
         ensured = ensure_wallet(self.paths)
         if ensured.created:
-            typer.echo("\n".join(banner_lines(ensured.wallet)) + "\n", err=True)
+            typer.echo("\n".join(banner_lines(ensured.wallet, self.settings)) + "\n", err=True)
         for w in ensured.wallet.warnings:
             typer.echo(f"warning: {w}", err=True)
         try:
@@ -80,12 +80,12 @@ def warm_signing() -> None:
 
 
 def open_context(*, compress: str | None = None, no_log: bool = False, need_store: bool = False) -> Context:
+    from clawcli.cli._app import load_cli_settings
     from clawcli.core.catalog import Catalog
-    from clawcli.core.config import load_settings
     from clawcli.core.paths import Paths
 
     paths = Paths.from_env()
-    settings = load_settings(paths, overrides={"compress": compress})
+    settings = load_cli_settings(paths, {"compress": compress})
     catalog = Catalog.load(paths.catalog_cache)
     log_enabled = not no_log and bool(getattr(settings, "log_prompts", True))
     store = None
@@ -118,20 +118,27 @@ class Turn:
     def store(self, result: Any) -> None:
         """Keep the prompt and the answer (never payment headers or keys) and raise the
         conversation's tier floor to what this turn was routed at."""
-        ctx = self.ctx
-        if not ctx.log_enabled or ctx.store is None:
-            return
-        from clawcli.core.logstore import Entry
+        from clawcli.core.logstore import Conversation, Entry
         from clawcli.core.router.types import TIER_RANK
 
+        ctx = self.ctx
+        stored = ctx.log_enabled and ctx.store is not None
         if self.conversation is None:
-            self.conversation = ctx.store.new_conversation(
-                title=self.prompt, profile=None if self.model else self.profile or result.profile,
-                model=self.model, cid=self.conversation_id)
+            profile, model = None if self.model else self.profile or result.profile, self.model
+            if stored:
+                self.conversation = ctx.store.new_conversation(title=self.prompt, profile=profile, model=model,
+                                                               cid=self.conversation_id)
+            else:  # `claw chat --no-log`: the conversation lives in memory only
+                self.conversation = Conversation(id=self.conversation_id, created="", updated="",
+                                                 profile=profile, model=model)
         floor = self.conversation.tier
         tier = result.tier if result.tier in TIER_RANK else None
         if tier and (floor is None or TIER_RANK[tier] > TIER_RANK.get(floor, -1)):
             floor = tier
+        self.conversation.tier = floor
+        self.conversation.last_model = result.model
+        if not stored:
+            return
         usage = result.usage or {}
         ctx.store.add(Entry(
             prompt=self.prompt, response=result.content, conversation_id=self.conversation_id, source=self.source,
@@ -140,8 +147,6 @@ class Turn:
             latency_ms=result.latency_ms, input_tokens=usage.get("prompt_tokens"),
             output_tokens=usage.get("completion_tokens"), request_id=result.request_id,
             attachments=list(self.attachments)), conversation_tier=floor)
-        self.conversation.tier = floor
-        self.conversation.last_model = result.model  # type: ignore[attr-defined]
 
 
 def find_conversation(ctx: Context, *, continue_last: bool, cid: str | None) -> Any:
@@ -160,11 +165,12 @@ def find_conversation(ctx: Context, *, continue_last: bool, cid: str | None) -> 
 
 
 def last_model(ctx: Context, conversation: Any) -> str | None:
-    if conversation is None or ctx.store is None:
+    if conversation is None:
         return None
-    last = getattr(conversation, "last_model", None)
-    if last:
-        return last
+    if conversation.last_model:
+        return conversation.last_model
+    if ctx.store is None:
+        return None
     entries = ctx.store.entries(limit=1, cid=conversation.id)
     return entries[-1].model if entries else None
 
@@ -173,7 +179,7 @@ def prepare_turn(*, text: str, model: str | None, profile: str | None, system: s
                  max_tokens: int | None, temperature: float | None, compress: str | None,
                  continue_last: bool = False, cid: str | None = None, attachments: list | None = None,
                  no_log: bool = False, source: str = "ask", ctx: Context | None = None,
-                 conversation: Any = None) -> Turn:
+                 conversation: Any = None, history: list[dict[str, Any]] | None = None) -> Turn:
     """Everything before the request is sent: context, conversation, request, routing decision."""
     from clawcli.cli._attach import user_content
     from clawcli.core.compression import compress_request
@@ -190,7 +196,9 @@ def prepare_turn(*, text: str, model: str | None, profile: str | None, system: s
     messages: list[dict[str, Any]] = []
     if system:
         messages.append({"role": "system", "content": system})
-    if conversation is not None:
+    if history is not None:  # `claw chat` keeps its turns in memory (they may not be stored)
+        messages += history
+    elif conversation is not None:
         messages += ctx.store.messages(conversation.id)
     messages.append({"role": "user", "content": content})
     request: dict[str, Any] = {"messages": messages}

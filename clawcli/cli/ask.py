@@ -157,14 +157,9 @@ def ask(
     """
     from clawcli.cli._turn import Turn, prepare_turn
 
-    if profile is not None:
-        from clawcli.core.catalog import PROFILE_NAMES, default_catalog
+    from clawcli.cli._app import check_profile
 
-        # the same spellings `claw route -p` and the proxy accept: ECO, blockrun/eco, router
-        name = default_catalog().profile_name(profile)
-        if name is None:
-            raise UsageError(f"unknown profile {profile!r}", "use one of: " + ", ".join(PROFILE_NAMES))
-        profile = name
+    profile = check_profile(profile)  # the spellings `claw route -p` and the proxy accept: ECO, blockrun/eco
     if model and profile:
         raise UsageError("give either --model or --profile, not both")
     if continue_last and cid:

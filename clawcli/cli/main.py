@@ -59,6 +59,8 @@ _COMMANDS: list[tuple[str, str, str, str]] = [
     ("route", "clawcli.cli.route", "route", "command"),
     ("models", "clawcli.cli.models", "models", "command"),
     ("ask", "clawcli.cli.ask", "ask", "command"),
+    ("chat", "clawcli.cli.chat", "chat", "command"),
+    ("logs", "clawcli.cli.logs", "logs", "command"),
     ("stats", "clawcli.cli.stats", "stats", "command"),
     ("bench", "clawcli.cli.bench", "bench_app", "group"),
     ("serve", "clawcli.cli.serve", "serve", "command"),

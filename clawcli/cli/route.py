@@ -151,6 +151,10 @@ def route(
     paths = Paths.from_env()
     settings = load_settings(paths)
     catalog = Catalog.load(paths.catalog_cache)
+    from clawcli.cli._app import check_model, check_profile
+
+    profile = check_profile(profile)  # a bad flag is a usage error (exit 2), as in every command
+    check_model(catalog, model)
     if batch is not None:
         if prompt or messages:
             raise UsageError("--batch reads its prompts from the file; drop the PROMPT / --messages")

@@ -105,6 +105,7 @@ class Conversation:
     profile: str | None = None
     model: str | None = None
     tier: str | None = None
+    last_model: str | None = None  # in memory: the model that answered the latest turn of this process
 
 
 @dataclass
