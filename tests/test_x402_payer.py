@@ -213,7 +213,7 @@ def test_rejected_payment_stops_counting_settled_counts(tmp_path: Path) -> None:
     assert (t.spent_day, t.rejected_day, t.pending_day) == (1000, 1000, 0)
 
 
-def test_failed_settlement_header_is_recorded_as_rejected(tmp_path: Path) -> None:
+def test_a_failed_settlement_is_uncertain_not_spend_and_keeps_counting(tmp_path: Path) -> None:
     payer = make_payer(tmp_path)
     s = payer.sign(required())
     fail = b64({"success": False, "transaction": "", "network": "eip155:8453", "payer": EVM_ADDR,
@@ -223,6 +223,7 @@ def test_failed_settlement_header_is_recorded_as_rejected(tmp_path: Path) -> Non
     t = payer.ledger.totals()
     # not spend, but the transfer may have happened: it keeps counting against the caps
     assert t.spent_day == 0 and t.pending_day == 1000
+    assert [e["state"] for e in payer.ledger.entries()] == ["uncertain"]  # not settled, not rejected
     s2 = payer.sign(required())
     payer.rejected(s2, "Payment settlement failed: unable to estimate gas")
     assert payer.ledger.totals().pending_day == 2000
