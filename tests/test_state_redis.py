@@ -3,6 +3,7 @@ reconnect, and the one-line errors of a bad --state."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -137,3 +138,30 @@ def _settings(url: str):
     from clawcli.core.config import Settings
 
     return Settings(state_url=url)
+
+
+def test_wallet_limits_shows_the_shared_spend_and_the_backend(redis_url: str, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from clawcli.cli.main import app
+
+    key = "0x" + "4c" * 32
+    monkeypatch.setenv("CLAWCLI_WALLET_KEY", key)
+    from clawcli.core.wallet.keys import evm_address
+
+    # what another machine's `claw serve` signed for this wallet, through the same Redis
+    other = open_state(_settings(redis_url), None).ledger(address=evm_address(key), chain="base")
+    other.settle(other.reserve(30_000))
+    other.reserve(5_000)
+    runner = CliRunner()
+    local = runner.invoke(app, ["wallet", "limits", "--json"])
+    assert local.exit_code == 0, local.output
+    assert json.loads(local.output)["spent"]["spentDay"] == 0 and json.loads(local.output)["state"]["backend"] == "local"
+    monkeypatch.setenv("CLAWCLI_STATE_URL", redis_url)
+    shared = runner.invoke(app, ["wallet", "limits", "--json"])
+    assert shared.exit_code == 0, shared.output
+    out = json.loads(shared.output)
+    assert out["state"]["backend"] == "redis" and out["state"]["reachable"] is True
+    assert out["spent"]["spentDay"] == 0.03 and out["spent"]["pendingDay"] == 0.005
+    text = runner.invoke(app, ["wallet", "limits"]).output
+    assert f"Shared state: {redis_url}" in text

@@ -74,6 +74,10 @@ def serve(
         "compress": compress, "state_url": state_url,
     })
     bind_port = 0 if port == 0 else settings.port
+    if settings.state_url:  # --state redis://: a missing client library is one line before anything starts
+        from clawcli.core.state import open_state
+
+        open_state(settings, paths)
     from clawcli.core.journal import SessionJournal
 
     state = ProxyState(settings=settings, paths=paths, catalog=Catalog.load(paths.catalog_cache),

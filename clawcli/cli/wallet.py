@@ -384,7 +384,7 @@ def limits(
 
     from clawcli.core.config import load_settings, save_config_values
     from clawcli.core.errors import UsageError
-    from clawcli.core.x402 import SpendLedger, SpendPolicy, format_usd
+    from clawcli.core.x402 import SpendPolicy, format_usd
 
     paths, settings = _ctx()
     updates: dict[str, Any] = {}
@@ -429,7 +429,10 @@ def limits(
 
     policy = SpendPolicy.from_settings(settings, chain=read_chain(paths))
     networks = list(policy.networks) + list(policy.solana_networks)
-    totals = SpendLedger(paths.ledger_file).totals()
+    from clawcli.core.state import wallet_ledger
+
+    ledger, state_backend = wallet_ledger(settings, paths)  # with --state redis: every instance's spend
+    totals = ledger.totals()
 
     def fmt(v: int | None) -> str:
         return "off" if v is None else format_usd(v)
@@ -440,7 +443,7 @@ def limits(
             "dailyLimit": settings.daily_limit, "networks": [n.caip2 for n in networks],
             "assets": ["USDC"], "allowedPayees": list(settings.allowed_payees),
             "spent": totals.to_dict(), "configFile": str(paths.config_file),
-            "ledgerFile": str(paths.ledger_file),
+            "ledgerFile": str(paths.ledger_file), "state": state_backend,
         })
         return
     typer.echo("Spend policy (checked before every signature):")
@@ -450,6 +453,8 @@ def limits(
     typer.echo(f"  networks     {', '.join(f'{n.caip2} ({n.label})' for n in networks)}")
     typer.echo("  assets       USDC")
     typer.echo(f"  payees       {', '.join(settings.allowed_payees) if settings.allowed_payees else 'any'}")
+    if state_backend["backend"] != "local":
+        typer.echo(f"Shared state: {state_backend['url']} (the spend of every claw serve using it)")
     typer.echo(
         f"Settled: {format_usd(totals.spent_hour)} in the last hour, {format_usd(totals.spent_day)} in 24 h"
         f" ({totals.count_day} payments); pending {format_usd(totals.pending_day)};"

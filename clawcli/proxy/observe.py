@@ -202,9 +202,19 @@ def banner_lines(state: Any, url: str, balance: str | None) -> list[str]:
         f"  gateway  {gateway}",
         f"  profile  {s.profile}   compress {s.compress}",
         f"  limits   {', '.join(limits)}",
+        f"  state    {_state_text(s)}",
         f"  token    {'required (Authorization: Bearer ...)' if state.token else 'not required (loopback only)'}",
         f"  metrics  {url.rsplit('/v1', 1)[0]}/metrics   log level {getattr(state, 'log_level', DEFAULT_LOG_LEVEL)}",
     ]
+
+
+def _state_text(s: Any) -> str:
+    url = (getattr(s, "state_url", None) or "").strip()
+    if not url:
+        return "local (spend ledger file of this machine)"
+    from clawcli.core.state import safe_url
+
+    return f"{safe_url(url)} (shared: spend ledger, cooldowns, session pins)"
 
 
 def fetch_balance_text(state: Any, timeout: float = 3.0) -> str:

@@ -91,4 +91,21 @@ def ledger_for(settings: Any, paths: Any, *, address: str, chain: str) -> Any:
     return open_state(settings, paths).ledger(address=address, chain=chain)
 
 
-__all__ = ["INSTALL_HINT", "LocalState", "StateBackend", "check_state_url", "ledger_for", "open_state", "safe_url"]
+__all__ = ["INSTALL_HINT", "LocalState", "StateBackend", "check_state_url", "ledger_for", "open_state", "safe_url",
+           "wallet_ledger"]
+
+
+def wallet_ledger(settings: Any, paths: Any, env: Any = None) -> tuple[Any, dict[str, Any]]:
+    """(the spend ledger of the wallet's active chain, the backend's description) for
+    `claw wallet limits`: with Redis, the spend every `claw serve` sharing it has signed."""
+    state = open_state(settings, paths)
+    if state.kind == "local":
+        return state.ledger(), state.describe()
+    from clawcli.core.wallet import resolve_wallet
+
+    wallet = resolve_wallet(paths, env)
+    chain = (getattr(wallet, "chain", None) or "base") if wallet is not None else "base"
+    address = ""
+    if wallet is not None:
+        address = (wallet.solana_address or "") if chain == "solana" else wallet.evm_address
+    return state.ledger(address=address, chain=chain), state.describe()
