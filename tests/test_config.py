@@ -59,7 +59,9 @@ def test_save_config_backs_up_and_replaces_atomically(claw_home):
     backup = save_config_values(paths, {"daily_limit": 2.5, "profile": "eco"})
     assert backup != paths.config_file and backup.read_text() == "daily_limit = 5.0\n"
     assert read_config_file(paths.config_file) == {"daily_limit": 2.5, "profile": "eco"}
-    save_config_values(paths, {"daily_limit": None})
+    save_config_values(paths, {"daily_limit": None})  # key removed: the default cap applies again
+    assert load_settings(paths).daily_limit == 50.0
+    save_config_values(paths, {"daily_limit": "off"})  # an explicit "off" is the only way to no cap
     assert load_settings(paths).daily_limit is None
     assert not [f for f in os.listdir(claw_home) if f.endswith(".tmp")]
     with pytest.raises(ConfigError):

@@ -233,7 +233,8 @@ def test_fund_qr_decodes_to_the_uri(runner: CliRunner) -> None:
 
 def test_limits_show_and_set(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
     d = json.loads(claw(runner, "limits", "--json").stdout)
-    assert d["maxPerRequest"] == 0.5 and d["hourlyLimit"] is None and d["dailyLimit"] is None
+    # a new config has the default hourly and daily caps
+    assert d["maxPerRequest"] == 0.5 and d["hourlyLimit"] == 10.0 and d["dailyLimit"] == 50.0
     assert d["networks"] == ["eip155:8453"] and d["spent"]["spentDay"] == 0
     payee = "0x209693Bc6afc0C5328bA36FaF03C514EF312287C"
     r = claw(runner, "limits", "--per-request", "0.25", "--daily", "5", "--hourly", "1", "--payee", payee)

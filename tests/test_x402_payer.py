@@ -172,7 +172,9 @@ def test_payee_allowlist(tmp_path: Path) -> None:
 def test_policy_from_settings() -> None:
     p = SpendPolicy.from_settings(Settings(max_per_request=0.25, daily_limit=5.0, testnet=True,
                                            allowed_payees=[PAYEE]))
-    assert p.max_per_request == 250_000 and p.daily_limit == 5_000_000 and p.hourly_limit is None
+    # a config without an hourly cap gets the default one ($10), never "no limit"
+    assert p.max_per_request == 250_000 and p.daily_limit == 5_000_000 and p.hourly_limit == 10_000_000
+    assert SpendPolicy.from_settings(Settings(hourly_limit=None)).hourly_limit is None
     assert BASE_SEPOLIA in p.networks and PAYEE.lower() in p.allowed_payees
     assert SpendPolicy.from_settings(Settings()).max_per_request == 500_000
     assert SpendPolicy.from_settings(Settings(max_per_request=None)).max_per_request is None
@@ -195,22 +197,42 @@ def test_hourly_and_daily_caps(tmp_path: Path) -> None:
     assert info.value.cap == "daily" and "--daily" in info.value.hint
 
 
-def test_rejected_payment_stops_counting_settled_counts(tmp_path: Path) -> None:
-    payer = make_payer(tmp_path, daily_limit=1000)
+def test_rejected_payment_keeps_counting_only_release_frees(tmp_path: Path) -> None:
+    payer = make_payer(tmp_path, daily_limit=2000)
     s1 = payer.sign(required())
-    payer.rejected(s1, "PAYMENT_REPLAY")
-    s2 = payer.sign(required())  # the rejected one no longer counts
+    payer.rejected(s1, "PAYMENT_REPLAY")  # the gateway's word: it still holds a valid authorisation
+    s2 = payer.sign(required())
+    with pytest.raises(PolicyRefusal):  # s1 (rejected) + s2 (pending) = the cap
+        payer.sign(required())
+    payer.released(s1, "not sent")  # too late: s1 was handed over, release changes nothing
+    with pytest.raises(PolicyRefusal):
+        payer.sign(required())
+    payer.released(s2, "not sent")  # s2 was never sent: it stops counting at once
+    s3 = payer.sign(required())
     settlement = b64({"success": True, "transaction": "0xtx", "network": "eip155:8453", "payer": EVM_ADDR,
                       "amount": "1000"})
-    got = payer.settled(s2, {"payment-response": settlement})
+    got = payer.settled(s3, {"payment-response": settlement})
     assert got is not None and got.transaction == "0xtx"
     with pytest.raises(PolicyRefusal):
         payer.sign(required())
     states = {e["id"]: e for e in payer.ledger.entries()}
     assert states[s1.reservation]["state"] == "rejected" and states[s1.reservation]["reason"] == "PAYMENT_REPLAY"
-    assert states[s2.reservation]["state"] == "settled" and states[s2.reservation]["tx"] == "0xtx"
+    assert states[s2.reservation]["state"] == "released"
+    assert states[s3.reservation]["state"] == "settled" and states[s3.reservation]["tx"] == "0xtx"
     t = payer.ledger.totals()
-    assert (t.spent_day, t.rejected_day, t.pending_day) == (1000, 1000, 0)
+    assert (t.spent_day, t.rejected_day, t.pending_day) == (1000, 1000, 1000)
+
+
+def test_settlement_claiming_more_than_signed_records_what_was_signed(tmp_path: Path) -> None:
+    payer = make_payer(tmp_path)
+    s = payer.sign(required())  # 1000 units signed
+    claim = b64({"success": True, "transaction": "0xtx", "network": "eip155:8453", "payer": EVM_ADDR,
+                 "amount": "100000"})
+    payer.settled(s, {"PAYMENT-RESPONSE": claim})
+    t = payer.ledger.totals()
+    assert t.spent_day == 1000  # an authorisation cannot move more than its value
+    (entry,) = [e for e in payer.ledger.entries() if e["id"] == s.reservation]
+    assert entry["amount"] == 1000 and entry["claimedAmount"] == 100000
 
 
 def test_a_failed_settlement_is_uncertain_not_spend_and_keeps_counting(tmp_path: Path) -> None:

@@ -155,14 +155,14 @@ def create(
     """
     from clawcli.core.wallet import banner_lines, create_wallet
 
-    paths, _ = _ctx()
+    paths, settings = _ctx()
     change = create_wallet(paths, force=force)
     if json_out:
         _change_out(change, True, "Created")
         return
     for b in change.backups:
         typer.echo(f"Backed up the previous file to {b}")
-    typer.echo("\n".join(banner_lines(change.wallet)))
+    typer.echo("\n".join(banner_lines(change.wallet, settings)))
 
 
 def _read_secret(what: str) -> str:
@@ -371,13 +371,20 @@ def limits(
     per_request: str = typer.Option(None, "--per-request", "-r", help="Max USD per signature (or `off`)."),
     hourly: str = typer.Option(None, "--hourly", help="Max USD signed per rolling hour (or `off`)."),
     daily: str = typer.Option(None, "--daily", help="Max USD signed per rolling 24 h (or `off`)."),
+    quote_tolerance: str = typer.Option(
+        None, "--quote-tolerance", help="Refuse quotes above this multiple of the request's estimate (or `off`)."),
+    quote_tolerance_usd: str = typer.Option(
+        None, "--quote-tolerance-usd", help="...plus this many USD of slack (default 0.01)."),
     payee: list[str] = typer.Option(None, "--payee", help="Allow paying this address (repeatable)."),
     clear_payees: bool = typer.Option(False, "--clear-payees", help="Allow any payee again."),
     json_out: bool = JSON_OPT,
 ) -> None:
     """Show or set the pre-sign spend policy (written to config.toml, with a backup).
 
-    Example: claw wallet limits --per-request 0.25 --daily 5
+    Example: claw wallet limits --per-request 0.25 --hourly 2 --daily 5
+
+    New configs start with an hourly cap of $10 and a daily cap of $50 (config.toml without them
+    gets these defaults); `--daily off` turns a cap off explicitly.
     """
     import os
     import re
@@ -388,8 +395,10 @@ def limits(
 
     paths, settings = _ctx()
     updates: dict[str, Any] = {}
+    # "off" is written as the string "off": a removed key would bring the default cap back
     for field_name, raw, off_value in (
-        ("max_per_request", per_request, "off"), ("hourly_limit", hourly, None), ("daily_limit", daily, None),
+        ("max_per_request", per_request, "off"), ("hourly_limit", hourly, "off"), ("daily_limit", daily, "off"),
+        ("quote_tolerance", quote_tolerance, "off"), ("quote_tolerance_usd", quote_tolerance_usd, 0.0),
     ):
         if raw is None:
             continue
@@ -402,7 +411,13 @@ def limits(
             raise UsageError(f"invalid amount {raw!r}", "give USD like 0.50, or `off`") from None
         # inf was saved to config.toml, then crashed the policy; below one USDC atomic unit
         # ($0.000001) a limit rounds to $0 and silently refuses every payment
-        if not 0.000001 <= value < float("inf"):
+        if field_name == "quote_tolerance":
+            if not 1 <= value < float("inf"):
+                raise UsageError(f"invalid quote tolerance {raw!r}", "a multiple of 1 or more (e.g. 3), or `off`")
+        elif field_name == "quote_tolerance_usd":
+            if not 0 <= value < float("inf"):
+                raise UsageError(f"invalid amount {raw!r}", "a USD amount of 0 or more")
+        elif not 0.000001 <= value < float("inf"):
             raise UsageError(f"invalid amount {raw!r}", "limits are USD amounts of at least 0.000001, or `off`")
         updates[field_name] = value
     if payee or clear_payees:
@@ -440,7 +455,8 @@ def limits(
     if json_out:
         _out({
             "maxPerRequest": settings.max_per_request, "hourlyLimit": settings.hourly_limit,
-            "dailyLimit": settings.daily_limit, "networks": [n.caip2 for n in networks],
+            "dailyLimit": settings.daily_limit, "quoteTolerance": settings.quote_tolerance,
+            "quoteToleranceUsd": settings.quote_tolerance_usd, "networks": [n.caip2 for n in networks],
             "assets": ["USDC"], "allowedPayees": list(settings.allowed_payees),
             "spent": totals.to_dict(), "configFile": str(paths.config_file),
             "ledgerFile": str(paths.ledger_file), "state": state_backend,
@@ -450,6 +466,9 @@ def limits(
     typer.echo(f"  per request  {fmt(policy.max_per_request)}")
     typer.echo(f"  hourly       {fmt(policy.hourly_limit)}")
     typer.echo(f"  daily        {fmt(policy.daily_limit)}")
+    tol = ("off" if settings.quote_tolerance is None
+           else f"{settings.quote_tolerance:g}x the estimate + ${settings.quote_tolerance_usd or 0:g}")
+    typer.echo(f"  quotes       {tol}")
     typer.echo(f"  networks     {', '.join(f'{n.caip2} ({n.label})' for n in networks)}")
     typer.echo("  assets       USDC")
     typer.echo(f"  payees       {', '.join(settings.allowed_payees) if settings.allowed_payees else 'any'}")
@@ -457,6 +476,12 @@ def limits(
         typer.echo(f"Shared state: {state_backend['url']} (the spend of every claw serve using it)")
     typer.echo(
         f"Settled: {format_usd(totals.spent_hour)} in the last hour, {format_usd(totals.spent_day)} in 24 h"
-        f" ({totals.count_day} payments); pending {format_usd(totals.pending_day)};"
-        f" rejected {format_usd(totals.rejected_day)}"
-    )
+        f" ({totals.count_day} payments)")
+    typer.echo(
+        f"Signed, not proven settled (counts against the caps): {format_usd(totals.pending_day)} in 24 h"
+        f" ({format_usd(totals.rejected_day)} of it reported failed by the gateway)")
+    def used(amount: int, cap: int | None) -> str:
+        return format_usd(amount) + (" (no cap)" if cap is None else f" of {format_usd(cap)}")
+
+    typer.echo(f"Used: hourly {used(totals.spent_hour + totals.pending_hour, policy.hourly_limit)},"
+               f" daily {used(totals.spent_day + totals.pending_day, policy.daily_limit)}")

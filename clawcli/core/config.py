@@ -26,6 +26,10 @@ DEFAULT_GATEWAYS = {
     "solana": "https://sol.blockrun.ai/api",
 }
 
+#: default caps of a config without them (README "Spend limits"; the first-run message says them)
+DEFAULT_HOURLY_LIMIT = 10.0
+DEFAULT_DAILY_LIMIT = 50.0
+
 PROFILES = ("auto", "eco", "premium", "free", "agentic")
 CAP_MODES = ("graceful", "strict")
 COMPRESS_MODES = ("off", "safe", "aggressive")
@@ -46,12 +50,19 @@ class Settings:
     max_cost_per_run: float | None = None
     cap_mode: str = "graceful"
     compress: str = "safe"
-    # pre-sign spend policy (USD); None = off
+    # pre-sign spend policy (USD); None = off ("off" in config.toml). The hourly and daily caps
+    # default on so the worst case (a runaway agent, a dishonest gateway) is bounded out of the box;
+    # an empty or partial config.toml gets these defaults, never "no limit".
     max_per_request: float = 0.50
-    hourly_limit: float | None = None
-    daily_limit: float | None = None
+    hourly_limit: float | None = DEFAULT_HOURLY_LIMIT
+    daily_limit: float | None = DEFAULT_DAILY_LIMIT
+    # quote sanity: a 402 quote above estimate x quote_tolerance + quote_tolerance_usd is refused
+    quote_tolerance: float | None = 3.0
+    quote_tolerance_usd: float = 0.01
     allowed_payees: list[str] = field(default_factory=list)
     testnet: bool = False
+    # store prompts and answers in CLAWCLI_HOME/logs.db (`claw logs`, `claw ask -c`); `--no-log` per call
+    log_prompts: bool = True
     # shared state of several `claw serve` on one wallet (redis://HOST:PORT/DB); None = local
     state_url: str | None = None
 
@@ -124,12 +135,24 @@ def _validate(s: Settings) -> Settings:
         from clawcli.core.state import check_state_url
 
         check_state_url(s.state_url)
-    for name in ("max_cost_per_run", "max_per_request", "hourly_limit", "daily_limit"):
+    if s.quote_tolerance is not None and not s.quote_tolerance >= 1:
+        raise ConfigError(f"invalid quote_tolerance {s.quote_tolerance!r}",
+                          "a multiple of the estimate of 1 or more (3 = refuse quotes above 3x the estimate), or off")
+    for name in ("max_cost_per_run", "max_per_request", "hourly_limit", "daily_limit", "quote_tolerance_usd"):
         # flags arrive here unchecked (`claw serve --max-cost-per-run -1` started a proxy)
         v = getattr(s, name)
         if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v < math.inf):
             raise ConfigError(f"invalid {name} {v!r}", "use a USD amount of 0 or more (or leave it unset)")
     return s
+
+
+def unknown_key_error(key: str, path: Path | str) -> ConfigError:
+    """``unknown setting 'daily_limt' in config.toml`` with a did-you-mean."""
+    import difflib
+
+    close = difflib.get_close_matches(str(key), list(_FIELDS), n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}?" if close else "known settings: " + ", ".join(_FIELDS)
+    return ConfigError(f"unknown setting {key!r} in {path}", hint + " (fix or remove the line)")
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
@@ -156,9 +179,10 @@ def load_settings(
     values: dict[str, Any] = {}
     file_values = read_config_file(paths.config_file)
     for key, raw in file_values.items():
-        if key in _FIELDS:
-            values[key] = _coerce(key, raw, str(paths.config_file))
-        # unknown keys are ignored: a newer clawcli may have written them
+        if key not in _FIELDS:
+            # a misspelt limit (`daily_limt`) silently ignored would be a budget silently lost
+            raise unknown_key_error(key, paths.config_file)
+        values[key] = _coerce(key, raw, str(paths.config_file))
     for alias, name in _ENV_ALIASES.items():
         if env.get(alias):
             values[name] = _coerce(name, env[alias], alias)
@@ -189,7 +213,7 @@ def save_config_values(paths: Paths, updates: Mapping[str, Any]) -> Path:
 
     for name in updates:
         if name not in _FIELDS:
-            raise ConfigError(f"unknown setting {name!r}")
+            raise unknown_key_error(name, paths.config_file)
     path = paths.config_file
     private_dir(path.parent)  # 0700 whatever the umask: config.toml sets the gateway, limits, payees
     with FileLock(str(path) + ".lock", timeout=10):

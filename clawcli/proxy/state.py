@@ -36,7 +36,7 @@ def default_engine_factory(state: "ProxyState") -> Any:
     if ensured.created:
         import sys
 
-        print("\n".join(banner_lines(wallet)), file=sys.stderr)
+        print("\n".join(banner_lines(wallet, state.settings)), file=sys.stderr)
     state.wallet_address = wallet.evm_address
     state.solana_address = wallet.solana_address
     state.chain = wallet.chain or state.chain

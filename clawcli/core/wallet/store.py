@@ -370,8 +370,9 @@ def ensure_wallet(paths: Paths, env: Mapping[str, str] | None = None) -> EnsureR
     return EnsureResult(wallet, created=True)
 
 
-def banner_lines(wallet: Wallet) -> list[str]:
-    """The first-run banner: both addresses, where the files are, how to back them up."""
+def banner_lines(wallet: Wallet, settings: Any = None) -> list[str]:
+    """The first-run banner: both addresses, where the files are, how to back them up, and the
+    spend limits in force (``settings``; the defaults of a new config when not given)."""
     lines = [
         "Created a new clawcli wallet (compatible with ClawRouter).",
         f"  Base (EVM) address: {wallet.evm_address}",
@@ -384,5 +385,18 @@ def banner_lines(wallet: Wallet) -> list[str]:
         "BACK IT UP NOW: `claw wallet export --show-secret` prints the 24 words and the key;",
         "store them offline. Anyone with them can spend the funds; losing them loses the funds.",
         "Fund it with `claw wallet fund` (USDC on Base, not ETH).",
+        _limits_line(settings),
     ]
     return lines
+
+
+def _limits_line(settings: Any) -> str:
+    from clawcli.core.config import Settings
+
+    s = settings if settings is not None else Settings()
+
+    def usd(v: float | None) -> str:
+        return "no cap" if v is None else f"${v:.2f}"
+
+    return (f"Spend limits: {usd(s.max_per_request)} per request, {usd(s.hourly_limit)} per hour, "
+            f"{usd(s.daily_limit)} per 24 h (change them with `claw wallet limits`).")

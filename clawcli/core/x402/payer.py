@@ -175,7 +175,9 @@ class Payer:
         """Record a paid request that succeeded; returns the decoded settlement header, if any.
 
         A success response without a settlement header still counts as spent: the gateway
-        served the paid call, so the authorisation must be assumed used.
+        served the paid call, so the authorisation must be assumed used. The ledger records what
+        we signed (an authorisation moves at most that); a different amount the gateway claims
+        is kept beside it (``claimedAmount``) and never counted above the signature.
         """
         try:
             s = decode_settlement(response_headers)
@@ -184,16 +186,15 @@ class Payer:
         if s is not None and not s.success:
             self.ledger.uncertain(signed.reservation, s.error_reason or "settlement failed")
             return s
-        # the authorisation moves exactly `value`; record what we signed
-        self.ledger.settle(signed.reservation, amount=signed.amount, tx=s.transaction if s else None)
+        self.ledger.settle(signed.reservation, amount=s.amount if s else None, tx=s.transaction if s else None)
         return s
 
     def rejected(self, signed: SignedPayment, reason: str, *, settlement_attempted: bool | None = None) -> None:
-        """The gateway refused the signed payment.
+        """The gateway answered the signed payment with a failure (402 rejection, 5xx, degraded).
 
-        Refused before settlement (underpaid, replay, invalid, insufficient funds): it stops
-        counting. A settlement failure (the transfer may have happened; never re-sign) keeps
-        counting against the caps. ``settlement_attempted=None`` infers it from the reason.
+        Its word proves nothing: it still holds a valid authorisation, so the amount keeps counting
+        against the caps (state ``uncertain`` when settlement was attempted, else ``rejected``).
+        ``settlement_attempted=None`` infers it from the reason.
         """
         if settlement_attempted is None:
             settlement_attempted = "settle" in reason.lower()
@@ -203,5 +204,6 @@ class Payer:
             self.ledger.reject(signed.reservation, reason)
 
     def released(self, signed: SignedPayment, reason: str = "not sent") -> None:
-        """The signed payment was never sent: it stops counting."""
+        """The signed payment was never sent: it stops counting. (Once sent, this is a no-op:
+        use ``rejected``.)"""
         self.ledger.release(signed.reservation, reason)
