@@ -232,7 +232,7 @@ class ChatHandler:
         async def produce(flight: Flight) -> Any:
             flight.request_id = rid
             result = await st.engine.complete(body, source="serve", session_id=session_id, decision=decision,
-                                              compression=cstats)
+                                              compression=cstats, request_id=rid)
             st.sessions.record(pin_key, decision, result.model)
             _remember(st, journal_id, result)
             return result
@@ -247,7 +247,7 @@ class ChatHandler:
             flight.request_id = rid
             result = None
             agen = st.engine.stream(body, source="serve", session_id=session_id, decision=decision,
-                                    compression=cstats)
+                                    compression=cstats, request_id=rid)
             try:
                 async for ev in agen:
                     if ev.type == "done":

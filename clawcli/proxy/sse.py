@@ -3,8 +3,10 @@
 The 200 and the SSE headers go out before any payment or upstream work, then ``: heartbeat``
 comments every 2 s while nothing else arrives (agent clients with ~10 s timeouts would
 otherwise retry and pay twice). Engine chunks are written as soon as the flight receives
-them, each ``send`` flushed by uvicorn. An error after the stream started is a final
-``data: {"error": ...}`` event; every stream ends with ``data: [DONE]``.
+them, each ``send`` flushed by uvicorn, shaped like OpenAI's (:class:`ChunkShaper`: one id, a
+role in every choice's first chunk, a finish_reason before the end). An error after the stream
+started is a final ``data: {"error": ...}`` event; every stream ends with ``data: [DONE]``. Under a
+strict session cost cap the headers wait for the answer's first chunk, so the cap is always a 429.
 """
 
 from __future__ import annotations
@@ -34,11 +36,65 @@ def data(obj: Any) -> bytes:
     return b"data: " + orjson.dumps(obj, default=str) + b"\n\n"
 
 
-def notice_chunk(text: str, model: str) -> dict[str, Any]:
-    return {
-        "id": "chatcmpl-notice", "object": "chat.completion.chunk", "created": int(time.time()),
-        "model": model, "choices": [{"index": 0, "delta": {"content": f"> {text}\n\n"}, "finish_reason": None}],
-    }
+class ChunkShaper:
+    """Makes every chunk of one stream look like OpenAI's, whatever the upstream sent.
+
+    - one ``id`` for the whole stream (claw's own notice chunks included), from the request id;
+    - the first chunk of every choice carries ``delta.role = "assistant"`` (several upstreams
+      omit it, and the OpenAI Node SDK's ``.stream()``/``runTools`` then throw "missing role");
+    - a choice that never got a ``finish_reason`` before a clean end gets a closing chunk.
+    Chunks are shared by every request joined to the flight; the changes are idempotent.
+    """
+
+    __slots__ = ("finished", "id", "model", "created", "roles", "tools")
+
+    def __init__(self, stream_id: str | None) -> None:
+        self.id = stream_id
+        self.roles: set[int] = set()
+        self.finished: set[int] = set()
+        self.tools: set[int] = set()
+        self.model: Any = None
+        self.created: Any = None
+
+    def chunk(self, c: dict[str, Any]) -> dict[str, Any]:
+        if self.id is None:
+            self.id = c.get("id") or "chatcmpl-clawcli"
+        if c.get("id") != self.id:
+            c["id"] = self.id
+        if self.model is None:
+            self.model, self.created = c.get("model"), c.get("created")
+        for ch in c.get("choices") or ():
+            if not isinstance(ch, dict):
+                continue
+            idx = ch.get("index", 0)
+            delta = ch.get("delta")
+            if idx not in self.roles:
+                self.roles.add(idx)
+                if not isinstance(delta, dict):
+                    ch["delta"] = delta = {"role": "assistant"}
+                elif not delta.get("role"):
+                    ch["delta"] = delta = {"role": "assistant", **delta}
+            if isinstance(delta, dict) and delta.get("tool_calls"):
+                self.tools.add(idx)
+            if ch.get("finish_reason"):
+                self.finished.add(idx)
+        return c
+
+    def notice(self, text: str, model: str) -> dict[str, Any]:
+        return self.chunk({
+            "id": self.id, "object": "chat.completion.chunk", "created": int(time.time()), "model": model,
+            "choices": [{"index": 0, "delta": {"content": f"> {text}\n\n"}, "finish_reason": None}],
+        })
+
+    def closing(self) -> list[dict[str, Any]]:
+        """Finish chunks for the choices the upstream left open (it sent [DONE] without them)."""
+        open_ = sorted(self.roles - self.finished)
+        if not open_:
+            return []
+        return [{"id": self.id, "object": "chat.completion.chunk", "created": self.created or int(time.time()),
+                 "model": self.model, "choices": [{"index": i, "delta": {},
+                                                   "finish_reason": "tool_calls" if i in self.tools else "stop"}
+                                                  for i in open_]}]
 
 
 async def start(send: Any, extra: list[tuple[bytes, bytes]] | None = None) -> None:
@@ -71,17 +127,35 @@ async def relay(state: Any, flight: Flight, sub: Subscriber, decision: Any, debu
                 await send_error(send, 503, _SHUTDOWN, "server_error", "shutting_down")
 
 
+def _hold_for_answer(state: Any) -> bool:
+    """Under a strict session cost cap the headers wait for the answer itself: the cap can still
+    refuse when the gateway quotes (or a concurrent request of the session paid first), and that
+    refusal must be a real 429, never an error inside a 200 stream."""
+    s = state.settings
+    return s.cap_mode == "strict" and s.max_cost_per_run is not None
+
+
 async def _relay(state: Any, flight: Flight, sub: Subscriber, decision: Any, debug: bool, send: Any,
                  extra: list[tuple[bytes, bytes]] | None, started: list[bool]) -> None:
     # The engine plans before its first event (no I/O: routing, cooldowns, the cost cap), so
     # waiting for that event still sends the headers at once — and a refusal (strict cost cap,
     # bad request) can still be a real HTTP status instead of an error inside a 200 stream.
-    while not flight.frames and not flight.done:
+    # Under a strict cap, wait for the first chunk of the answer (see _hold_for_answer).
+    hold = _hold_for_answer(state)
+
+    def ready() -> bool:
+        if flight.done:
+            return True
+        if hold:
+            return any(ev.type == "chunk" for ev in flight.frames)
+        return bool(flight.frames)
+
+    while not ready():
         await sub.wake.wait()
         sub.wake.clear()
         if sub.gone:
             return
-    if not flight.frames and flight.error is not None:
+    if flight.error is not None and not any(ev.type == "chunk" for ev in flight.frames):
         await send_exception(send, flight.error, request_id_header(flight))
         return
     first = flight.frames[0]
@@ -90,6 +164,7 @@ async def _relay(state: Any, flight: Flight, sub: Subscriber, decision: Any, deb
     await start(send, (decision_headers(decision) if debug else []) + (extra or []) + request_id_header(flight))
     started.append(True)
     await body(send, debug_comment(decision) if debug else HEARTBEAT)
+    shaper = ChunkShaper(f"chatcmpl-{flight.request_id}" if flight.request_id else None)
     loop = asyncio.get_running_loop()
     i = 0
     while True:
@@ -97,9 +172,9 @@ async def _relay(state: Any, flight: Flight, sub: Subscriber, decision: Any, deb
             out = []
             for ev in flight.frames[i:]:
                 if ev.type == "chunk":
-                    out.append(data(ev.data))
+                    out.append(data(shaper.chunk(ev.data)))
                 elif ev.type == "notice":
-                    out.append(data(notice_chunk(str(ev.data), decision.model)))
+                    out.append(data(shaper.notice(str(ev.data), decision.model)))
             i = len(flight.frames)
             if out:
                 await body(send, b"".join(out))
@@ -120,8 +195,10 @@ async def _relay(state: Any, flight: Flight, sub: Subscriber, decision: Any, deb
     if flight.error is not None:
         _status, err = error_for_exception(flight.error)
         tail.append(data(err))
-    elif debug and flight.result is not None:
-        r = flight.result
-        tail.append(debug_comment(r.decision or decision, model=r.model, cost=r.cost, savings=r.savings))
+    else:
+        tail.extend(data(c) for c in shaper.closing())
+        if debug and flight.result is not None:
+            r = flight.result
+            tail.append(debug_comment(r.decision or decision, model=r.model, cost=r.cost, savings=r.savings))
     tail.append(DONE)
     await body(send, b"".join(tail), more=False)

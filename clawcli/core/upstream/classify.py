@@ -36,6 +36,8 @@ POLICY = "policy"
 COST_CAP = "cost_cap"
 CANCELLED = "cancelled"
 BAD_REQUEST = "bad_request"
+#: the upstream ended a stream (cleanly) before finish_reason and [DONE]: half an answer
+TRUNCATED = "upstream_stream_truncated"
 
 CLASSES = (AUTH, BILLING, RATE_LIMITED, OVERLOADED, SERVER_ERROR, CONFIG, NETWORK, DEGRADED)
 

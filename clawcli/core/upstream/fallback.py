@@ -70,11 +70,15 @@ class ChainWalker:
                     break  # no free model allowed and nothing can be paid for
             i += 1
         summary = "; ".join(a.describe() for a in state.attempts) or "no model to try"
-        raise AllAttemptsFailed(
+        failed = AllAttemptsFailed(
             f"all {len({a.model for a in state.attempts})} models failed: {summary}",
             [a.to_dict() for a in state.attempts],
             hint="see the attempt list; `claw stats` shows failure rates per model",
         )
+        # when every model is cooling down, the first to be back says when a retry can help
+        waits = [self.cooldowns.remaining(m) for m in chain]
+        failed.retry_after = min(waits) if waits and all(w > 0 for w in waits) else None  # type: ignore[attr-defined]
+        raise failed
 
     async def _try_model(self, model: str, request: dict[str, Any], state: RequestState, streaming: bool,
                          deadline: float) -> OpenAnswer | None:

@@ -4,6 +4,11 @@ A streamed answer's chunks are held back until it has visibly started (``hold_ch
 characters or a tool call), so an empty answer, an error event or a token loop still moves the
 chain on to the next model. After that the chunks are relayed as they arrive and a failure is
 a :class:`StreamInterrupted` (never retried: the caller already has part of the answer).
+
+A stream that ends without ``[DONE]`` and without a ``finish_reason`` was cut short, however
+cleanly the connection closed (issue 14 §1): before anything reached the caller that is a failed
+attempt (the next model answers), after it a ``StreamInterrupted`` with the error class
+``upstream_stream_truncated`` (the caller gets an error event, the attempt is logged failed).
 """
 
 from __future__ import annotations
@@ -46,9 +51,11 @@ async def _read_events(resp: GatewayResponse, attempt: Attempt, acc: Accumulator
                        streaming: bool, hold_chars: int) -> OpenAnswer:
     events = resp.events()
     held: list[dict[str, Any]] = []
+    ended = False
     async for data in events:
         chunk = _event_chunk(data)
         if chunk is _END:
+            ended = True
             break
         if chunk is None:
             continue
@@ -64,6 +71,9 @@ async def _read_events(resp: GatewayResponse, attempt: Attempt, acc: Accumulator
                 attempt.error_class, attempt.reason = errors.DEGRADED, loop
                 raise AttemptFailed(attempt)
             return OpenAnswer(attempt, acc, held, response=resp, events=events)
+    if not ended and acc.finish_reason is None:
+        attempt.error_class, attempt.reason = errors.TRUNCATED, _truncated_reason(acc)
+        raise AttemptFailed(attempt)
     degraded = errors.degraded_reason(acc.content, has_tool_calls=acc.has_tool_calls)
     if degraded:
         attempt.error_class, attempt.reason = errors.DEGRADED, degraded
@@ -84,6 +94,11 @@ def _event_chunk(data: str) -> dict[str, Any] | None:
     return chunk if isinstance(chunk, dict) else None
 
 
+def _truncated_reason(acc: Any) -> str:
+    return (f"the stream ended after {len(acc.content)} characters without finish_reason or [DONE] "
+            "(cut short upstream)")
+
+
 def has_content(chunk: dict[str, Any]) -> bool:
     for choice in chunk.get("choices") or ():
         delta = choice.get("delta") or {}
@@ -101,10 +116,12 @@ async def relay_stream(opened: OpenAnswer, state: RequestState,
         yield chunk
     if opened.response is None or opened.events is None:
         return
+    ended = False
     try:
         async for data in opened.events:
             chunk = _event_chunk(data)
             if chunk is _END:
+                ended = True
                 break
             if chunk is None:
                 continue
@@ -114,6 +131,9 @@ async def relay_stream(opened: OpenAnswer, state: RequestState,
                     errors.classify_error(500, data) or errors.SERVER_ERROR, _NO_RETRY_HINT)
             opened.acc.add(chunk)
             yield chunk
+        if not ended and opened.acc.finish_reason is None:
+            raise StreamInterrupted(f"{opened.attempt.model} stopped mid-answer: {_truncated_reason(opened.acc)}",
+                                    errors.TRUNCATED, _NO_RETRY_HINT)
     except GatewayTransportError as exc:
         raise StreamInterrupted(f"the gateway connection was lost mid-answer ({short(exc)})", errors.NETWORK,
                                 _NO_RETRY_HINT) from None
