@@ -11,6 +11,7 @@ import json
 import math
 
 from clawcli.core.compression import compress_request
+from clawcli.core.compression.verify import check_safe
 from clawcli.core.journal import SessionJournal
 from clawcli.core.messages import content_text, estimate_tokens
 from clawcli.core.router import estimate_tokens as router_estimate
@@ -57,6 +58,7 @@ def test_compression_shrinks_input_text_parts_like_text_parts() -> None:
                {"role": "user", "content": "how many are there?"}]
     new, stats = compress_request({"messages": history}, "safe")
     assert stats.tokens_saved > 0
+    assert check_safe({"messages": history}, new, stats) == []  # verified like a text part
     fenced = new["messages"][2]["content"][0]["text"]
     assert json.loads(fenced.split("```json\n")[1].rsplit("\n```")[0]) == json.loads(pretty)
     assert len(fenced) < len(pretty)

@@ -28,6 +28,7 @@ import json
 import re
 
 from clawcli.core.compression._text import PROTECTED_ROLES, split_fences
+from clawcli.core.messages import is_text_part
 
 _BLOCK_REF = re.compile(r"^\[clawcli: (\d+) lines identical to lines (\d+)-(\d+) of .*, omitted\]$")
 _DECODER = json.JSONDecoder()
@@ -62,7 +63,7 @@ def _frame_problems(orig: list, new: list, legend_index: int | None = None) -> l
                 problems.append(f"#{i}: content parts changed")
             else:
                 for pa, pb in zip(ca, cb):
-                    if not (isinstance(pa, dict) and pa.get("type") == "text") and pa != pb:
+                    if not is_text_part(pa) and pa != pb:
                         problems.append(f"#{i}: a non-text part (image) changed")
     return problems
 
@@ -184,8 +185,7 @@ def check_safe(original: dict, compressed: dict, stats) -> list[str]:
                 continue
             pairs.append((ca, cb))
         elif isinstance(ca, list):
-            pairs += [(pa.get("text", ""), pb.get("text", "")) for pa, pb in zip(ca, cb)
-                      if isinstance(pa, dict) and pa.get("type") == "text"]
+            pairs += [(pa["text"], pb.get("text", "")) for pa, pb in zip(ca, cb) if is_text_part(pa)]
         for ta, tb in pairs:
             if ta == tb:
                 continue
