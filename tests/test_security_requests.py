@@ -179,7 +179,7 @@ def _closed_by_peer(s: socket.socket, wait: float) -> bool:
         return s.recv(1) == b""
     except (ConnectionResetError, BrokenPipeError):
         return True
-    except socket.timeout:
+    except TimeoutError:
         return False
 
 
@@ -219,8 +219,8 @@ def _serve_env(gw, tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 def test_short_token_refused_for_a_network_bind(gw, tmp_path) -> None:
-    r = subprocess.run([CLAW, "serve", "--host", "0.0.0.0", "--port", "0"], capture_output=True, text=True,
-                       timeout=30, env=_serve_env(gw, tmp_path, CLAWCLI_TOKEN="x"))
+    r = subprocess.run([CLAW, "serve", "--host", "0.0.0.0", "--port", "0"], check=False, capture_output=True,
+                       text=True, timeout=30, env=_serve_env(gw, tmp_path, CLAWCLI_TOKEN="x"))
     assert r.returncode == 2, r.stderr
     assert "at least 16" in r.stderr and "Traceback" not in r.stderr
 
@@ -242,13 +242,13 @@ def test_token_file_is_used_and_the_argv_token_warns(gw, tmp_path) -> None:
         p.terminate()
         p.wait(15)
     assert "visible" not in p.stderr.read()
-    r = subprocess.run([CLAW, "serve", "--host", "0.0.0.0", "--port", "0", "--token", "short"], capture_output=True,
-                       text=True, timeout=30, env=_serve_env(gw, tmp_path))
+    r = subprocess.run([CLAW, "serve", "--host", "0.0.0.0", "--port", "0", "--token", "short"], check=False,
+                       capture_output=True, text=True, timeout=30, env=_serve_env(gw, tmp_path))
     assert "--token is visible" in r.stderr and r.returncode == 2
     empty = tmp_path / "empty"
     empty.write_text("\n")
-    r = subprocess.run([CLAW, "serve", "--port", "0", "--token-file", str(empty)], capture_output=True, text=True,
-                       timeout=30, env=_serve_env(gw, tmp_path))
+    r = subprocess.run([CLAW, "serve", "--port", "0", "--token-file", str(empty)], check=False, capture_output=True,
+                       text=True, timeout=30, env=_serve_env(gw, tmp_path))
     assert r.returncode == 2 and "is empty" in r.stderr
 
 
@@ -265,7 +265,7 @@ def test_files_are_private_under_umask_000(gw, tmp_path) -> None:
     env = _serve_env(gw, tmp_path, CLAWCLI_HOME=str(home), CLAWCLI_OPENCLAW_HOME=str(oc))
 
     def claw(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([CLAW, *args], capture_output=True, text=True, timeout=60, env=env,
+        return subprocess.run([CLAW, *args], check=False, capture_output=True, text=True, timeout=60, env=env,
                               preexec_fn=lambda: os.umask(0))
 
     r = claw("wallet", "limits", "--daily", "5", "--hourly", "1")
@@ -281,3 +281,30 @@ def test_files_are_private_under_umask_000(gw, tmp_path) -> None:
     logs = oc / "blockrun" / "logs"
     assert _mode(logs) == 0o700
     assert all(_mode(f) == 0o600 for f in logs.iterdir() if f.is_file())
+
+
+# ----------------------------------------------------------------------------------- the guard alone
+@pytest.mark.parametrize("host, ok", [
+    ("127.0.0.1:8402", True), ("localhost:8402", True), ("LOCALHOST:8402", True), ("[::1]:8402", True),
+    ("127.0.0.2", True), ("localhost.:8402", True), ("app.localhost:8402", True), ("claw.internal:9000", True),
+    ("192.168.1.5:8402", True),  # the address this request arrived on (a LAN bind with a token)
+    ("192.168.1.6:8402", False), ("attacker.com:8402", False), ("localhost.attacker.com", False),
+    ("127.0.0.1.nip.io:8402", False), ("[::ffff:10.0.0.1]:8402", False), ("", False),
+])
+def test_host_names(host: str, ok: bool) -> None:
+    from clawcli.proxy.guard import Guard
+
+    g = Guard(allow_hosts=["claw.internal"])
+    assert g.host_allowed(host.encode(), ("192.168.1.5", 8402)) is ok
+    assert Guard(allow_hosts=["*"]).host_allowed(host.encode(), ("127.0.0.1", 8402))
+
+
+def test_connection_bound_follows_a_low_descriptor_limit(monkeypatch) -> None:
+    import resource
+
+    from clawcli.proxy.server import MAX_CONNECTIONS, connection_bound
+
+    monkeypatch.setattr(resource, "getrlimit", lambda _: (1024, 4096))
+    assert connection_bound() == 512
+    monkeypatch.setattr(resource, "getrlimit", lambda _: (1 << 20, 1 << 20))
+    assert connection_bound() == MAX_CONNECTIONS

@@ -11,7 +11,7 @@ import typer
 
 def serve(
     host: Optional[str] = typer.Option(
-        None, "--host", help="Address to bind (default 127.0.0.1; anything else needs --token)."),
+        None, "--host", help="Address to bind (default 127.0.0.1; anything else needs a token of 16+ characters)."),
     port: Optional[int] = typer.Option(
         None, "--port", "-p", help="Port (default 8402, or CLAWCLI_PORT); 0 picks a free one."),
     token: Optional[str] = typer.Option(

@@ -166,11 +166,10 @@ class Guard:
             raise GuardRefusal(403, "preflight_refused",
                                "CORS preflight refused: claw serve does not answer web pages "
                                "(start it with --allow-origin ORIGIN to allow one you trust)")
-        if o is not None and cors_origin is None:
-            if not self.origin_allowed(o):
-                raise GuardRefusal(403, "origin_not_allowed",
-                                   f"requests from web pages are refused (Origin '{o[:100]}'); "
-                                   "start claw serve with --allow-origin ORIGIN to allow a page you trust")
+        if o is not None and cors_origin is None and not self.origin_allowed(o):
+            raise GuardRefusal(403, "origin_not_allowed",
+                               f"requests from web pages are refused (Origin '{o[:100]}'); "
+                               "start claw serve with --allow-origin ORIGIN to allow a page you trust")
         if cors_origin is None and fetch_site is not None and fetch_site.strip().lower() == b"cross-site":
             raise GuardRefusal(403, "cross_site_request", "cross-site requests from web pages are refused "
                                "(Sec-Fetch-Site: cross-site); start claw serve with --allow-origin ORIGIN to allow one")

@@ -3,8 +3,9 @@
 Resource bounds (issue 13): a client has HEAD_TIMEOUT seconds to send a complete request head
 (request line + headers) — slow-header ("slowloris") connections are closed, not kept forever;
 a request head larger than MAX_HEAD_BYTES is answered 431 and the connection closed; beyond
-MAX_CONNECTIONS open connections a new one is closed at once, so the file descriptors and
-``/health`` survive a flood. Idle keep-alive connections close after KEEP_ALIVE seconds.
+MAX_CONNECTIONS open connections (or half the file-descriptor limit) a new one is closed at
+once, so the file descriptors and ``/health`` survive a flood. Idle keep-alive connections
+close after KEEP_ALIVE seconds.
 
 SIGINT/SIGTERM: stop accepting, let in-flight requests finish (up to 10 s), close the engine,
 return normally (exit 0). uvicorn re-raises the captured signal after a graceful shutdown,
@@ -184,9 +185,25 @@ def bounded_protocol(head_timeout: float = HEAD_TIMEOUT, max_head_bytes: int = M
     return BoundedHttpToolsProtocol
 
 
+def connection_bound(limit: int = MAX_CONNECTIONS) -> int:
+    """MAX_CONNECTIONS, or half the process's file-descriptor limit when that is lower (a 1024
+    soft limit is common): the rest stays free for the gateway connections, logs and the ledger."""
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    except (ImportError, OSError, ValueError):  # pragma: no cover - not POSIX
+        return limit
+    if soft == resource.RLIM_INFINITY or soft <= 0:
+        return limit
+    return max(16, min(limit, soft // 2))
+
+
 def uvicorn_config(app: Any, *, log_level: str = "warning", head_timeout: float = HEAD_TIMEOUT,
-                   max_connections: int = MAX_CONNECTIONS) -> Any:
+                   max_connections: int | None = None) -> Any:
     import uvicorn
+
+    max_connections = connection_bound() if max_connections is None else max_connections
 
     try:
         import uvloop  # noqa: F401

@@ -241,9 +241,9 @@ def _scalars(body: dict[str, Any]) -> None:
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
         raise _type_error("seed", "an integer", seed)
     stop = body.get("stop")
-    if stop is not None and not isinstance(stop, str):
-        if not isinstance(stop, list) or len(stop) > 4 or not all(isinstance(s, str) for s in stop):
-            raise _type_error("stop", "a string or an array of at most 4 strings", stop)
+    if stop is not None and not isinstance(stop, str) and (
+            not isinstance(stop, list) or len(stop) > 4 or not all(isinstance(s, str) for s in stop)):
+        raise _type_error("stop", "a string or an array of at most 4 strings", stop)
 
 
 def _tools(tools: Any) -> None:
