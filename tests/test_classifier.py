@@ -538,3 +538,24 @@ def test_a_long_quantitative_problem_ranks_above_a_short_one_but_a_long_brief_do
         "library and a thank-you to the volunteers who repainted the shop front last month."
     )
     assert dim(cls(brief), "problem_size") is None
+
+
+def test_a_long_detailed_engineering_request_is_complex_a_long_brief_is_not():
+    # few engineering cue words, but our system, its numbers and many constraints: substantial work
+    slow = (
+        "Our booking app takes 9 seconds to load the results page since we added filters for date, price "
+        "and location. We use Django with a table of 3 million rows, and each search makes about 40 database "
+        "queries.\n- it has to stay on the current hosting plan\n- results must stay sorted by price, then "
+        "rating\n- the mobile app calls the same endpoint\n- we deploy twice a week\n"
+        "What would you check first, how would you measure it, and what would you change to get it under one second?"
+    )
+    c = cls(slow)
+    assert c.tier == "COMPLEX", [(d.name, round(d.contribution, 2)) for d in c.dimensions]
+    assert any("detailed engineering request" in r for r in c.reasons)
+    brief = (
+        "Write a friendly email to our 40 volunteers about Saturday's beach clean-up: meet at 9:00 at "
+        "the north car park, bring gloves, water and sunscreen, parking costs 3 euros, children under "
+        "12 must come with an adult, lunch is provided at 13:00, and we finish around 15:00. Thank "
+        "them for last month and ask them to reply by Thursday."
+    )
+    assert cls(brief).tier == "MEDIUM"

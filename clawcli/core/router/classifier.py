@@ -100,6 +100,10 @@ MEDIUM_CAP = THRESHOLDS["medium_cap"]  # most that ordinary-work cues add togeth
 HARD_MIN = THRESHOLDS["hard_min"]  # COMPLEX needs at least this much score (REASONING: 0.5 less, short proofs) ...
 KIND_MIN = THRESHOLDS["kind_min"]  # ... and this much evidence of their kind (engineering)
 REASONING_MIN = THRESHOLDS["reasoning_min"]  # formal/quantitative evidence needed for REASONING
+# ... or COMPLEX with less engineering evidence when the rest of the request (length, constraints,
+# ordinary work) says it is a long, detailed one
+DETAILED_KIND_MIN = THRESHOLDS["detailed_kind_min"]
+DETAILED_REST_MIN = THRESHOLDS["detailed_rest_min"]
 
 
 def _length_value(units: float) -> float:
@@ -390,6 +394,14 @@ def classify(features: RequestFeatures) -> Classification:
         tier = "COMPLEX"
         margin = min(complex_ - KIND_MIN, score - HARD_MIN)
         reasons.append(f"engineering evidence {complex_:.2f} >= {KIND_MIN}")
+    elif complex_ >= DETAILED_KIND_MIN and score - complex_ >= DETAILED_REST_MIN:
+        # a long, detailed engineering request (our system, its numbers, many constraints) is
+        # substantial work even when it names few engineering cue words (RUBRIC: "a detailed
+        # technical spec with many constraints", "long-document analysis with several constraints")
+        tier = "COMPLEX"
+        margin = min(complex_ - DETAILED_KIND_MIN, score - complex_ - DETAILED_REST_MIN)
+        reasons.append(f"detailed engineering request: evidence {complex_:.2f}, the rest of the score "
+                       f"{score - complex_:.2f} >= {DETAILED_REST_MIN}")
     elif score < SIMPLE_MAX:
         tier = "SIMPLE"
         margin = SIMPLE_MAX - score
