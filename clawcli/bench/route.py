@@ -140,13 +140,9 @@ def _unique(req: Mapping[str, Any], tag: str) -> dict[str, Any]:
 
 
 def _size(req: Mapping[str, Any]) -> str:
-    chars = 0
-    for m in req.get("messages", []):
-        c = m.get("content") if isinstance(m, Mapping) else None
-        if isinstance(c, str):
-            chars += len(c)
-        elif isinstance(c, list):
-            chars += sum(len(p.get("text", "")) for p in c if isinstance(p, Mapping))
+    from clawcli.core.messages import message_text
+
+    chars = sum(len(message_text(m)) for m in req.get("messages", []))
     return "short" if chars < 500 else "medium" if chars < 5_000 else "long"
 
 
