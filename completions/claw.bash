@@ -5,7 +5,7 @@
 
 _claw_subcommands() {
     case "$1" in
-        "") echo "route models ask stats serve inject-openclaw bench wallet" ;;
+        "") echo "route models ask chat logs stats serve inject-openclaw bench wallet" ;;
         "bench") echo "route proxy models compress" ;;
         "wallet") echo "create import export recover chain fund limits" ;;
     esac
@@ -17,8 +17,10 @@ _claw_options() {
         "route") echo "--explain -e --json -j --profile -p --model -m --system -s --max-tokens -t --tools --messages --batch -b --jobs -J --help -h" ;;
         "models") echo "--json -j --refresh -r --profiles --help -h" ;;
         "ask") echo "--model -m --profile -p --system -s --continue -c --cid --conversation --attach -a --max-tokens --temperature --no-stream --json -j --explain -e --max-cost --compress --no-log --help -h" ;;
+        "chat") echo "--model -m --profile -p --system -s --continue -c --cid --conversation --max-cost --no-log --help -h" ;;
+        "logs") echo "--count -n --cid --conversation --current -c --query -q --conversations --json -j --help -h" ;;
         "stats") echo "--since -s --until -u --days -d --by -b --top -n --json --csv --help -h" ;;
-        "serve") echo "--host --port -p --token -t --token-file --allow-host --allow-origin --profile --max-cost-per-run --cap-mode --gateway-url --compress --journal --no-journal --json --log-level --help -h" ;;
+        "serve") echo "--host --port -p --token -t --token-file --allow-host --allow-origin --profile --max-cost-per-run --cap-mode --gateway-url --compress --journal --no-journal --state --json --log-level --help -h" ;;
         "inject-openclaw") echo "--port -p --set-default --dry-run -n --undo --json -j --token -t --help -h" ;;
         "bench") echo "--help -h" ;;
         "bench route") echo "--file -f --number -n --json --help -h" ;;
@@ -32,7 +34,7 @@ _claw_options() {
         "wallet recover") echo "--force --json -j --help -h" ;;
         "wallet chain") echo "--json -j --help -h" ;;
         "wallet fund") echo "--chain -c --amount -a --qr --no-qr --json -j --help -h" ;;
-        "wallet limits") echo "--per-request -r --hourly --daily --payee --clear-payees --json -j --help -h" ;;
+        "wallet limits") echo "--per-request -r --hourly --daily --quote-tolerance --quote-tolerance-usd --payee --clear-payees --json -j --help -h" ;;
     esac
 }
 
@@ -40,8 +42,10 @@ _claw_value_options() {
     case "$1" in
         "route") echo "--profile -p --model -m --system -s --max-tokens -t --tools --messages --batch -b --jobs -J" ;;
         "ask") echo "--model -m --profile -p --system -s --cid --conversation --attach -a --max-tokens --temperature --max-cost --compress" ;;
+        "chat") echo "--model -m --profile -p --system -s --cid --conversation --max-cost" ;;
+        "logs") echo "--count -n --cid --conversation --query -q" ;;
         "stats") echo "--since -s --until -u --days -d --by -b --top -n" ;;
-        "serve") echo "--host --port -p --token -t --token-file --allow-host --allow-origin --profile --max-cost-per-run --cap-mode --gateway-url --compress --log-level" ;;
+        "serve") echo "--host --port -p --token -t --token-file --allow-host --allow-origin --profile --max-cost-per-run --cap-mode --gateway-url --compress --state --log-level" ;;
         "inject-openclaw") echo "--port -p --token -t" ;;
         "bench route") echo "--file -f --number -n" ;;
         "bench proxy") echo "--duration -d --warmup --concurrency -c --tool --model -m" ;;
@@ -49,7 +53,7 @@ _claw_value_options() {
         "bench compress") echo "--file -f --mode -m --repeat -r" ;;
         "wallet import") echo "--mnemonic -m --key -k" ;;
         "wallet fund") echo "--chain -c --amount -a" ;;
-        "wallet limits") echo "--per-request -r --hourly --daily --payee" ;;
+        "wallet limits") echo "--per-request -r --hourly --daily --quote-tolerance --quote-tolerance-usd --payee" ;;
     esac
 }
 

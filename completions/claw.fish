@@ -5,7 +5,7 @@
 function __claw_subcommands
     switch "$argv[1]"
         case ''
-            printf '%s\n' route models ask stats serve inject-openclaw bench wallet
+            printf '%s\n' route models ask chat logs stats serve inject-openclaw bench wallet
         case 'bench'
             printf '%s\n' route proxy models compress
         case 'wallet'
@@ -19,10 +19,14 @@ function __claw_value_options
             printf '%s\n' --profile -p --model -m --system -s --max-tokens -t --tools --messages --batch -b --jobs -J
         case 'ask'
             printf '%s\n' --model -m --profile -p --system -s --cid --conversation --attach -a --max-tokens --temperature --max-cost --compress
+        case 'chat'
+            printf '%s\n' --model -m --profile -p --system -s --cid --conversation --max-cost
+        case 'logs'
+            printf '%s\n' --count -n --cid --conversation --query -q
         case 'stats'
             printf '%s\n' --since -s --until -u --days -d --by -b --top -n
         case 'serve'
-            printf '%s\n' --host --port -p --token -t --token-file --allow-host --allow-origin --profile --max-cost-per-run --cap-mode --gateway-url --compress --log-level
+            printf '%s\n' --host --port -p --token -t --token-file --allow-host --allow-origin --profile --max-cost-per-run --cap-mode --gateway-url --compress --state --log-level
         case 'inject-openclaw'
             printf '%s\n' --port -p --token -t
         case 'bench route'
@@ -38,7 +42,7 @@ function __claw_value_options
         case 'wallet fund'
             printf '%s\n' --chain -c --amount -a
         case 'wallet limits'
-            printf '%s\n' --per-request -r --hourly --daily --payee
+            printf '%s\n' --per-request -r --hourly --daily --quote-tolerance --quote-tolerance-usd --payee
     end
 end
 
@@ -75,6 +79,8 @@ complete -c claw -f
 complete -c claw -n '__claw_is \'\'' -a route -d 'Dry run: which tier and model a prompt would get, what it would cost, and why'
 complete -c claw -n '__claw_is \'\'' -a models -d 'List the models clawcli can route to: ids, aliases, prices, context, capabilities, tiers'
 complete -c claw -n '__claw_is \'\'' -a ask -d 'Ask one question: routed to the cheapest capable model, paid per call, streamed'
+complete -c claw -n '__claw_is \'\'' -a chat -d 'Chat in the terminal: every message is routed, paid and streamed; the whole chat is one c…'
+complete -c claw -n '__claw_is \'\'' -a logs -d 'Show stored prompts and answers, newest last, with model, tier, cost and latency'
 complete -c claw -n '__claw_is \'\'' -a stats -d 'Cost, baseline, savings, errors and latency from the usage logs'
 complete -c claw -n '__claw_is \'\'' -a serve -d 'Run a local OpenAI-compatible proxy that routes, pays and logs every request'
 complete -c claw -n '__claw_is \'\'' -a inject-openclaw -d 'Register `claw serve` as the `clawcli` provider in OpenClaw\'s config, safely'
@@ -115,6 +121,21 @@ complete -c claw -n '__claw_is \'ask\'' -l max-cost -x -d 'Most this question ma
 complete -c claw -n '__claw_is \'ask\'' -l compress -x -d 'Request compression before routing and payment: off, safe (default; above 8 KB) or aggressive'
 complete -c claw -n '__claw_is \'ask\'' -l no-log -d 'Do not store this prompt and answer in the local log (`claw logs`)'
 complete -c claw -n '__claw_is \'ask\'' -l help -s h -d 'Show this message and exit'
+complete -c claw -n '__claw_is \'chat\'' -l model -s m -x -d 'An explicit model id or alias (skips routing)'
+complete -c claw -n '__claw_is \'chat\'' -l profile -s p -x -d 'auto, eco, premium, free or agentic'
+complete -c claw -n '__claw_is \'chat\'' -l system -s s -x -d 'A system prompt for the whole chat'
+complete -c claw -n '__claw_is \'chat\'' -l continue -s c -d 'Continue the last conversation'
+complete -c claw -n '__claw_is \'chat\'' -l cid -l conversation -x -d 'Continue the conversation with this id'
+complete -c claw -n '__claw_is \'chat\'' -l max-cost -x -d 'Most one answer may cost in USD (models above it are skipped)'
+complete -c claw -n '__claw_is \'chat\'' -l no-log -d 'Do not store this chat in the local log (`claw logs`)'
+complete -c claw -n '__claw_is \'chat\'' -l help -s h -d 'Show this message and exit'
+complete -c claw -n '__claw_is \'logs\'' -l count -s n -x -d 'How many of the latest entries (0 = all)'
+complete -c claw -n '__claw_is \'logs\'' -l cid -l conversation -x -d 'Only this conversation (a unique id prefix is enough)'
+complete -c claw -n '__claw_is \'logs\'' -l current -s c -d 'Only the latest conversation (what `claw ask -c` continues)'
+complete -c claw -n '__claw_is \'logs\'' -l query -s q -x -d 'Full-text search in prompts and answers (every word must match)'
+complete -c claw -n '__claw_is \'logs\'' -l conversations -d 'List conversations (id, turns, cost, title) instead of answers'
+complete -c claw -n '__claw_is \'logs\'' -l json -s j -d 'Print a JSON array'
+complete -c claw -n '__claw_is \'logs\'' -l help -s h -d 'Show this message and exit'
 complete -c claw -n '__claw_is \'stats\'' -l since -s s -x -d 'Start: 30m, 24h, 7d, 2w, a date (2026-11-01), an ISO time, or all'
 complete -c claw -n '__claw_is \'stats\'' -l until -s u -x -d 'End (exclusive; a bare date includes that day)'
 complete -c claw -n '__claw_is \'stats\'' -l days -s d -x -d 'The last N calendar days (UTC), today included'
@@ -123,7 +144,7 @@ complete -c claw -n '__claw_is \'stats\'' -l top -s n -x -d 'Rows per table in t
 complete -c claw -n '__claw_is \'stats\'' -l json -d 'Print one JSON object (the same as `GET /stats`)'
 complete -c claw -n '__claw_is \'stats\'' -l csv -d 'Print the --by breakdown (default: model) as CSV'
 complete -c claw -n '__claw_is \'stats\'' -l help -s h -d 'Show this message and exit'
-complete -c claw -n '__claw_is \'serve\'' -l host -x -d 'Address to bind (default 127.0.0.1; anything else needs --token)'
+complete -c claw -n '__claw_is \'serve\'' -l host -x -d 'Address to bind (default 127.0.0.1; anything else needs a token of 16+ characters)'
 complete -c claw -n '__claw_is \'serve\'' -l port -s p -x -d 'Port (default 8402, or CLAWCLI_PORT); 0 picks a free one'
 complete -c claw -n '__claw_is \'serve\'' -l token -s t -x -d 'Require \'Authorization: Bearer TOKEN\' on every request (visible in `ps`: prefer --token-file or CLAWCLI_TOKEN)'
 complete -c claw -n '__claw_is \'serve\'' -l token-file -x -d 'Read the bearer token from this file (first line)'
@@ -136,6 +157,7 @@ complete -c claw -n '__claw_is \'serve\'' -l gateway-url -x -d 'Gateway base URL
 complete -c claw -n '__claw_is \'serve\'' -l compress -x -d 'Request compression: off, safe (default, above 8 KB) or aggressive'
 complete -c claw -n '__claw_is \'serve\'' -l journal -d 'Session memory for x-session-id sessions'
 complete -c claw -n '__claw_is \'serve\'' -l no-journal -d 'The opposite of --journal'
+complete -c claw -n '__claw_is \'serve\'' -l state -x -d 'Share the spend ledger, cooldowns and session pins with other `claw serve` through Redis: redis://HOST:PORT/DB (env CLA…'
 complete -c claw -n '__claw_is \'serve\'' -l json -d 'Print the startup line as JSON'
 complete -c claw -n '__claw_is \'serve\'' -l log-level -x -d 'debug, info (the default: a start-up banner and one line per request), warning (only requests that failed) or error'
 complete -c claw -n '__claw_is \'serve\'' -l help -s h -d 'Show this message and exit'
@@ -213,6 +235,8 @@ complete -c claw -n '__claw_is \'wallet fund\'' -l help -s h -d 'Show this messa
 complete -c claw -n '__claw_is \'wallet limits\'' -l per-request -s r -x -d 'Max USD per signature (or `off`)'
 complete -c claw -n '__claw_is \'wallet limits\'' -l hourly -x -d 'Max USD signed per rolling hour (or `off`)'
 complete -c claw -n '__claw_is \'wallet limits\'' -l daily -x -d 'Max USD signed per rolling 24 h (or `off`)'
+complete -c claw -n '__claw_is \'wallet limits\'' -l quote-tolerance -x -d 'Refuse quotes above this multiple of the request\'s estimate (or `off`)'
+complete -c claw -n '__claw_is \'wallet limits\'' -l quote-tolerance-usd -x -d '...plus this many USD of slack (default 0.01)'
 complete -c claw -n '__claw_is \'wallet limits\'' -l payee -x -d 'Allow paying this address (repeatable)'
 complete -c claw -n '__claw_is \'wallet limits\'' -l clear-payees -d 'Allow any payee again'
 complete -c claw -n '__claw_is \'wallet limits\'' -l json -s j -d 'Print machine-readable JSON'

@@ -22,6 +22,8 @@ _claw() {
     'route:Dry run: which tier and model a prompt would get, what it would cost, and why'
     'models:List the models clawcli can route to: ids, aliases, prices, context, capabilities, tiers'
     'ask:Ask one question: routed to the cheapest capable model, paid per call, streamed'
+    'chat:Chat in the terminal: every message is routed, paid and streamed; the whole chat is one c…'
+    'logs:Show stored prompts and answers, newest last, with model, tier, cost and latency'
     'stats:Cost, baseline, savings, errors and latency from the usage logs'
     'serve:Run a local OpenAI-compatible proxy that routes, pays and logs every request'
     'inject-openclaw:Register `claw serve` as the `clawcli` provider in OpenClaw'\''s config, safely'
@@ -35,6 +37,8 @@ _claw() {
         route) _claw_route ;;
         models) _claw_models ;;
         ask) _claw_ask ;;
+        chat) _claw_chat ;;
+        logs) _claw_logs ;;
         stats) _claw_stats ;;
         serve) _claw_serve ;;
         inject-openclaw) _claw_inject_openclaw ;;
@@ -89,6 +93,29 @@ _claw_ask() {
     '::prompt: '
 }
 
+_claw_chat() {
+  _arguments -s \
+    '(--model -m)'{--model,-m}'[An explicit model id or alias (skips routing)]:text: ' \
+    '(--profile -p)'{--profile,-p}'[auto, eco, premium, free or agentic]:text: ' \
+    '(--system -s)'{--system,-s}'[A system prompt for the whole chat]:text: ' \
+    '(--continue -c)'{--continue,-c}'[Continue the last conversation]' \
+    '(--cid --conversation)'{--cid,--conversation}'[Continue the conversation with this id]:text: ' \
+    '--max-cost[Most one answer may cost in USD (models above it are skipped)]:float: ' \
+    '--no-log[Do not store this chat in the local log (`claw logs`)]' \
+    '(--help -h)'{--help,-h}'[Show this message and exit]'
+}
+
+_claw_logs() {
+  _arguments -s \
+    '(--count -n)'{--count,-n}'[How many of the latest entries (0 = all)]:integer: ' \
+    '(--cid --conversation)'{--cid,--conversation}'[Only this conversation (a unique id prefix is enough)]:text: ' \
+    '(--current -c)'{--current,-c}'[Only the latest conversation (what `claw ask -c` continues)]' \
+    '(--query -q)'{--query,-q}'[Full-text search in prompts and answers (every word must match)]:text: ' \
+    '--conversations[List conversations (id, turns, cost, title) instead of answers]' \
+    '(--json -j)'{--json,-j}'[Print a JSON array]' \
+    '(--help -h)'{--help,-h}'[Show this message and exit]'
+}
+
 _claw_stats() {
   _arguments -s \
     '(--since -s)'{--since,-s}'[Start: 30m, 24h, 7d, 2w, a date (2026-11-01), an ISO time, or all]:text: ' \
@@ -103,7 +130,7 @@ _claw_stats() {
 
 _claw_serve() {
   _arguments -s \
-    '--host[Address to bind (default 127.0.0.1; anything else needs --token)]:text: ' \
+    '--host[Address to bind (default 127.0.0.1; anything else needs a token of 16+ characters)]:text: ' \
     '(--port -p)'{--port,-p}'[Port (default 8402, or CLAWCLI_PORT); 0 picks a free one]:integer: ' \
     '(--token -t)'{--token,-t}'[Require '\''Authorization: Bearer TOKEN'\'' on every request (visible in `ps`: prefer --token-file or CLAWCLI_TOKEN)]:text: ' \
     '--token-file[Read the bearer token from this file (first line)]:path: ' \
@@ -116,6 +143,7 @@ _claw_serve() {
     '--compress[Request compression: off, safe (default, above 8 KB) or aggressive]:text: ' \
     '--journal[Session memory for x-session-id sessions]' \
     '--no-journal[The opposite of --journal]' \
+    '--state[Share the spend ledger, cooldowns and session pins with other `claw serve` through Redis: redis://HOST:PORT/DB (env CLA…]:text: ' \
     '--json[Print the startup line as JSON]' \
     '--log-level[debug, info (the default: a start-up banner and one line per request), warning (only requests that failed) or error]:text: ' \
     '(--help -h)'{--help,-h}'[Show this message and exit]'
@@ -293,6 +321,8 @@ _claw_wallet_limits() {
     '(--per-request -r)'{--per-request,-r}'[Max USD per signature (or `off`)]:text: ' \
     '--hourly[Max USD signed per rolling hour (or `off`)]:text: ' \
     '--daily[Max USD signed per rolling 24 h (or `off`)]:text: ' \
+    '--quote-tolerance[Refuse quotes above this multiple of the request'\''s estimate (or `off`)]:text: ' \
+    '--quote-tolerance-usd[...plus this many USD of slack (default 0.01)]:text: ' \
     '*--payee[Allow paying this address (repeatable)]:text: ' \
     '--clear-payees[Allow any payee again]' \
     '(--json -j)'{--json,-j}'[Print machine-readable JSON]' \
