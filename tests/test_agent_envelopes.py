@@ -87,8 +87,8 @@ def proxy(make_proxy) -> Proxy:
     return make_proxy()
 
 
-def _tier(proxy: Proxy, body: dict) -> str:
-    r, text = proxy.stream(body)  # OpenClaw always streams
+def _tier(proxy: Proxy, body: dict, **headers: str) -> str:
+    r, text = proxy.stream(body, **headers)  # OpenClaw always streams
     assert r.status_code == 200, text[:300]
     assert "data: [DONE]" in text
     return r.headers["x-clawrouter-tier"]
@@ -98,6 +98,8 @@ def test_openclaw_request_through_claw_serve_routes_by_the_ask(proxy: Proxy):
     assert _tier(proxy, wrap("openclaw_first_turn", PROOF)) == "REASONING"
     assert _tier(proxy, wrap("openclaw_first_turn", GREETING)) == "SIMPLE"
     assert _tier(proxy, wrap("openai_agents_first_turn", PROOF)) == "REASONING"
+    # request compression runs before routing: it must not hide the ask
+    assert _tier(proxy, wrap("openclaw_first_turn", PROOF), x_clawcli_compress="aggressive") == "REASONING"
 
 
 def test_openclaw_mid_loop_through_claw_serve_keeps_the_task_tier(proxy: Proxy):
@@ -120,3 +122,20 @@ def test_openclaw_conversation_without_a_session_header_is_pinned(proxy: Proxy):
     other["messages"][1]["content"] = other["messages"][1]["content"].replace("sessionId=capture-multi", "sessionId=o")
     assert _tier(proxy, other) == "SIMPLE"
     assert httpx.get(proxy.url + "/health", timeout=5).status_code == 200
+
+
+def test_envelope_benchmark_meets_its_target_on_the_dev_set():
+    """benchmarks/router_eval.py --envelopes: every envelope within 2 points of bare, hard->SIMPLE <= 2%."""
+    import importlib.util
+
+    repo = Path(__file__).resolve().parent.parent
+    eval_dir = repo.parent / "shared" / "eval"
+    assert (eval_dir / "routing-dev.jsonl").exists(), f"the shared eval data is missing at {eval_dir}"
+    spec = importlib.util.spec_from_file_location("router_eval", repo / "benchmarks" / "router_eval.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    rep = mod.envelope_report(mod.load(eval_dir / "routing-dev.jsonl"), mod.load_envelopes(FIXTURES))
+    assert set(rep) == {"bare", *ENVELOPES}
+    for name, r in rep.items():
+        assert r["accuracy"] >= rep["bare"]["accuracy"] - 0.02, (name, r)
+        assert r["hard_to_simple"] <= 0.02, (name, r)
