@@ -85,8 +85,8 @@ def _render(decision, explain: bool) -> None:
         line("notes", "; ".join(d.reasons))
     if not explain:
         return
-    if d.ask is not None:
-        _render_ask(d.ask, line)
+    if d.ask is not None and (d.ask.skipped or d.ask.index != 0):
+        _render_ask(d.ask, line)  # a bare prompt is its own ask: nothing to show
     from rich.markup import escape
     from rich.table import Table
 
