@@ -101,9 +101,11 @@ def test_session_expires_after_30_minutes_idle_and_store_is_bounded() -> None:
 
 def test_derived_session_id_uses_the_first_user_message() -> None:
     a = {"messages": [{"role": "system", "content": "x"}, {"role": "user", "content": "first"}]}
-    b = {"messages": [{"role": "user", "content": "first"}, {"role": "assistant", "content": "."},
-                      {"role": "user", "content": "second"}]}
+    b = {"messages": [{"role": "system", "content": "x"}, {"role": "user", "content": "first"},
+                      {"role": "assistant", "content": "."}, {"role": "user", "content": "second"}]}
     assert derive_session_id(a) == derive_session_id(b) != derive_session_id(_req("other"))
+    # the system prompt is part of a conversation's identity: another script, another session
+    assert derive_session_id({"messages": [{"role": "system", "content": "y"}, *a["messages"][1:]]}) != derive_session_id(a)
     assert derive_session_id({"messages": [{"role": "system", "content": "x"}]}) is None
     arr = {"messages": [{"role": "user", "content": [{"type": "text", "text": "hi"}]}]}
     assert derive_session_id(arr)
