@@ -63,24 +63,27 @@ def message_text(msg: Any) -> str:
     return content_text(msg.get("content")) if isinstance(msg, Mapping) else ""
 
 
-def _table(mapping) -> bytes:
-    return bytes(mapping(b) for b in range(256))
-
-
-def _is_word(b: int) -> bool:
-    return 65 <= b <= 90 or 97 <= b <= 122 or 48 <= b <= 57 or b == 95
-
-
-def _is_space(b: int) -> bool:
-    return b in (32, 9, 11, 12)
-
+_WORD = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
+_SPACE = b" \t\x0b\x0c"
+_NEWLINE = b"\n\r"
+_HIGH = bytes(range(128, 256))  # the bytes of non-ASCII characters
 
 # two projections of the UTF-8 bytes; runs are counted as "x followed by c" transitions
 # A: word chars -> w, punctuation -> p, everything else (whitespace, non-ASCII) -> x
-_A = _table(lambda b: ord("w") if _is_word(b) else ord("x") if (_is_space(b) or b in (10, 13) or b >= 128)
-            else ord("p"))
+_A = bytearray(b"p" * 256)
+for _b in _WORD:
+    _A[_b] = ord("w")
+for _b in _SPACE + _NEWLINE + _HIGH:
+    _A[_b] = ord("x")
+_A = bytes(_A)
 # B: newline -> n, space/tab -> s, everything else -> x
-_B = _table(lambda b: ord("n") if b in (10, 13) else ord("s") if _is_space(b) else ord("x"))
+_B = bytearray(b"x" * 256)
+for _b in _NEWLINE:
+    _B[_b] = ord("n")
+for _b in _SPACE:
+    _B[_b] = ord("s")
+_B = bytes(_B)
+del _b
 
 
 def estimate_tokens(text: str) -> float:
