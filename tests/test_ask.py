@@ -55,7 +55,18 @@ def test_explain_goes_to_stderr_and_the_answer_alone_to_stdout(gw):
     assert res.stderr.strip().splitlines()[-1].startswith(f"— {first}")
 
 
-def test_max_cost_refuses_before_sending_anything(gw):
+def test_max_cost_skips_models_above_it_when_a_cheaper_one_in_the_chain_fits(gw):
+    res = runner.invoke(app, ["ask", "--json", "-m", "opus", "--max-cost", "0.001", "Design a database"])
+    assert res.exit_code == 0, res.stderr
+    assert json.loads(res.stdout)["model"] == "nvidia/gpt-oss-120b"  # the free model ends the chain
+    assert "skipped anthropic/claude-opus-4.6" in res.stderr
+    assert [r.model for r in gw.chat_requests()] == ["nvidia/gpt-oss-120b"]  # opus was never asked
+    routed = runner.invoke(app, ["ask", "--json", "--max-cost", "0", "hello"])
+    assert routed.exit_code == 0 and json.loads(routed.stdout)["cost"] == 0
+
+
+def test_max_cost_refuses_before_sending_anything_when_nothing_fits(gw, monkeypatch):
+    monkeypatch.setenv("CLAWCLI_EXCLUDE", "nvidia/gpt-oss-120b")
     res = runner.invoke(app, ["ask", "-m", "opus", "--max-cost", "0.001", "Design a database"])
     assert res.exit_code == 1
     assert "above --max-cost $0.0010" in res.stderr

@@ -50,7 +50,11 @@ def stats(
         today = now.replace(hour=0, minute=0, second=0, microsecond=0)
         since = (today - dt.timedelta(days=days - 1)).isoformat()
     paths = Paths.from_env()
-    result = aggregate_stats(paths, since=since, until=until, by=by, now=now)
+    from clawcli.core.config import load_settings
+
+    # savings are measured against the configured baseline model (which itself saves nothing)
+    result = aggregate_stats(paths, since=since, until=until, by=by, now=now,
+                             baseline_model=load_settings(paths).baseline_model)
     has_logs = bool(log_files(paths.logs_dir))
     if as_json:
         from clawcli.cli._app import print_json

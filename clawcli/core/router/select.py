@@ -125,3 +125,28 @@ def savings(cost: float, baseline: float) -> float:
     if baseline <= 0:
         return 0.0
     return max(0.0, 1.0 - cost / baseline)
+
+
+def realized_savings(catalog: Catalog, baseline_model: str, answered_model: str | None, paid: float,
+                     input_tokens: int, output_tokens: int) -> tuple[float, float]:
+    """``(baseline_cost, savings)`` of an answered request: THE savings definition of clawcli
+    (the `claw ask` footer, ``--json``, the proxy's headers and `claw stats` all show this one).
+
+    The baseline model's list price for the tokens actually used, against what was actually paid
+    (every paid attempt). An answer from the baseline model itself saves nothing, whatever it cost.
+    """
+    if not answered_model:
+        return 0.0, 0.0
+    try:
+        base_id = catalog.resolve(baseline_model)
+    except Exception:  # noqa: BLE001 - an unknown baseline falls back to claude-opus-4.6's prices
+        base_id = baseline_model
+    if answered_model == base_id:
+        return paid, 0.0
+    base = catalog.get(base_id)
+    if base is not None:
+        baseline = base.cost(input_tokens, output_tokens)
+    else:
+        pin, pout = BASELINE_FALLBACK_PRICES
+        baseline = input_tokens / 1e6 * pin + output_tokens / 1e6 * pout
+    return baseline, savings(paid, baseline)

@@ -28,6 +28,7 @@ class Plan:
     free_allowed: bool
     requested: str | None = None
     notices: list[str] = field(default_factory=list)
+    baseline_model: str = "anthropic/claude-opus-4.6"  # what savings are measured against
 
     def estimate(self, model: str) -> float:
         return estimate_cost(self.catalog.get(model), self.input_tokens, self.max_tokens)
@@ -73,18 +74,27 @@ def plan_request(ctx: PlanningContext, request: dict[str, Any], decision: Any, s
     plan = Plan(decision=decision, chain=chain, catalog=catalog,
                 input_tokens=int(getattr(decision, "input_tokens", 0) or 0),
                 max_tokens=int(getattr(decision, "max_tokens", 4096) or 4096),
-                free_allowed=free_allowed, requested=request.get("model"))
+                free_allowed=free_allowed, requested=request.get("model"), baseline_model=settings.baseline_model)
 
     try:
         if max_cost is not None:
-            first = plan.estimate(decision.model)
-            if first > max_cost:
+            # skip the models estimated above it (the free model at the end of a chain always fits);
+            # refuse only when none of the chain does
+            fits = [m for m in plan.chain if plan.estimate(m) <= max_cost]
+            if not fits:
+                first = plan.estimate(decision.model)
                 raise CostCapExceeded(
-                    f"estimated cost {_usd(first)} for {decision.model} is above --max-cost {_usd(max_cost)}",
+                    f"estimated cost {_usd(first)} for {decision.model} is above --max-cost {_usd(max_cost)}"
+                    + (", and so is every fallback" if len(plan.chain) > 1 else ""),
                     spent=0.0, cap=max_cost,
                     hint="raise --max-cost, or pick a cheaper route: --profile eco, or -m MODEL",
                 )
-            plan.chain = [m for m in plan.chain if plan.estimate(m) <= max_cost]
+            if fits[0] != plan.chain[0]:
+                skipped = plan.chain[: plan.chain.index(fits[0])]
+                plan.notices.append(
+                    f"notice: --max-cost {_usd(max_cost)}: skipped {', '.join(skipped)} (estimated "
+                    f"{_usd(plan.estimate(skipped[0]))}); answering with {fits[0]}")
+            plan.chain = fits
 
         cap = settings.max_cost_per_run
         if cap is not None and session_id:

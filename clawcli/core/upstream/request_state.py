@@ -25,11 +25,13 @@ class RequestState:
     attempts: list[Attempt] = field(default_factory=list)  # failed attempts, in order
     notices: list[str] = field(default_factory=list)
     cost: float = 0.0  # USD settled so far (failed paid attempts included)
+    gateway_claimed: float = 0.0  # USD the gateway's settlement headers claimed for the same payments
     settlement: Any = None
     ttft: float | None = None  # clock time the first content reached the caller
     logged: bool = False
     max_cost: float | None = None
     compression: Any = None  # CompressionStats of this request: extra usage-log fields
+    paid_attempt: Attempt | None = None  # the latest attempt a settlement was counted for (logged if cancelled)
 
 
 @dataclass

@@ -187,6 +187,12 @@ def _int(v: Any) -> int:
 
 
 _LOCAL_CLASSES = frozenset({"policy", "policy_refused", "cost_cap", "cancelled", "blocked"})
+#: provider bucket of failures where the gateway itself could not be reached (no provider was asked)
+GATEWAY = "gateway"
+#: the attempt reason the engine writes when it cannot connect to the gateway (fallback.py)
+_GATEWAY_DOWN = "cannot connect"
+#: the model group of requests refused before any model was tried
+NOT_SENT = "(not sent)"
 
 
 def _provider(model: str) -> str:
@@ -207,7 +213,8 @@ def _attempt_failed(a: Mapping[str, Any]) -> bool:
 class Aggregator:
     """Feed ``(day, record)`` pairs to :meth:`add`, then read :meth:`result`."""
 
-    def __init__(self, *, by_session: bool = False, free_models: Iterable[str] | None = None) -> None:
+    def __init__(self, *, by_session: bool = False, free_models: Iterable[str] | None = None,
+                 baseline_model: str = "anthropic/claude-opus-4.6") -> None:
         self.total = Group()
         self.groups: dict[str, dict[str, Group]] = {d: {} for d in DIMENSIONS}
         self.by_session = by_session
@@ -220,6 +227,32 @@ class Aggregator:
         self.fallbacks = 0
         self.fallback_routes: Counter[tuple[str, str]] = Counter()
         self._norm: dict[str, str] = {}
+        self._canon: dict[str, str | None] = {}
+        self.baseline_model = self.canonical(baseline_model) or baseline_model
+
+    def canonical(self, name: str) -> str | None:
+        """The catalog id a logged model name stands for (``opus`` -> anthropic/claude-opus-4.6);
+        None for a profile name (``auto``), which is no model at all. Unknown ids stay as written."""
+        c = self._canon.get(name, "")
+        if c != "":
+            return c
+        n = name.strip()
+        low = n.lower()
+        for p in _PREFIXES:
+            if low.startswith(p):
+                n, low = n[len(p):], low[len(p):]
+                break
+        if low in _PROFILE_IDS or low in ("unknown", ""):
+            c = None
+        else:
+            try:
+                from clawcli.core.catalog import default_catalog
+
+                c = default_catalog().resolve(n)
+            except Exception:  # noqa: BLE001 - a model this catalog does not know is kept as written
+                c = n
+        self._canon[name] = c
+        return c
 
     def _same_model(self, requested: str, model: str) -> bool:
         """Whether an explicitly requested id names ``model`` (aliases and prefixes tolerated)."""
@@ -262,7 +295,10 @@ class Aggregator:
                 model = tried[-1]["model"]
             if not model:
                 req = rec.get("requestedModel")
-                model = req if isinstance(req, str) and req else "unknown"
+                model = req if isinstance(req, str) and req else ""
+        # aliases and profile names are not models: group by catalog id; a request that reached
+        # no model at all (refused before sending) is "(not sent)"
+        model = (self.canonical(model) if model else None) or NOT_SENT
         cost = _money(rec.get("cost"))
         if cost:
             if not ok and not (rec.get("settlement") or any(
@@ -273,6 +309,8 @@ class Aggregator:
         if ok:
             baseline = rec.get("baselineCost")
             baseline = _money(baseline) if baseline is not None else cost
+            if model == self.baseline_model:
+                baseline = cost  # the baseline model saves nothing (older records credited it)
             lat = rec.get("latencyMs")
             try:
                 lat = float(lat) if lat is not None and lat is not True and lat is not False else None
@@ -289,17 +327,24 @@ class Aggregator:
         itok, otok = _int(rec.get("inputTokens")), _int(rec.get("outputTokens"))
 
         # failure events: every failed attempt, or the failed request itself
-        events: list[tuple[str, str]] = []
+        events: list[tuple[str, str, bool]] = []  # (model, class, the gateway itself was unreachable)
         for a in attempts:
             if isinstance(a, dict) and _attempt_failed(a):
                 am = a.get("model")
-                events.append((am if isinstance(am, str) and am else model, str(a.get("errorClass") or "unknown")))
+                am = (self.canonical(am) if isinstance(am, str) and am else None) or model
+                reason = a.get("reason")
+                down = isinstance(reason, str) and reason.startswith(_GATEWAY_DOWN)
+                events.append((GATEWAY if down else am, str(a.get("errorClass") or "unknown"), down))
         if not ok and not events:
-            events.append((model, str(rec.get("errorClass") or status or "unknown")))
+            cls = str(rec.get("errorClass") or status or "unknown")
+            events.append((model, cls, cls == "gateway_unreachable"))
+        if not ok and events and all(down for _m, _c, down in events):
+            model = GATEWAY  # no provider was reached: the request belongs to the gateway bucket
         n_err = len(events)
-        for em, cls in events:
-            # a refusal clawcli made itself (spend policy, cost cap, Ctrl-C) is no provider's fault
-            prov = "(clawcli)" if cls in _LOCAL_CLASSES else _provider(em)
+        for em, cls, down in events:
+            # a refusal clawcli made itself (spend policy, cost cap, Ctrl-C) is no provider's fault;
+            # neither is an outage of the gateway in front of every provider
+            prov = "(clawcli)" if cls in _LOCAL_CLASSES else GATEWAY if down else _provider(em)
             self.errors_by_class[cls] += 1
             pc = self.errors_by_provider.get(prov)
             if pc is None:
@@ -326,7 +371,7 @@ class Aggregator:
         # the total and the providers are rolled up from the models in result(): fewer updates
         # per record is what keeps 100 MB of logs fast
         self._group("model", model).add(*args, 0)
-        for em, _cls in events:
+        for em, _cls, _down in events:
             self._group("model", em).errors += 1
         self._group("tier", tier).add(*args, n_err)
         self._group("day", day).add(*args, n_err)
@@ -429,7 +474,8 @@ def _logs_and_files(source: Any, since: _dt.datetime | None, until: _dt.datetime
 
 
 def aggregate_stats(paths: Any, since: Any = None, until: Any = None, *, by: str | None = None,
-                    now: _dt.datetime | None = None, free_models: Iterable[str] | None = None) -> dict[str, Any]:
+                    now: _dt.datetime | None = None, free_models: Iterable[str] | None = None,
+                    baseline_model: str = "anthropic/claude-opus-4.6") -> dict[str, Any]:
     """The `claw stats --json` object for the logs of ``paths`` in [since, until).
 
     ``paths``: a :class:`~clawcli.core.paths.Paths`, a logs directory, or an iterable of log
@@ -447,7 +493,7 @@ def aggregate_stats(paths: Any, since: Any = None, until: Any = None, *, by: str
                          "--until must be later than --since")
     logs_dir, files = _logs_and_files(paths, lo, hi)
     counts = ReadCounts()
-    agg = Aggregator(by_session=(by == "session"), free_models=free_models)
+    agg = Aggregator(by_session=(by == "session"), free_models=free_models, baseline_model=baseline_model)
     for day, rec in iter_records(files, lo, hi, counts):
         try:
             agg.add(day, rec)
