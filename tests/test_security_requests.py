@@ -268,16 +268,16 @@ def test_files_are_private_under_umask_000(gw, tmp_path) -> None:
         return subprocess.run([CLAW, *args], check=False, capture_output=True, text=True, timeout=60, env=env,
                               preexec_fn=lambda: os.umask(0))
 
-    r = claw("wallet", "limits", "--daily", "5", "--hourly", "1")
-    assert r.returncode == 0, r.stderr
-    r = claw("ask", "--model", PAID, "say hi")
+    r = claw("ask", "--model", PAID, "say hi")  # first: the ledger's write creates the home
     assert r.returncode == 0, r.stderr
     assert gw.paid_requests()
-    for d in (home, home.parent, oc.parent):
-        assert _mode(d) == 0o700, d
-    assert _mode(home / "config.toml") == 0o600
     ledger = home / "spend-ledger.json"
     assert ledger.exists() and _mode(ledger) == 0o600
+    for d in (home, home.parent, oc.parent):
+        assert _mode(d) == 0o700, d
+    r = claw("wallet", "limits", "--daily", "5", "--hourly", "1")
+    assert r.returncode == 0, r.stderr
+    assert _mode(home / "config.toml") == 0o600
     logs = oc / "blockrun" / "logs"
     assert _mode(logs) == 0o700
     assert all(_mode(f) == 0o600 for f in logs.iterdir() if f.is_file())

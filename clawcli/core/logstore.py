@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from clawcli.core.errors import ClawError, UsageError
+from clawcli.core.paths import private_dir
 
 DB_NAME = "logs.db"
 BUSY_TIMEOUT_S = 15.0
@@ -164,7 +165,7 @@ class LogStore:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(self.path.parent)  # 0700 whatever the umask: the prompts are private
             # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE below)
             self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:

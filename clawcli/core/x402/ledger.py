@@ -55,6 +55,7 @@ from typing import Any
 
 from clawcli.core._atomic import atomic_write_bytes
 from clawcli.core.errors import PaymentError
+from clawcli.core.paths import private_dir
 from clawcli.core.x402.policy import format_usd, refusal
 
 HOUR_S = 3600
@@ -159,7 +160,7 @@ class SpendLedger:
     def _locked(self):
         from filelock import FileLock, Timeout
 
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)  # 0700 whatever the umask: the ledger is the budget
         lock = FileLock(str(self.path) + ".lock", timeout=self.lock_timeout)
         try:
             lock.acquire(poll_interval=0.005)  # short polls: fair turns between processes
