@@ -68,7 +68,7 @@ class LocalState:
     def ledger(self, *, address: str = "", chain: str = "base") -> Any:
         from clawcli.core.x402.ledger import SpendLedger
 
-        return SpendLedger(self.paths.ledger_file)
+        return SpendLedger(self.paths.ledger_file, usage_logs_dir=self.paths.logs_dir)
 
     def describe(self) -> dict[str, Any]:
         return {"backend": "local", "ledgerFile": str(self.paths.ledger_file)}
