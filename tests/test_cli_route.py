@@ -63,20 +63,28 @@ def test_batch_echoes_ids_one_line_each(tmp_path):
     assert all("tier" in x and "score" in x for x in lines)
 
 
-def test_batch_bad_line_names_it_and_writes_nothing(tmp_path):
+def test_batch_bad_line_becomes_an_error_record_and_the_batch_goes_on(tmp_path):
     src = tmp_path / "in.jsonl"
-    src.write_text('{"id": 1, "prompt": "hi"}\n{"id": 2, "prompt": \n')
-    r = run("route", "--batch", str(src))
-    assert r.exit_code == 1
-    assert r.stdout == ""
-    assert "line 2" in r.stderr and "invalid JSON" in r.stderr
+    src.write_text('{"id": 1, "prompt": "hi"}\n{"id": 2, "prompt": \n{"id": 3, "prompt": ""}\n'
+                   '[1]\n{"id": 5, "prompt": "Prove it"}\n')
+    for jobs in ("1", "2"):
+        r = run("route", "--batch", str(src), "--jobs", jobs)
+        assert r.exit_code == 1  # at the end, after every line was written
+        out = [json.loads(x) for x in r.stdout.splitlines()]
+        assert [x.get("id") for x in out] == [1, None, 3, None, 5]
+        assert "tier" in out[0] and "tier" in out[4]
+        assert out[1]["line"] == 2 and "invalid JSON" in out[1]["error"] and "tier" not in out[1]
+        assert out[2] == {"id": 3, "line": 3, "error": "line 3: no prompt", "code": "claw_error",
+                          "hint": out[2]["hint"]}
+        assert out[3]["line"] == 4 and "expected a JSON object" in out[3]["error"]
+        assert "3 of 5 lines could not be routed (line 2, 3, 4)" in r.stderr
 
 
 def test_bad_input_is_one_clear_line():
     for args, code, text in [
         (("route", "   "), 2, "empty"),
-        (("route", "-m", "gpt-17-ultra", "hi"), 1, "unknown model"),
-        (("route", "-p", "cheapest", "hi"), 1, "unknown profile"),
+        (("route", "-m", "gpt-17-ultra", "hi"), 2, "unknown model"),
+        (("route", "-p", "cheapest", "hi"), 2, "unknown profile"),
         (("route", "--messages", "-"), 1, "invalid JSON"),
         (("route", "--messages", "/no/such/file.json"), 1, "cannot read"),
     ]:

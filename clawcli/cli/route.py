@@ -55,11 +55,16 @@ def _batch(catalog, src: str, profile: Optional[str], default_profile: str, excl
            jobs: Optional[int]) -> None:
     from clawcli.core.router.batch import route_jsonl
 
+    bad: list[int] = []
     out = route_jsonl(_read_bytes(src), catalog=catalog, profile=profile, default_profile=default_profile,
-                      exclude=exclude, baseline_model=baseline, jobs=jobs)
-    # written only once every line routed, so a bad line leaves no half-written output
+                      exclude=exclude, baseline_model=baseline, jobs=jobs, errors=bad)
+    # a bad line becomes an error record in its place; the batch goes on and exits 1 at the end
     sys.stdout.buffer.write(b"\n".join(out) + (b"\n" if out else b""))
     sys.stdout.flush()
+    if bad:
+        shown = ", ".join(map(str, bad[:10])) + (", ..." if len(bad) > 10 else "")
+        raise ClawError(f"{len(bad)} of {len(out)} lines could not be routed (line {shown})",
+                        'their output lines carry "error" instead of a decision')
 
 
 def _render(decision, explain: bool) -> None:

@@ -3,8 +3,10 @@ decision object per line out (the ``--json`` shape with the input ``id`` echoed)
 
 It is how the router is evaluated and benchmarked, so it has no per-line start-up cost, and a
 large batch is split across worker processes (classification is CPU-bound and the GIL would
-serialise threads). Output comes back in input order. Any bad line fails the whole batch with
-its line number: nothing is half-written.
+serialise threads). Output comes back in input order. A bad line fails the whole batch with
+its line number (nothing is half-written), or, with ``errors=[]`` (what `claw route --batch`
+does), becomes an error record ``{"id", "line", "error", "code", "hint"}`` in its place and the
+batch goes on.
 """
 
 from __future__ import annotations
@@ -45,14 +47,17 @@ def _route_lines(
     default_profile: str,
     exclude: tuple[str, ...],
     baseline: str,
+    keep_going: bool = False,
 ) -> list[bytes] | tuple[str, str | None]:
-    """Decisions for ``lines``; on the first bad line, ``(message, hint)`` instead."""
+    """Decisions for ``lines``; on the first bad line, ``(message, hint)`` instead (or, with
+    ``keep_going``, an error record for it)."""
     import orjson
 
     from clawcli.core.router import route
 
     out: list[bytes] = []
     for lineno, line in lines:
+        obj = None
         try:
             try:
                 obj = orjson.loads(line)
@@ -65,6 +70,9 @@ def _route_lines(
             except ClawError as exc:
                 raise ClawError(f"line {lineno}: {exc.message}", exc.hint) from None
         except ClawError as exc:
+            if keep_going:
+                out.append(error_record(obj, lineno, exc))
+                continue
             # returned, not raised: exceptions with custom __init__ do not survive pickling
             return (exc.message, exc.hint)
         if "messages" not in obj:
@@ -73,6 +81,19 @@ def _route_lines(
             d = {"id": obj["id"], **d}
         out.append(orjson.dumps(d))
     return out
+
+
+def error_record(obj: Any, lineno: int, exc: ClawError) -> bytes:
+    """The output line of a bad input line: its id (when it had one), line number and the error."""
+    import orjson
+
+    rec: dict[str, Any] = {}
+    if isinstance(obj, dict) and "id" in obj:
+        rec["id"] = obj["id"]
+    rec.update(line=lineno, error=exc.message, code=exc.code)
+    if exc.hint:
+        rec["hint"] = exc.hint
+    return orjson.dumps(rec)
 
 
 _WORKER_ARGS: tuple = ()
@@ -96,20 +117,23 @@ def route_jsonl(
     exclude: Iterable[str] = (),
     baseline_model: str = "anthropic/claude-opus-4.6",
     jobs: int | None = None,
+    errors: list[int] | None = None,
 ) -> list[bytes]:
-    """One JSON decision (bytes) per non-empty input line. Raises ClawError naming a bad line.
+    """One JSON decision (bytes) per non-empty input line. Raises ClawError naming a bad line,
+    unless ``errors`` is a list: then a bad line gets an error record and its number is appended.
 
     ``jobs``: worker processes (None = one per CPU for large batches, 1 = in-process).
     """
     # split on "\n" only: str.splitlines() would also break lines at U+2028, \x0c, ... inside strings
     lines = [(n, line) for n, line in enumerate(data.split(b"\n"), 1) if line.strip()]
-    args = (catalog, profile, default_profile, tuple(exclude), baseline_model)
+    args = (catalog, profile, default_profile, tuple(exclude), baseline_model, errors is not None)
     if jobs is None:
         jobs = min(os.cpu_count() or 1, 8) if len(lines) >= PARALLEL_MIN_LINES else 1
     if jobs <= 1 or len(lines) < 2:
         res = _route_lines(lines, *args)
         if isinstance(res, tuple):
             raise ClawError(*res)
+        _note_errors(res, lines, errors)
         return res
 
     import multiprocessing
@@ -122,4 +146,18 @@ def route_jsonl(
             if isinstance(res, tuple):
                 raise ClawError(*res)
             out.extend(res)
+    _note_errors(out, lines, errors)
     return out
+
+
+def _note_errors(out: list[bytes], lines: list[tuple[int, bytes]], errors: list[int] | None) -> None:
+    """Append the line numbers whose output is an error record (a decision always has a tier)."""
+    if errors is None:
+        return
+    import orjson
+
+    for (lineno, _), rec in zip(lines, out):
+        if b'"error":' in rec:
+            obj = orjson.loads(rec)
+            if "error" in obj and "tier" not in obj:
+                errors.append(lineno)
