@@ -16,8 +16,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from clawcli.testing import GatewayEmulator
-
 TEST_KEY = "0x" + "4c" * 32
 PAID = "openai/gpt-4o-mini"
 TRUSTED = "https://trusted.example"
@@ -27,12 +25,6 @@ CHAT = "/v1/chat/completions"
 FIXTURES = Path(__file__).parent / "fixtures" / "agent_requests"
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def gw():
-    with GatewayEmulator() as g:
-        yield g
 
 
 @pytest.fixture(scope="module")

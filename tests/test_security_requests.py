@@ -18,8 +18,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from clawcli.testing import GatewayEmulator
-
 TEST_KEY = "0x" + "4c" * 32
 PAID = "openai/gpt-4o-mini"
 CLAW = shutil.which("claw")
@@ -98,12 +96,6 @@ INVALID = [
     ("stream_options: 'yes'", _with(stream_options="yes"), "stream_options"),
     ("frequency_penalty: true", _with(frequency_penalty=True), "frequency_penalty"),
 ]
-
-
-@pytest.fixture(scope="module")
-def gw():
-    with GatewayEmulator() as g:
-        yield g
 
 
 @pytest.fixture(scope="module")
