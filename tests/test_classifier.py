@@ -559,3 +559,17 @@ def test_a_long_detailed_engineering_request_is_complex_a_long_brief_is_not():
         "them for last month and ask them to reply by Thursday."
     )
     assert cls(brief).tier == "MEDIUM"
+
+
+def test_french_and_italian_asks_get_their_tier():
+    cases = [
+        ("Prouvez que la somme de deux nombres pairs est paire.", "REASONING"),
+        ("Calcule la probabilité d'obtenir deux six en lançant deux dés, en justifiant chaque étape.", "REASONING"),
+        ("Dimostra per induzione che 3^n - 1 è sempre pari.", "REASONING"),
+        ("Progetta un'architettura per un servizio di chat con 10 milioni di utenti, con replica e failover.", "COMPLEX"),
+        ("Scrivi un'email al mio capo per chiedere un giorno di ferie venerdì.", "MEDIUM"),
+        ("Explique à un débutant la différence entre une liste et un tuple en Python.", "MEDIUM"),
+        ("Bonjour, merci pour ton aide !", "SIMPLE"),
+        ("Ciao! Come stai?", "SIMPLE"),
+    ]
+    assert [(t[:30], cls(t).tier) for t, _ in cases] == [(t[:30], want) for t, want in cases]

@@ -1,7 +1,7 @@
 """Multilingual cue tables for the routing classifier (data, not logic).
 
 Each group names one kind of signal (what the request asks for, or how it is shaped) and lists
-terms per language (en, zh, ja, ru, de, es, pt, ko, ar), separated by ``|``.
+terms per language (en, zh, ja, ru, de, es, pt, ko, ar, fr, it).
 
 Term syntax (see ``_features.py`` for the matcher):
 - Latin, Cyrillic and Arabic terms match whole words (``important`` never matches ``import``);
