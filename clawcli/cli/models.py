@@ -74,20 +74,30 @@ def models(
     from rich.markup import escape
     from rich.table import Table
 
+    con = console()
+    # on a narrow terminal the least useful columns go first, so the prices always stay visible
+    # (rich squeezed every column to nothing at 60 columns); ids fold onto a second line if needed
+    cols = [c for c, min_width in (("id", 0), ("aliases", 110), ("$/M in", 0), ("$/M out", 0),
+                                   ("context", 72), ("flags", 0), ("primary in", 130)) if con.width >= min_width]
+    from rich import box
+
     # ids and aliases can come from the gateway (`--refresh`): "[/]" in one was read as rich markup
-    t = Table(title=escape(f"{len(rows)} models ({catalog.source})"), title_justify="left")
-    for col, just in (("id", "left"), ("aliases", "left"), ("$/M in", "right"), ("$/M out", "right"),
-                      ("context", "right"), ("flags", "left"), ("primary in", "left")):
-        t.add_column(col, justify=just, no_wrap=col in ("id", "context", "flags"))  # type: ignore[arg-type]
+    t = Table(title=escape(f"{len(rows)} models ({catalog.source})"), title_justify="left",
+              box=box.HEAVY_HEAD if con.width >= 80 else box.SIMPLE_HEAD)
+    for col in cols:
+        t.add_column(col, justify="right" if col in ("$/M in", "$/M out", "context") else "left",
+                     no_wrap=col != "id" and col != "primary in" and col != "aliases",
+                     overflow="fold" if col == "id" else "ellipsis")
     for d in rows:
         caps = d["capabilities"]
         flags = "".join(c for c, on in (("T", caps["tools"]), ("V", caps["vision"]), ("R", caps["reasoning"]), ("A", caps["agentic"])) if on)
-        t.add_row(
-            escape(d["id"]),
-            escape(", ".join(d["aliases"][:2]) + (f" +{len(d['aliases']) - 2}" if len(d["aliases"]) > 2 else "")),
-            "free" if d["free"] else f"{d['inputPrice']:g}", "free" if d["free"] else f"{d['outputPrice']:g}",
-            _fmt_ctx(d["contextWindow"]), flags, escape(", ".join(d["tiers"])),
-        )
-    con = console()
+        cells = {
+            "id": escape(d["id"]),
+            "aliases": escape(", ".join(d["aliases"][:2]) + (f" +{len(d['aliases']) - 2}" if len(d["aliases"]) > 2 else "")),
+            "$/M in": "free" if d["free"] else f"{d['inputPrice']:g}",
+            "$/M out": "free" if d["free"] else f"{d['outputPrice']:g}",
+            "context": _fmt_ctx(d["contextWindow"]), "flags": flags, "primary in": escape(", ".join(d["tiers"])),
+        }
+        t.add_row(*(cells[c] for c in cols))
     con.print(t)
     con.print("[dim]flags: T tools, V vision, R reasoning, A agentic · profiles: auto, eco, premium, free, agentic[/]")

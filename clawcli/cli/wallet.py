@@ -356,14 +356,27 @@ def fund(
     typer.echo(f"Payment URI: {uri}")
     typer.echo(f"Explorer: {explorer}")
     if qr:
-        import io
-
-        import segno
-
-        buf = io.StringIO()
-        segno.make(uri, error="m").terminal(out=buf, compact=True)
-        typer.echo(buf.getvalue().rstrip("\n"))
+        _print_qr(uri)
     typer.echo("USDC arrives in seconds; `claw wallet` shows the balance (cached 30 s once positive).")
+
+
+def _print_qr(uri: str) -> None:
+    """The payment URI as a QR code, only when the terminal is wide enough to show it unwrapped."""
+    import shutil
+    import sys
+
+    from clawcli.cli._app import _color_ok
+    from clawcli.cli._qr import qr_matrix, render_color, render_plain
+
+    matrix = qr_matrix(uri)
+    need = len(matrix[0])
+    width = shutil.get_terminal_size((80, 24)).columns
+    if width < need:
+        typer.echo(f"(no QR code: it needs {need} columns, this terminal has {width}; "
+                   "widen it, or use the payment URI above)")
+        return
+    lines = render_color(matrix) if _color_ok(sys.stdout) else render_plain(uri)
+    typer.echo("\n".join(lines))
 
 
 @wallet_app.command("limits")
