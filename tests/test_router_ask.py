@@ -127,3 +127,13 @@ def test_cli_explain_and_json_show_the_ask(tmp_path):
     d = json.loads(r.output)
     assert d["ask"]["text"] == "Prove rigorously that there are infinitely many primes."
     assert d["ask"]["midLoop"] is True and d["ask"]["messageIndex"] == 1
+
+
+def test_other_clients_injected_blocks_are_skipped_too():
+    msgs = [{"role": "user", "content": "<environment_details>\nCurrent time: 10:00\nOpen tabs: a.py, b.py\n"
+                                        "</environment_details>\nProve that sqrt(2) is irrational."},
+            {"role": "user", "content": "<system-reminder>Design a distributed system. Derive a proof.</system-reminder>"}]
+    ask = find_ask(msgs)
+    assert ask.text == "Prove that sqrt(2) is irrational." and ask.index == 0
+    assert ask.skipped == ("message 1 (user): only system reminder", "message 0 (user): cut environment details")
+    assert route({"messages": msgs}).tier == "REASONING"
