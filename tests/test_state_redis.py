@@ -165,3 +165,33 @@ def test_wallet_limits_shows_the_shared_spend_and_the_backend(redis_url: str, mo
     assert out["spent"]["spentDay"] == 0.03 and out["spent"]["pendingDay"] == 0.005
     text = runner.invoke(app, ["wallet", "limits"]).output
     assert f"Shared state: {redis_url}" in text
+
+
+def _usage_log(logs: Path, costs: list[float]) -> None:
+    import datetime as dt
+
+    logs.mkdir(parents=True, exist_ok=True)
+    now = dt.datetime.now(dt.timezone.utc)
+    with open(logs / f"usage-{now:%Y-%m-%d}.jsonl", "a") as fh:
+        for c in costs:
+            fh.write(json.dumps({"timestamp": now.isoformat().replace("+00:00", "Z"), "model": "m", "cost": c,
+                                 "status": "ok"}) + "\n")
+
+
+def test_each_machine_folds_its_usage_log_into_a_shared_ledger_once(redis_server, redis_url, tmp_path, capsys):
+    from clawcli.core.state.redis_state import RedisState
+
+    m1, m2 = tmp_path / "m1" / "logs", tmp_path / "m2" / "logs"
+    _usage_log(m1, [0.01, 0.02])  # paid before this machine joined the shared ledger
+    _usage_log(m2, [0.005])
+    first = RedisState(redis_url, usage_logs_dir=m1).ledger(address=ADDRESS, chain="base")
+    first.reserve(1_000)
+    assert first.totals().spent_day == 30_000 and "added $0.03 settled in 2 payments" in capsys.readouterr().err
+    RedisState(redis_url, usage_logs_dir=m1).ledger(address=ADDRESS, chain="base").reserve(1_000)  # same machine
+    assert first.totals().spent_day == 30_000  # not twice
+    RedisState(redis_url, usage_logs_dir=m2).ledger(address=ADDRESS, chain="base").reserve(1_000)  # another one
+    assert first.totals().spent_day == 35_000
+    redis_server.flush()  # Redis lost its data: the markers went with it
+    with pytest.raises(PolicyRefusal):
+        first.reserve(25_000, daily_limit=50_000)  # this machine's $0.03 is back before the cap check
+    assert first.totals().spent_day == 30_000

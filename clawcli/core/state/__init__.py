@@ -83,7 +83,7 @@ def open_state(settings: Any, paths: Any) -> StateBackend:
     check_state_url(url)
     from clawcli.core.state.redis_state import RedisState
 
-    return RedisState(url)
+    return RedisState(url, usage_logs_dir=getattr(paths, "logs_dir", None))
 
 
 def ledger_for(settings: Any, paths: Any, *, address: str, chain: str) -> Any:

@@ -95,9 +95,12 @@ TOTALS = _COMMON + """
 return {totals(tonumber(ARGV[1]))}
 """
 
-#: ARGV now amount hourly_limit daily_limit (-1 = none) id record
-#: -> {1} reserved, or {0, spent_h, spent_d, pend_h, pend_d, rej_d, count_d} (a cap would be crossed)
+#: KEYS[6] this machine's "usage log folded in" marker; ARGV now amount hourly_limit daily_limit
+#: (-1 = none) id record check_marker(1/0)
+#: -> {1} reserved, {2} this machine's usage log is not in the ledger yet (seed first: SEED), or
+#: {0, spent_h, spent_d, pend_h, pend_d, rej_d, count_d} (a cap would be crossed)
 RESERVE = _COMMON + """
+if ARGV[7] == '1' and redis.call('EXISTS', KEYS[6]) == 0 then return {2} end
 local now, amount = tonumber(ARGV[1]), tonumber(ARGV[2])
 local hourly, daily = tonumber(ARGV[3]), tonumber(ARGV[4])
 local sh, sd, ph, pd, rd, cd = totals(now)
@@ -139,5 +142,20 @@ else
   redis.call('HSET', KEYS[1], ARGV[1], enc)  -- rejected / uncertain: still counted
 end
 tidy(now)
+return 1
+"""
+
+#: The local ledger's "missing ledger -> rebuilt from the usage log", per machine: a machine whose
+#: marker is absent (a new shared ledger, or a Redis that lost its data: the markers go with it)
+#: adds its usage log's settled payments of the last 24 h, once (SET NX: two instances of one
+#: machine cannot both add them).
+#: KEYS open settled settled_n rejected recent marker; ARGV now minute1 amount1 count1 minute2 ...
+#: -> 1 added, 0 another instance of this machine did it first
+SEED = """
+if redis.call('SET', KEYS[6], ARGV[1], 'NX') == false then return 0 end
+for i = 2, #ARGV, 3 do
+  redis.call('HINCRBY', KEYS[2], ARGV[i], ARGV[i + 1])
+  redis.call('HINCRBY', KEYS[3], ARGV[i], ARGV[i + 2])
+end
 return 1
 """

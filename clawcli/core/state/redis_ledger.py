@@ -15,9 +15,13 @@ from __future__ import annotations
 
 import json
 import logging
+import hashlib
 import secrets
+import socket
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from clawcli.core.errors import PaymentError
@@ -46,12 +50,20 @@ def ledger_prefix(address: str, chain: str) -> str:
     return f"clawcli:{{ledger:{chain}:{address.lower() if address.startswith('0x') else address}}}:"
 
 
+def machine_id(logs_dir: Path) -> str:
+    """One id per usage log (host + directory): instances sharing a log fold it in once."""
+    where = f"{socket.gethostname()}:{Path(logs_dir).expanduser().resolve()}"
+    return hashlib.sha256(where.encode()).hexdigest()[:16]
+
+
 class RedisSpendLedger(SpendLedger):
     """``SpendLedger`` whose records live in Redis; ``client`` is a sync ``redis.Redis``."""
 
     def __init__(self, client: Any, *, address: str, chain: str, url: str = "redis",
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, usage_logs_dir: Path | None = None) -> None:
         self.client = client
+        #: this machine's usage log, folded into a shared ledger that has never seen it (None = never)
+        self.usage_logs_dir = Path(usage_logs_dir) if usage_logs_dir is not None else None
         self.url = url
         self.clock = clock
         self.address = address
@@ -60,9 +72,11 @@ class RedisSpendLedger(SpendLedger):
         self.path = None  # no file: wallet limits shows the backend instead
         p = self.prefix
         self._keys = [p + "open", p + "settled", p + "settled_n", p + "rejected", p + "recent"]
+        self._marker = p + "seeded:" + machine_id(self.usage_logs_dir) if self.usage_logs_dir else ""
         self._reserve = client.register_script(_lua.RESERVE)
         self._finish_script = client.register_script(_lua.FINISH)
         self._totals_script = client.register_script(_lua.TOTALS)
+        self._seed_script = client.register_script(_lua.SEED)
 
     def describe(self) -> str:
         return f"{self.url} (key prefix {self.prefix})"
@@ -101,12 +115,13 @@ class RedisSpendLedger(SpendLedger):
         rid = secrets.token_hex(8)
         record = {"id": rid, "ts": now, "amount": int(amount), "state": "reserved", "network": network,
                   "payee": payee, "model": model, "validBefore": valid_before}
-        res = self._call(self._reserve, self._keys, [
-            repr(float(now)), int(amount),
-            -1 if hourly_limit is None else int(hourly_limit),
-            -1 if daily_limit is None else int(daily_limit),
-            rid, json.dumps(record, separators=(",", ":")),
-        ])
+        args = [repr(float(now)), int(amount), -1 if hourly_limit is None else int(hourly_limit),
+                -1 if daily_limit is None else int(daily_limit), rid, json.dumps(record, separators=(",", ":")),
+                "1" if self._marker else "0"]
+        res = self._call(self._reserve, self._keys + [self._marker or self._keys[0]], args)
+        if int(res[0]) == 2:  # this machine's payments are not in the shared ledger yet
+            self._seed(now)
+            res = self._call(self._reserve, self._keys + [self._marker], args)
         if int(res[0]) == 1:
             return rid
         t = _totals_of(res[1:])
@@ -128,6 +143,22 @@ class RedisSpendLedger(SpendLedger):
                     return False
                 time.sleep(0.1 * (attempt + 1))
         return False  # pragma: no cover
+
+    def _seed(self, now: float) -> None:
+        from clawcli.core.x402.ledger import _settled_from_usage_log
+        from clawcli.core.x402.policy import format_usd
+
+        assert self.usage_logs_dir is not None
+        buckets: dict[str, list[int]] = {}
+        total, count = _settled_from_usage_log(self.usage_logs_dir, now, buckets)
+        args: list[Any] = [repr(float(now))]
+        for minute, (amount, n) in buckets.items():
+            args += [minute, int(amount), int(n)]
+        added = self._call(self._seed_script, self._keys + [self._marker], args)
+        if added and count:
+            print(f"warning: the shared spend ledger at {self.url} had no record of this machine's payments; "
+                  f"added {format_usd(total)} settled in {count} payments in the last 24 h from its usage log",
+                  file=sys.stderr)
 
     def entries(self) -> list[dict[str, Any]]:
         from redis.exceptions import RedisError

@@ -30,9 +30,10 @@ def require_redis() -> Any:
 class RedisState:
     kind = "redis"
 
-    def __init__(self, url: str, *, clock: Any = time.time) -> None:
+    def __init__(self, url: str, *, clock: Any = time.time, usage_logs_dir: Any = None) -> None:
         redis = require_redis()
         self.url = url
+        self.usage_logs_dir = usage_logs_dir  # this machine's usage log (see RedisSpendLedger._seed)
         self.display_url = safe_url(url)
         self.clock = clock
         try:
@@ -46,7 +47,8 @@ class RedisState:
     def ledger(self, *, address: str, chain: str) -> Any:
         from clawcli.core.state.redis_ledger import RedisSpendLedger
 
-        return RedisSpendLedger(self.client, address=address, chain=chain, url=self.display_url, clock=self.clock)
+        return RedisSpendLedger(self.client, address=address, chain=chain, url=self.display_url, clock=self.clock,
+                                usage_logs_dir=self.usage_logs_dir)
 
     def ping(self) -> str | None:
         """None when Redis answers, else the reason (for /health and `claw wallet limits`)."""
