@@ -53,6 +53,11 @@ def serve(
       export OPENAI_BASE_URL=http://127.0.0.1:8402/v1   # model "auto", "eco", "premium", ... or any model id
 
     Chat commands /stats and /wallet are answered locally. Stop with Ctrl-C (in-flight requests finish).
+
+    Sessions (tier pinning, --max-cost-per-run) follow the x-session-id header; without it a session
+    is derived from the first real user message (OpenClaw's timestamp and runtime trailer stripped,
+    plus its sessionId) and the system prompt, so every turn of one chat shares it. Identical one-shot
+    requests share a derived session too: send x-session-id to keep them apart.
     """
     from clawcli.core.catalog import Catalog
     from clawcli.core.config import load_settings
