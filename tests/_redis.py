@@ -33,7 +33,7 @@ class RedisServer:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self, port: int | None = None) -> "RedisServer":
+    def start(self, port: int | None = None) -> RedisServer:
         """Start (or restart on the same port, when ``port`` is given)."""
         for _ in range(5):  # another process may grab the free port between bind and start
             self.port = port or free_port()

@@ -129,7 +129,7 @@ def test_without_the_redis_library_the_hint_says_what_to_install(tmp_path: Path)
             "from clawcli.core.errors import ConfigError\n"
             "class S: state_url = 'redis://127.0.0.1:1/0'\n"
             "try:\n    open_state(S(), None)\nexcept ConfigError as e:\n    print(e.message); print(e.hint)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ.copy())
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ.copy(), check=False)
     assert out.returncode == 0, out.stderr
     assert "needs the redis client library" in out.stdout and "pip install 'clawcli[redis]'" in out.stdout
 
@@ -171,11 +171,10 @@ def _usage_log(logs: Path, costs: list[float]) -> None:
     import datetime as dt
 
     logs.mkdir(parents=True, exist_ok=True)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     with open(logs / f"usage-{now:%Y-%m-%d}.jsonl", "a") as fh:
-        for c in costs:
-            fh.write(json.dumps({"timestamp": now.isoformat().replace("+00:00", "Z"), "model": "m", "cost": c,
-                                 "status": "ok"}) + "\n")
+        fh.writelines(json.dumps({"timestamp": now.isoformat().replace("+00:00", "Z"), "model": "m", "cost": c,
+                                 "status": "ok"}) + "\n" for c in costs)
 
 
 def test_each_machine_folds_its_usage_log_into_a_shared_ledger_once(redis_server, redis_url, tmp_path, capsys):

@@ -46,7 +46,7 @@ class Serve:
         self.port = port
         self.proc: subprocess.Popen | None = None
 
-    def start(self) -> "Serve":
+    def start(self) -> Serve:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "clawcli", "serve", "--port", str(self.port), "--json", "--log-level", "warning"],
             env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

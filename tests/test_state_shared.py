@@ -32,7 +32,7 @@ class Instance:
         self.budgets = SharedSessionBudgets(self.shared)
         self.sessions = SharedSessionStore(self.shared)
 
-    async def __aenter__(self) -> "Instance":
+    async def __aenter__(self) -> Instance:
         await self.shared.start()
         return self
 

@@ -76,7 +76,11 @@ def share_state(state: Any, address: str) -> dict[str, Any]:
     """With ``--state redis://...``: put the proxy's session pins, and the engine's cooldowns and
     session budgets (returned as Engine kwargs), on the shared Redis of ``address``'s wallet."""
     from clawcli.core.state import safe_url
-    from clawcli.core.state.shared import SharedCooldowns, SharedSessionBudgets, SharedState
+    from clawcli.core.state.shared import (
+        SharedCooldowns,
+        SharedSessionBudgets,
+        SharedState,
+    )
 
     url = state.settings.state_url.strip()
     shared = SharedState(url, address=address, display_url=safe_url(url))

@@ -13,9 +13,9 @@ leaves the reservation counted (the safe side) and logs one warning line.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
-import hashlib
 import secrets
 import socket
 import sys

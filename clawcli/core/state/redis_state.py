@@ -7,11 +7,14 @@ after a failure, so a Redis that restarts is picked up without restarting claw.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
 from clawcli.core.errors import ConfigError
 from clawcli.core.state import INSTALL_HINT, safe_url
+
+log = logging.getLogger("clawcli.state")
 
 #: a paid request waits at most this long for Redis before failing closed (503)
 CONNECT_TIMEOUT_S = 2.0
@@ -68,5 +71,5 @@ class RedisState:
     def close(self) -> None:
         try:
             self.client.close()
-        except Exception:  # noqa: BLE001 - closing a dead connection is not an error
-            pass
+        except Exception as exc:  # noqa: BLE001 - closing a dead connection is not an error
+            log.debug("closing the Redis client: %s", exc)

@@ -91,7 +91,7 @@ class SharedState:
         self._tasks = [asyncio.create_task(self._subscriber(ready)), asyncio.create_task(self._writer())]
         try:  # the first sync before serving; a Redis that is down is retried in the background
             await asyncio.wait_for(ready.wait(), 3.0)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
     async def close(self) -> None:
@@ -105,8 +105,8 @@ class SharedState:
         for t in self._tasks:
             try:
                 await t
-            except (asyncio.CancelledError, Exception):  # noqa: BLE001 - stopping anyway
-                pass
+            except (asyncio.CancelledError, Exception) as exc:  # noqa: BLE001 - stopping anyway
+                log.debug("shared state task ended: %r", exc)
         self._tasks = []
         if self._client is not None:
             await self._client.aclose()
@@ -165,8 +165,8 @@ class SharedState:
             finally:
                 try:
                     await pubsub.aclose()
-                except Exception:  # noqa: BLE001
-                    pass
+                except Exception as exc:  # noqa: BLE001 - a dead connection
+                    log.debug("closing the subscription: %s", exc)
             await asyncio.sleep(delay)
             delay = min(delay * 2, RECONNECT_MAX_S)
 
