@@ -26,7 +26,7 @@ from typing import Any
 
 from clawcli.core.errors import PaymentError
 from clawcli.core.state import _lua
-from clawcli.core.x402.ledger import SpendLedger, Totals
+from clawcli.core.x402.ledger import SpendLedger, Totals, _is_amount
 
 log = logging.getLogger("clawcli.state")
 
@@ -109,7 +109,7 @@ class RedisSpendLedger(SpendLedger):
         model: str | None = None,
         valid_before: int | None = None,
     ) -> str:
-        if type(amount) is not int or amount < 0:  # bool, 1.5, "100", negative: never reserved
+        if not _is_amount(amount):  # the local ledger's rule: bool, 1.5, "100", negative are never reserved
             raise PaymentError(f"refusing to reserve an invalid amount {amount!r}")
         now = self.clock()
         rid = secrets.token_hex(8)
