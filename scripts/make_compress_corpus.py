@@ -381,7 +381,20 @@ def main(argv: list[str] | None = None) -> int:
     tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
     os.replace(tmp, out)
     print(f"wrote {len(lines)} requests, {out.stat().st_size:,} bytes to {out}")
+    if out.resolve() == (ROOT / "benchmarks" / "data" / "compress-corpus.jsonl").resolve():
+        write_packaged(out, ROOT / "clawcli" / "data" / "compress-corpus.jsonl.gz")
     return 0
+
+
+def write_packaged(src: Path, dest: Path) -> None:
+    """The same corpus as package data (`claw bench compress` on a normal install), gzip without a
+    timestamp so the same corpus always gives the same bytes."""
+    import gzip
+
+    with open(dest, "wb") as fh, gzip.GzipFile(filename=src.name, mode="wb", fileobj=fh, mtime=0,
+                                               compresslevel=9) as gz:
+        gz.write(src.read_bytes())
+    print(f"wrote {dest} ({dest.stat().st_size:,} bytes)")
 
 
 if __name__ == "__main__":

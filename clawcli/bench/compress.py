@@ -25,21 +25,37 @@ TARGETS = {"safe": 0.10, "aggressive": 0.35}
 CLASSIFIER_BUDGET_US_PER_KB = 100.0  # DESIGN §9: <= 1 ms at 10 k chars
 
 
+#: the same corpus shipped as package data (gzip), so a normal install finds it too
+PACKAGED_CORPUS = "compress-corpus.jsonl.gz"
+
+
 def default_corpus() -> Path:
-    """The repo's corpus: from the current directory, else next to the installed package."""
+    """The repo's corpus: from the current directory, next to the source tree, else the copy
+    shipped in the package (``clawcli/data``; `scripts/make_compress_corpus.py` writes both)."""
     here = Path.cwd() / CORPUS
     if here.is_file():
         return here
     repo = Path(__file__).resolve().parents[2] / CORPUS
     if repo.is_file():
         return repo
+    from importlib.resources import files
+
+    packaged = Path(str(files("clawcli.data") / PACKAGED_CORPUS))
+    if packaged.is_file():
+        return packaged
     raise UsageError("no compression corpus found",
                      "pass --file, or build it: python scripts/make_compress_corpus.py")
 
 
 def load_requests(path: Path) -> list[dict]:
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        if str(path).endswith(".gz"):
+            import gzip
+
+            with gzip.open(path, "rt", encoding="utf-8") as fh:
+                text = fh.read()
+        else:
+            text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
     out = []

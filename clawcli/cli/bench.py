@@ -267,7 +267,7 @@ def _print_models(r: dict) -> None:
 
 @bench_app.command("compress")
 def compress_cmd(
-    file: Path = typer.Option(None, "--file", "-f", help="JSONL of chat requests (default: benchmarks/data/compress-corpus.jsonl)."),
+    file: Path = typer.Option(None, "--file", "-f", help="JSONL of chat requests, optionally .gz (default: the corpus shipped with clawcli)."),
     mode: str = typer.Option("safe", "--mode", "-m", help="safe (layers 1-3) or aggressive (all seven)."),
     repeat: int = typer.Option(3, "--repeat", "-r", min=1, max=20, help="Timed runs per request (best is kept)."),
     json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
