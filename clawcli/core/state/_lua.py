@@ -12,6 +12,8 @@ slot of a Redis Cluster), the same records as the local ledger file:
     <p>settled_n  HASH  unix minute -> number of settled payments
     <p>rejected   HASH  unix minute -> atomic units of expired, never-proven authorisations (counted)
     <p>recent     LIST  the last RECENT_MAX final reservations (JSON)
+    <p>meta       HASH  tidied -> the unix minute old buckets were last dropped
+    <p>seeded:<m> STRING  machine m's usage log is folded in (see SEED)
 
 Time comes from the caller (ARGV ``now``), like the local ledger's injectable clock.
 The rules are C's (/work/coord/ledger.md, issue 13: signed means spent until proven otherwise).
@@ -37,9 +39,12 @@ local function totals(now)
     local end_age = now - (tonumber(settled[i]) * 60 + 60)  -- age of the bucket's last second
     if end_age < DAY then
       sd = sd + tonumber(settled[i + 1])
-      cd = cd + tonumber(redis.call('HGET', KEYS[3], settled[i]) or '0')
       if end_age < HOUR then sh = sh + tonumber(settled[i + 1]) end
     end
+  end
+  local counts = redis.call('HGETALL', KEYS[3])
+  for i = 1, #counts, 2 do
+    if now - (tonumber(counts[i]) * 60 + 60) < DAY then cd = cd + tonumber(counts[i + 1]) end
   end
   local rejected = redis.call('HGETALL', KEYS[4])
   for i = 1, #rejected, 2 do
@@ -78,29 +83,33 @@ local function tidy(now)
       redis.call('HDEL', KEYS[1], open[i])
     end
   end
-  for _, key in ipairs({{KEYS[2], KEYS[3], KEYS[4]}}) do
-    local fields = redis.call('HKEYS', key)
-    for i = 1, #fields do
-      if tonumber(fields[i]) < oldest then redis.call('HDEL', key, fields[i]) end
+  -- minute buckets older than KEEP are never counted: dropping them once a minute is enough
+  if tonumber(redis.call('HGET', KEYS[6], 'tidied') or '0') < math.floor(now / 60) then
+    redis.call('HSET', KEYS[6], 'tidied', math.floor(now / 60))
+    for _, key in ipairs({{KEYS[2], KEYS[3], KEYS[4]}}) do
+      local fields = redis.call('HKEYS', key)
+      for i = 1, #fields do
+        if tonumber(fields[i]) < oldest then redis.call('HDEL', key, fields[i]) end
+      end
     end
   end
   redis.call('LTRIM', KEYS[5], -RECENT, -1)
 end
 """
 
-#: every script: KEYS open settled settled_n rejected recent
+#: every script: KEYS open settled settled_n rejected recent meta (marker)
 
 #: ARGV now -> {spent_h, spent_d, pend_h, pend_d, rej_d, count_d}
 TOTALS = _COMMON + """
 return {totals(tonumber(ARGV[1]))}
 """
 
-#: KEYS[6] this machine's "usage log folded in" marker; ARGV now amount hourly_limit daily_limit
+#: KEYS[7] this machine's "usage log folded in" marker; ARGV now amount hourly_limit daily_limit
 #: (-1 = none) id record check_marker(1/0)
 #: -> {1} reserved, {2} this machine's usage log is not in the ledger yet (seed first: SEED), or
 #: {0, spent_h, spent_d, pend_h, pend_d, rej_d, count_d} (a cap would be crossed)
 RESERVE = _COMMON + """
-if ARGV[7] == '1' and redis.call('EXISTS', KEYS[6]) == 0 then return {2} end
+if ARGV[7] == '1' and redis.call('EXISTS', KEYS[7]) == 0 then return {2} end
 local now, amount = tonumber(ARGV[1]), tonumber(ARGV[2])
 local hourly, daily = tonumber(ARGV[3]), tonumber(ARGV[4])
 local sh, sd, ph, pd, rd, cd = totals(now)
@@ -149,10 +158,10 @@ return 1
 #: marker is absent (a new shared ledger, or a Redis that lost its data: the markers go with it)
 #: adds its usage log's settled payments of the last 24 h, once (SET NX: two instances of one
 #: machine cannot both add them).
-#: KEYS open settled settled_n rejected recent marker; ARGV now minute1 amount1 count1 minute2 ...
+#: KEYS open settled settled_n rejected recent meta marker; ARGV now minute1 amount1 count1 minute2 ...
 #: -> 1 added, 0 another instance of this machine did it first
 SEED = """
-if redis.call('SET', KEYS[6], ARGV[1], 'NX') == false then return 0 end
+if redis.call('SET', KEYS[7], ARGV[1], 'NX') == false then return 0 end
 for i = 2, #ARGV, 3 do
   redis.call('HINCRBY', KEYS[2], ARGV[i], ARGV[i + 1])
   redis.call('HINCRBY', KEYS[3], ARGV[i], ARGV[i + 2])

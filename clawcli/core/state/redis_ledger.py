@@ -71,7 +71,7 @@ class RedisSpendLedger(SpendLedger):
         self.prefix = ledger_prefix(address, chain)
         self.path = None  # no file: wallet limits shows the backend instead
         p = self.prefix
-        self._keys = [p + "open", p + "settled", p + "settled_n", p + "rejected", p + "recent"]
+        self._keys = [p + "open", p + "settled", p + "settled_n", p + "rejected", p + "recent", p + "meta"]
         self._marker = p + "seeded:" + machine_id(self.usage_logs_dir) if self.usage_logs_dir else ""
         self._reserve = client.register_script(_lua.RESERVE)
         self._finish_script = client.register_script(_lua.FINISH)
