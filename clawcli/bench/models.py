@@ -29,6 +29,7 @@ from typing import Any
 
 from clawcli.core.catalog import Catalog
 from clawcli.core.errors import ClawError, PolicyRefusal, UsageError
+from clawcli.core.messages import whole_tokens
 
 BENCH_PROMPTS = (
     ("ipv4", "Write a Python function that validates an IPv4 address string. Handle leading zeros, "
@@ -205,7 +206,7 @@ async def run_models_bench(engine: Any, plan: ModelsBenchPlan, *,
                         sample["error"] = f"answered by {result.model}"
                     else:
                         ms = (end - t0) * 1000
-                        toks = int((result.usage or {}).get("completion_tokens") or 0) or max(1, len(result.content) // 4)
+                        toks = int((result.usage or {}).get("completion_tokens") or 0) or whole_tokens(result.content)
                         lat.append(ms)
                         tps.append(toks / (ms / 1000) if ms > 0 else 0.0)
                         out_tokens += toks

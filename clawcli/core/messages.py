@@ -3,6 +3,7 @@
     content_text(msg["content"])      # the text a model reads from a message's content
     message_text(msg)                  # the same, from the message
     estimate_tokens(text)              # BPE-shaped estimate (a float; round when showing)
+    whole_tokens(text)                 # the same as a count: rounded up, at least 1 for any text
 
 The router, request compression, the session journal, the proxy's chat commands and the gateway
 emulator all read messages through these, so they agree on what counts as text: a string
@@ -25,6 +26,7 @@ a few microseconds per KB, cheap enough for every request and for `claw route` (
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -110,3 +112,8 @@ def estimate_tokens(text: str) -> float:
         b = raw.translate(_B)
         tokens += b.count(b"xn") + b.count(b"sn") + (b[:1] == b"n") + 0.5 * b.count(b"nss")
     return tokens
+
+
+def whole_tokens(text: str) -> int:
+    """``estimate_tokens`` as a count (usage records, token fields): rounded up, 1 for any text."""
+    return max(1, math.ceil(estimate_tokens(text))) if text else 0

@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import json
-import math
 import re
 import time
 from typing import Any
 
-from clawcli.core.messages import content_text, estimate_tokens
-
-
-def whole_tokens(text: str) -> int:
-    """Usage counts are integers: the shared estimate, rounded up (at least 1 for any text)."""
-    return max(1, math.ceil(estimate_tokens(text))) if text else 0
+from clawcli.core.messages import content_text, whole_tokens
 
 
 def last_user_text(body: dict[str, Any]) -> str:

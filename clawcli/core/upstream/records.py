@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from clawcli.core.messages import whole_tokens
 from clawcli.core.upstream._stream import chunks_to_completion
 from clawcli.core.upstream.request_state import OpenAnswer, RequestState
 from clawcli.core.upstream.types import EngineResult
@@ -50,7 +51,7 @@ def _output_tokens(usage: dict[str, Any], content: str) -> int:
     out = usage.get("completion_tokens")
     if isinstance(out, int) and out >= 0:
         return out
-    return max(1, len(content) // 4) if content else 0
+    return whole_tokens(content)
 
 
 def _realized(plan: Any, model: str, paid: float, usage: dict[str, Any], content: str) -> tuple[float, float]:
@@ -73,7 +74,7 @@ def usage_record(r: RequestState, status: str, error_class: str | None, model: s
     usage = result.usage if result else {}
     out_tokens = usage.get("completion_tokens")
     if out_tokens is None and result is not None:
-        out_tokens = max(1, len(result.content) // 4) if result.content else 0
+        out_tokens = whole_tokens(result.content)
     # answered: the result's realized figures (what the caller was shown); failed: nothing saved
     base, saved = (result.baseline_cost, result.savings) if result is not None else (0.0, 0.0)
     s = r.settlement
