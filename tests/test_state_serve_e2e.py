@@ -28,6 +28,8 @@ from _proxy import TEST_KEY
 
 from clawcli.testing import GatewayEmulator
 
+pytestmark = pytest.mark.e2e
+
 PRICE_USD = 0.001  # every paid answer; a $0.05 cap is 50 of them
 CAP_USD = 0.05
 PAID = "openai/gpt-4o-mini"
