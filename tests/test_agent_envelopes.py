@@ -139,3 +139,12 @@ def test_envelope_benchmark_meets_its_target_on_the_dev_set():
     for name, r in rep.items():
         assert r["accuracy"] >= rep["bare"]["accuracy"] - 0.02, (name, r)
         assert r["hard_to_simple"] <= 0.02, (name, r)
+
+
+def test_chat_command_typed_in_openclaw_is_answered_locally(proxy: Proxy, gw):
+    r, text = proxy.stream(wrap("openclaw_first_turn", "/wallet"))
+    assert r.status_code == 200 and "**Wallet**" in text and "USDC" in text
+    assert gw.chat_requests() == []  # answered by claw serve: no upstream call, no payment
+    # mid-loop, an earlier "/wallet" is not a command: the request goes to a model
+    r, text = proxy.stream(wrap("openclaw_after_tool", "/wallet"))
+    assert r.status_code == 200 and gw.chat_requests() and "x-clawrouter-tier" in r.headers

@@ -1,6 +1,6 @@
 """Chat commands answered locally: ``/stats [period]`` and ``/wallet``.
 
-OpenClaw users talk to the proxy through their chat window, so a last user message of
+OpenClaw users talk to the proxy through their chat window, so an ask of
 ``/stats`` (optionally with a period: ``/stats 30d``, ``/stats 24h``, ``/stats today``) or
 ``/wallet`` is answered here in Markdown, in the normal chat.completion (or SSE) shape — with
 no upstream call and no payment. These are not LLM requests, so they are not usage-logged
@@ -14,24 +14,27 @@ import time
 import uuid
 from typing import Any
 
-from clawcli.core.messages import content_text
 from clawcli.proxy import responses
 
 COMMANDS = ("/stats", "/wallet")
 
 
 def match(messages: list[Any]) -> tuple[str, str] | None:
-    """(command, argument) when the last user message is a local command, else None."""
-    for m in reversed(messages):
-        if isinstance(m, dict) and m.get("role") == "user":
-            text = content_text(m.get("content")).strip()
-            if not text.startswith("/"):
-                return None
-            head, _, rest = text.partition(" ")
-            head = head.lower()
-            if head in COMMANDS:
-                return head[1:], rest.strip()
-            return None
+    """(command, argument) when the user's latest ask is a local command, else None.
+
+    The ask is found like the router finds it (``find_ask``): OpenClaw wraps the typed words in a
+    timestamp and a runtime trailer and sends its internal context as the last user message.
+    Mid-loop (the request ends in a tool call or result) nothing is a command: the model is working.
+    """
+    from clawcli.core.router.ask import find_ask
+
+    ask = find_ask(messages)
+    if ask.mid_loop or not ask.text.startswith("/"):
+        return None
+    head, _, rest = ask.text.partition(" ")
+    head = head.lower()
+    if head in COMMANDS:
+        return head[1:], rest.strip()
     return None
 
 
