@@ -137,3 +137,15 @@ def test_other_clients_injected_blocks_are_skipped_too():
     assert ask.text == "Prove that sqrt(2) is irrational." and ask.index == 0
     assert ask.skipped == ("message 1 (user): only system reminder", "message 0 (user): cut environment details")
     assert route({"messages": msgs}).tier == "REASONING"
+
+
+def test_token_estimate_of_big_repeated_texts_is_the_same_number_as_counting():
+    import math
+
+    from clawcli.core.messages import estimate_tokens as count
+    from clawcli.core.router import estimate_tokens
+
+    for text in ("x" * 10, MANUAL, MANUAL + "!", "word " * 100_000):  # below, inside, inside, above the memo range
+        assert estimate_tokens(text) == estimate_tokens(text) == math.ceil(count(text))
+    body = openclaw("hi")
+    assert extract_features(body).input_tokens == extract_features(json.loads(json.dumps(body))).input_tokens

@@ -50,15 +50,17 @@ STRUCTURED_SYSTEM_MAX = 2000
 
 def estimate_tokens(text: str) -> int:
     """Whole tokens of ``text`` by the code base's one estimate (``clawcli.core.messages``), rounded up."""
-    if len(text) >= _MEMO_MIN:
+    if _MEMO_MIN <= len(text) <= _MEMO_MAX:
         return _estimate_big(text)
     return math.ceil(_estimate_tokens(text))
 
 
 # An agent resends the same big texts on every request (OpenClaw: a ~47 KB system prompt and
 # ~15 KB of tool schemas); remembering their estimate turns ~0.5 ms of counting per request into
-# one hash and one compare. Pure memoisation: same text, same number.
+# one hash and one compare. Pure memoisation: same text, same number. Bounded in memory: at most
+# 64 texts of at most 256 KB each are kept alive (a bigger paste is simply counted again).
 _MEMO_MIN = 4096
+_MEMO_MAX = 256 * 1024
 
 
 @lru_cache(maxsize=64)
@@ -79,7 +81,9 @@ def _json_tokens(obj: Any) -> int:
         data = orjson.dumps(obj)
     except TypeError:  # not JSON-serialisable as orjson sees it (e.g. a huge int): the slow path
         data = json.dumps(obj, separators=(",", ":"), default=str).encode()
-    return _estimate_json(data) if len(data) >= _MEMO_MIN else math.ceil(_estimate_tokens(data.decode("utf-8")))
+    if _MEMO_MIN <= len(data) <= _MEMO_MAX:
+        return _estimate_json(data)
+    return math.ceil(_estimate_tokens(data.decode("utf-8")))
 
 
 def extract_features(request: Mapping[str, Any]) -> RequestFeatures:
