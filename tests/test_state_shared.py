@@ -121,3 +121,12 @@ def test_a_foreign_message_on_the_channel_is_ignored(redis_url: str, bad: str) -
             assert a.shared.connected and not a.cooldowns.cooling("m")
 
     run(main())
+
+
+def test_a_change_made_in_a_worker_thread_is_shared_too(redis_url: str) -> None:
+    async def main() -> None:
+        async with Instance(redis_url) as a, Instance(redis_url) as b:
+            await asyncio.to_thread(a.budgets.add, "s3", 0.2)  # e.g. bookkeeping next to a signature
+            assert await until(lambda: abs(b.budgets.spent("s3") - 0.2) < 1e-9)
+
+    run(main())

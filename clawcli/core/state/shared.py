@@ -58,6 +58,7 @@ class SharedState:
         self._handlers: dict[str, Callable[[str, Any], None]] = {}
         self._loaders: list[Callable[[Any], Any]] = []
         self._queue: asyncio.Queue | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: list[asyncio.Task] = []
         self._client: Any = None
         self.connected = False
@@ -75,15 +76,28 @@ class SharedState:
     def emit(self, kind: str, key: str, value: Any, store: tuple[str, ...]) -> None:
         """Queue a local change: ``store`` is the Redis command that keeps it, e.g.
         ("SET", key, json, "EX", ttl). No-op outside a running loop (nothing to sync from)."""
-        if self._queue is None:
+        if self._queue is None or self._loop is None:
             return
+        item = (kind, key, value, store)
+        try:
+            here = asyncio.get_running_loop()
+        except RuntimeError:
+            here = None
+        if here is self._loop:
+            self._put(item)
+        else:  # a worker thread: asyncio.Queue belongs to the serving loop
+            self._loop.call_soon_threadsafe(self._put, item)
+
+    def _put(self, item: tuple) -> None:
+        assert self._queue is not None
         if self._queue.full():
             self._queue.get_nowait()
-        self._queue.put_nowait((kind, key, value, store))
+        self._queue.put_nowait(item)
 
     async def start(self) -> None:
         import redis.asyncio as aioredis
 
+        self._loop = asyncio.get_running_loop()
         self._queue = asyncio.Queue(QUEUE_MAX)
         self._client = aioredis.Redis.from_url(self.url, socket_connect_timeout=2.0, socket_timeout=5.0,
                                                health_check_interval=30)
