@@ -61,6 +61,14 @@ class Proxy:
             return r, r.read().decode()
 
     def log_records(self) -> list[dict[str, Any]]:
+        # serve writes the log off the request path: once no request is in flight (each record
+        # is queued before its handler returns), flush what is queued
+        deadline = time.monotonic() + 5
+        while self.state.requests_active and time.monotonic() < deadline:
+            time.sleep(0.002)
+        flush = getattr(self.state.engine, "flush_usage_log", None)
+        if flush is not None:
+            flush()
         out = []
         for f in sorted(self.state.paths.logs_dir.glob("usage-*.jsonl")):
             out += [json.loads(line) for line in f.read_text().splitlines() if line.strip()]

@@ -91,3 +91,36 @@ def test_a_value_that_cannot_be_rendered_does_not_raise(tmp_path: Path, capsys):
     assert "could not write the usage log" in capsys.readouterr().err
     [f] = list(tmp_path.glob("usage-*.jsonl"))
     assert len(f.read_text().splitlines()) == 1
+
+
+def _lines(logs_dir: Path) -> list[dict]:
+    return [json.loads(line) for f in sorted(logs_dir.glob("usage-*.jsonl")) for line in f.read_text().splitlines()]
+
+
+async def test_buffered_log_writes_after_the_request_in_order_and_loses_nothing_on_close(tmp_path):
+    """`claw serve`: the record is queued (the answer goes out first), written on the next loop turn
+    in append order; records still queued at shutdown are written by aclose()."""
+    import asyncio
+
+    log = UsageLog(tmp_path, buffered=True)
+    for i in range(5):
+        assert log.append(make_record(source="serve", sessionId=f"s{i}"))
+    assert _lines(tmp_path) == []  # nothing written on the request path
+    await asyncio.sleep(0)
+    assert [r["sessionId"] for r in _lines(tmp_path)] == [f"s{i}" for i in range(5)]
+    log.append(make_record(source="serve", sessionId="last"))
+    await log.aclose()  # shutdown before the writer ran: still written
+    assert [r["sessionId"] for r in _lines(tmp_path)][-1] == "last"
+
+
+async def test_a_full_buffer_writes_at_once_instead_of_dropping(tmp_path):
+    log = UsageLog(tmp_path, buffered=True, max_pending=2)
+    for i in range(3):
+        log.append(make_record(source="serve", sessionId=f"s{i}"))
+    assert [r["sessionId"] for r in _lines(tmp_path)] == ["s0", "s1", "s2"]  # queued ones first
+
+
+def test_buffered_log_outside_a_loop_writes_at_once(tmp_path):
+    log = UsageLog(tmp_path, buffered=True)
+    log.append(make_record(source="ask", sessionId="x"))
+    assert [r["sessionId"] for r in _lines(tmp_path)] == ["x"]

@@ -47,7 +47,7 @@ def default_engine_factory(state: "ProxyState") -> Any:
 
         shared = share_state(state, wallet.evm_address)
     return Engine(state.settings, state.paths, catalog=state.catalog, payer=payer,
-                  usage_log=UsageLog(state.paths.logs_dir),
+                  usage_log=UsageLog(state.paths.logs_dir, buffered=True),  # written off the request path
                   client_factory=gateway_client_factory(state.env.get("CLAWCLI_PROXY_TRANSPORT")), chain=state.chain,
                   **shared)
 

@@ -8,10 +8,12 @@ failure never breaks a request, it warns once on stderr.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as _dt
 import json
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -69,24 +71,70 @@ def _dumps_line(record: dict[str, Any]) -> bytes:
 
 
 class UsageLog:
-    """Writes usage records. One instance per process; pass it explicitly."""
+    """Writes usage records. One instance per process; pass it explicitly.
 
-    def __init__(self, logs_dir: Path) -> None:
+    ``buffered=True`` (``claw serve``) takes the write off the request path: inside a running
+    event loop ``append`` only queues the record (at most ``max_pending``; beyond that it writes
+    at once, so nothing is dropped) and one writer callback, scheduled once per loop iteration,
+    writes everything queued with a single ``os.write``. ``flush()`` writes what is queued now;
+    ``aclose()`` (the engine's shutdown) and interpreter exit call it, so a clean or signalled
+    shutdown loses nothing. Without a running loop (``claw ask``, tests) every append is written
+    before it returns, as unbuffered.
+    """
+
+    def __init__(self, logs_dir: Path, *, buffered: bool = False, max_pending: int = 4096) -> None:
         self.logs_dir = Path(logs_dir)
         self._warned = False
         # hot path (`claw serve` logs every request): the directory is created once and the
         # day's file name computed once per UTC day, not per record
         self._day = -1
         self._day_path = ""
+        self._buffered = buffered
+        self._max_pending = max_pending
+        self._pending: list[dict[str, Any]] = []
+        self._flush_scheduled = False
+        self._lock = threading.Lock()  # flush() may also come from another thread (exit, tests)
+        if buffered:
+            import atexit
+
+            atexit.register(self.flush)
 
     def path_for(self, when: _dt.datetime | None = None) -> Path:
         when = when or utc_now()
         return self.logs_dir / f"usage-{when.astimezone(_dt.timezone.utc):%Y-%m-%d}.jsonl"
 
     def append(self, record: dict[str, Any]) -> bool:
-        """Append one record; returns False (after warning once) if it could not be written."""
+        """Append one record; returns False (after warning once) if it could not be written.
+        Buffered and inside a loop: queued, True (a later write failure warns once)."""
+        if self._buffered and len(self._pending) < self._max_pending:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                loop = None
+            if loop is not None:
+                with self._lock:
+                    self._pending.append(record)
+                if not self._flush_scheduled:
+                    self._flush_scheduled = True
+                    loop.call_soon(self.flush)
+                return True
+        if self._pending:  # keep the order: what is queued goes first
+            self.flush()
+        return self._write([record])
+
+    def flush(self) -> bool:
+        """Write every queued record now (one write); True when there was nothing to lose."""
+        self._flush_scheduled = False
+        with self._lock:  # held through the write: a flush from another thread returns after it
+            pending, self._pending = self._pending, []
+            return self._write(pending) if pending else True
+
+    async def aclose(self) -> None:
+        self.flush()
+
+    def _write(self, records: list[dict[str, Any]]) -> bool:
         try:
-            data = _dumps_line(record)
+            data = b"".join(_dumps_line(r) for r in records)
             day = int(time.time() // 86400)
             if day != self._day:
                 private_dir(self.logs_dir)
