@@ -79,8 +79,22 @@ def warm_signing() -> None:
     threading.Thread(target=importlib.import_module, args=("clawcli.core.x402.evm",), daemon=True).start()
 
 
+def skip_httpx_cli() -> None:
+    """Keep httpx from importing its own command-line tool (click, rich.syntax, pygments): it does
+    so when the package is imported, ~0.1-0.3 s of `claw ask`'s start-up for code that never runs
+    here. An empty ``httpx._main`` makes httpx's ``from ._main import main`` fail, and httpx then
+    defines its own stub (it handles that ImportError itself). Only when httpx is not loaded yet."""
+    import sys
+    import types
+
+    if "httpx" not in sys.modules:
+        sys.modules.setdefault("httpx._main", types.ModuleType("httpx._main"))
+
+
 def open_context(*, compress: str | None = None, no_log: bool = False, need_store: bool = False) -> Context:
     from clawcli.cli._app import load_cli_settings
+
+    skip_httpx_cli()
     from clawcli.core.catalog import Catalog
     from clawcli.core.paths import Paths
 

@@ -101,8 +101,8 @@ def parse_evm_key(text: str, source: str) -> str:
 
 
 def evm_address(key: str) -> str:
-    """EIP-55 checksummed address of an EVM private key (via bip-utils, not eth-account)."""
-    from bip_utils import EthAddrEncoder, Secp256k1PrivateKey
+    """EIP-55 checksummed address of an EVM private key (libsecp256k1: no bip-utils or
+    eth-account import on the request path)."""
+    from clawcli.core.wallet.evm_sign import address_of
 
-    pub = Secp256k1PrivateKey.FromBytes(bytes.fromhex(key[2:])).PublicKey()
-    return EthAddrEncoder.EncodeKey(pub)
+    return address_of(key)

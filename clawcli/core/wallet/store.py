@@ -17,7 +17,7 @@ from typing import Any
 
 from clawcli.core.errors import UsageError, WalletError
 from clawcli.core.paths import Paths
-from clawcli.core.wallet import files, keys
+from clawcli.core.wallet import derived, files, keys
 from clawcli.core.wallet.constants import CHAINS
 
 ENV_KEY_VARS = ("BLOCKRUN_WALLET_KEY", "CLAWCLI_WALLET_KEY")
@@ -148,17 +148,12 @@ def resolve_wallet(paths: Paths, env: Mapping[str, str] | None = None) -> Wallet
             )
         return None
 
-    mnemonic: str | None = None
-    try:
-        mnemonic = read_mnemonic(paths)
-    except WalletError as exc:
-        warnings.append(f"{exc.message}; Solana is unavailable")
-    solana_seed = solana_addr = None
-    matches = None
+    d = _derived(paths, key)
+    if d.mnemonic_error:
+        warnings.append(f"{d.mnemonic_error}; Solana is unavailable")
+    solana_seed, solana_addr, matches = d.solana_seed, d.solana_address, d.matches_evm
+    mnemonic = d.mnemonic_ok or None
     if mnemonic:
-        solana_seed = keys.derive_solana_seed(mnemonic)
-        solana_addr = keys.solana_address(solana_seed)
-        matches = keys.derive_evm_key(mnemonic) == key
         if not matches and source != "file":
             warnings.append(
                 f"{paths.mnemonic_file.name} does not belong to the key in {source[4:]}; "
@@ -181,6 +176,35 @@ def resolve_wallet(paths: Paths, env: Mapping[str, str] | None = None) -> Wallet
         evm_key=key,
         solana_seed=solana_seed,
     )
+
+
+def _derived(paths: Paths, key: str) -> derived.Derived:
+    """What the mnemonic file derives for ``key``: from the cache next to the key files when it was
+    made from exactly these files, else derived now (bip-utils) and cached for the next run."""
+    try:
+        raw = paths.mnemonic_file.read_bytes()
+    except FileNotFoundError:
+        return derived.Derived(mnemonic_ok=False)
+    except OSError:
+        raw = None
+    fp = derived.fingerprint(key, raw) if raw is not None else None
+    if fp is not None:
+        hit = derived.load(paths.blockrun_dir, fp)
+        if hit is not None:
+            return hit
+    try:
+        mnemonic = read_mnemonic(paths)
+    except WalletError as exc:
+        result = derived.Derived(mnemonic_ok=False, mnemonic_error=exc.message)
+    else:
+        if mnemonic is None:
+            return derived.Derived(mnemonic_ok=False)
+        seed = keys.derive_solana_seed(mnemonic)
+        result = derived.Derived(mnemonic_ok=True, solana_seed=seed, solana_address=keys.solana_address(seed),
+                                 matches_evm=keys.derive_evm_key(mnemonic) == key)
+    if fp is not None:
+        derived.save(paths.blockrun_dir, fp, result)
+    return result
 
 
 def require_wallet(paths: Paths, env: Mapping[str, str] | None = None) -> Wallet:
