@@ -134,8 +134,9 @@ def test_billing_is_a_plain_402_insufficient_quota_with_the_funding_hint(proxy, 
 
 
 def test_graceful_cap_that_runs_out_is_a_429(make_proxy, gw):
-    proxy = make_proxy(max_cost_per_run=0.05, cap_mode="graceful", exclude=[FREE])
-    gw.set_price("*", 0.02)  # the quote, not the estimate, breaks the cap on the third call
+    proxy = make_proxy(max_cost_per_run=0.025, cap_mode="graceful", exclude=[FREE])
+    gw.set_price("*", 0.01)  # the quote, not the estimate, breaks the cap on the third call
+    # (a quote within the quote tolerance of the estimate: 3x + $0.01)
     try:
         codes = [proxy.post(ask(f"step {i}"), x_session_id="run-1").status_code for i in range(3)]
         assert codes[:2] == [200, 200]

@@ -104,34 +104,6 @@ def _print_attempts(attempts: list[dict[str, Any]]) -> None:
         typer.echo(typer.style(line, dim=True) if _color_ok(sys.stderr) else line, err=True)
 
 
-def _session_spent(paths: Any, session_id: str) -> float:
-    """What earlier `claw ask` runs of this session settled (today's and yesterday's logs), so a
-    shell loop of asks shares one maxCostPerRun."""
-    import datetime as dt
-    import json
-
-    from clawcli.core.usage import UsageLog
-
-    log = UsageLog(paths.logs_dir)
-    now = dt.datetime.now(dt.UTC)
-    total = 0.0
-    for day in (now - dt.timedelta(days=1), now):
-        try:
-            with open(log.path_for(day), encoding="utf-8") as fh:
-                for line in fh:
-                    if session_id not in line:
-                        continue
-                    try:
-                        rec = json.loads(line)
-                        if rec.get("sessionId") == session_id:
-                            total += float(rec.get("cost") or 0)
-                    except (ValueError, TypeError):
-                        continue
-        except OSError:
-            continue
-    return total
-
-
 def ask(
     prompt: str | None = typer.Argument(None, help="The question ('-': read it from stdin; piped text joins it)."),
     model: str | None = typer.Option(None, "--model", "-m", help="An explicit model id or alias (skips routing)."),
@@ -148,6 +120,7 @@ def ask(
     max_cost: float | None = typer.Option(None, "--max-cost", min=0.0, help="Most this question may cost in USD: models estimated above it are skipped; refused only when no model of the chain fits."),
     compress: str | None = typer.Option(None, "--compress", help="Request compression before routing and payment: off, safe (default; above 8 KB) or aggressive."),
     no_log: bool = typer.Option(False, "--no-log", help="Do not store this prompt and answer in the local log (`claw logs`)."),
+    no_preauth: bool = typer.Option(False, "--no-preauth", help="Wait for the gateway's 402 quote instead of paying a remembered one with the first request."),
 ) -> None:
     """Ask one question: routed to the cheapest capable model, paid per call, streamed.
 
@@ -175,6 +148,8 @@ def ask(
         text=text, model=model, profile=profile, system=system, max_tokens=max_tokens, temperature=temperature,
         compress=compress, continue_last=continue_last, cid=cid, attachments=attachments, no_log=no_log,
         source="ask")
+    if no_preauth:
+        turn.ctx.settings.preauth = False
     if explain:
         _explain(turn.decision)
     stream = not (no_stream or json_out)
@@ -196,7 +171,11 @@ async def _run(turn: Any, max_cost: float | None, out: Any, *, stream: bool, jso
     engine = turn.engine()
     settings = turn.ctx.settings
     if turn.session_id and settings.max_cost_per_run is not None:
-        engine.budgets.seed(turn.session_id, _session_spent(turn.ctx.paths, turn.session_id))
+        # earlier runs of this session count (a shell loop of asks shares one maxCostPerRun)
+        from clawcli.core.usage import session_spend
+
+        sid = turn.session_id
+        engine.budgets.seed(sid, session_spend(turn.ctx.paths.logs_dir, {sid}).get(sid, 0.0))
     try:
         try:
             if stream:

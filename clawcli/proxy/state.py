@@ -105,7 +105,19 @@ class ProxyState:
         self._load_wallet_info()
         if self.engine is None:
             self.engine = self.engine_factory(self)
+            self._seed_session_spend()
         self.observer.attach(self.engine)  # every usage record -> the request line and /metrics
+
+    def _seed_session_spend(self) -> None:
+        """A restart must not reset --max-cost-per-run: every session starts at what the usage
+        log says it paid (today and yesterday), exactly as `claw ask` does."""
+        budgets = getattr(self.engine, "budgets", None)
+        if self.settings.max_cost_per_run is None or budgets is None:
+            return
+        from clawcli.core.usage import session_spend
+
+        for sid, usd in session_spend(self.paths.logs_dir).items():
+            budgets.seed(sid, usd)
 
     async def start(self) -> None:
         if self.engine is None:

@@ -62,9 +62,16 @@ is that fee-payer signature. The Solana RPC also answers ``getAccountInfo`` (the
 6 decimals) and ``getTokenAccountsByOwner`` (the owner's real USDC ATA). ``set_balance`` with a base58
 owner funds it; ``enforce_balance`` applies.
 
+A dishonest gateway (``GatewayEmulator(dishonest=MODE)``, ``DISHONEST_MODES``: ``collect_500``, ``requote``,
+``overclaim``, ``switch_payee``; ``dishonest_factor`` 100, ``dishonest_payee``) tries to take more than the client
+agreed to pay. Whatever the mode, every payment that verifies is held: ``gw.held_authorisations()`` and
+``gw.could_collect_usd()`` (the sum of them all: what the gateway could execute before they expire) are the
+yardstick for spend caps. See ``clawcli/testing/_dishonest.py``.
+
 By hand: ``python -m clawcli.testing --port 8999`` prints the URL and payee and serves until Ctrl-C.
 """
 
+from clawcli.testing._dishonest import DISHONEST_MODES, HeldAuthorisation
 from clawcli.testing._faults import FAULT_KINDS, Fault
 from clawcli.testing._gateway import GatewayEmulator, RequestRecord
 from clawcli.testing._payment import (
@@ -85,9 +92,11 @@ __all__ = [
     "BASE_SEPOLIA_NETWORK",
     "DEFAULT_PAYEE",
     "DEFAULT_SOLANA_PAYEE",
+    "DISHONEST_MODES",
     "FAULT_KINDS",
     "Fault",
     "GatewayEmulator",
+    "HeldAuthorisation",
     "RequestRecord",
     "SOLANA_NETWORK",
     "TRANSFER_WITH_AUTHORIZATION_TYPES",

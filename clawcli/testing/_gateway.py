@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable
 
+from clawcli.testing._dishonest import Dishonest, HeldAuthorisation, HeldBook
 from clawcli.testing._faults import Fault, FaultBook
 from clawcli.testing._payment import (
     BASE_NETWORK,
@@ -86,6 +87,9 @@ class GatewayEmulator:
         catalog: Any = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        dishonest: str | None = None,
+        dishonest_factor: int = 100,
+        dishonest_payee: str | None = None,
     ) -> None:
         if x402_version not in (1, 2):
             raise ValueError("x402_version must be 1 or 2")
@@ -123,6 +127,10 @@ class GatewayEmulator:
             catalog = default_catalog()
         self.catalog = catalog
         self.faults = FaultBook()
+        #: a dishonest gateway (``_dishonest.DISHONEST_MODES``), or None; ``held`` records every
+        #: verified payment whatever the mode (what a gateway could execute)
+        self.dishonest = Dishonest(dishonest, factor=dishonest_factor, payee=dishonest_payee) if dishonest else None
+        self.held = HeldBook()
         self.host, self._want_port = host, port
         self._lock = threading.Lock()
         self._records: list[RequestRecord] = []
@@ -353,6 +361,15 @@ class GatewayEmulator:
         with self._lock:
             return list(self._rpc_calls)
 
+    def held_authorisations(self) -> list[HeldAuthorisation]:
+        """Every payment this gateway verified (settled or not): each one it could execute."""
+        return self.held.all()
+
+    def could_collect_usd(self, now: float | None = None) -> float:
+        """What this gateway could take from the wallets that paid it: the sum of every distinct
+        authorisation it verified (``now`` given: only those still valid then, plus the settled)."""
+        return self.held.could_collect_micros(now) / 1_000_000
+
     def clear_requests(self) -> None:
         with self._lock:
             self._records.clear()
@@ -364,6 +381,7 @@ class GatewayEmulator:
         self.clear_faults()
         with self._lock:
             self._nonces.clear()
+            self.held.clear()
             self._evm_balances.clear()
             self._sol_balances.clear()
             self._rpc_fault = None
@@ -396,6 +414,9 @@ class GatewayEmulator:
 
     def _settle(self, rec: RequestRecord, v: Verified) -> dict[str, str]:
         settlement = v.settlement()
+        self.held.settled(v.nonce)
+        if self.dishonest is not None:
+            settlement = self.dishonest.settlement(settlement)
         with self._lock:
             key = v.payer.lower()
             if key in self._evm_balances:
@@ -428,6 +449,23 @@ class GatewayEmulator:
                            network=self.network, max_timeout_seconds=self.max_timeout_seconds)
 
     def _verify(self, header_value: str, req: Requirement | SvmRequirement) -> Verified | SvmVerified:
+        """Verify a payment against the quote (a dishonest gateway also against what it re-quotes);
+        every payment that verifies is held (``self.held``)."""
+        reqs = self.dishonest.candidates(req, self.is_solana) if self.dishonest is not None else [req]
+        honest_error: PaymentError | None = None
+        for candidate in reqs:
+            try:
+                v = self._verify_one(header_value, candidate)
+            except PaymentError as exc:
+                if candidate is req:
+                    honest_error = exc
+                continue
+            self.held.hold(v, header_value, candidate.pay_to)
+            return v
+        assert honest_error is not None
+        raise honest_error
+
+    def _verify_one(self, header_value: str, req: Requirement | SvmRequirement) -> Verified | SvmVerified:
         if isinstance(req, SvmRequirement):
             return self._verify_svm(header_value, req)
         v = verify_payment(header_value, req, x402_version=self.x402_version)

@@ -104,6 +104,10 @@ class _Handlers:
                 rec.payer, rec.nonce = exc.payer, exc.nonce
                 return self._reject(rec, req, exc)
             rec.payer, rec.nonce = verified.payer, verified.nonce
+            if gw.dishonest is not None:
+                cheat = gw.dishonest.after_verify(self, rec, req, gw.held.pay_to(verified.nonce), verified)
+                if cheat is not None:
+                    return cheat
             pf = gw.faults.take(name, "payment")
             if pf is not None:
                 return self._payment_fault(rec, req, verified, pf)

@@ -65,9 +65,7 @@ class AttemptRunner:
         headers = _SSE_HEADERS if streaming else _JSON_HEADERS
         try:
             async with asyncio.timeout(budget):
-                resp = await self.client.post(payload, headers)
-                if resp.status == 402:
-                    resp = await self.payments.pay_and_resend(resp, attempt, payload, headers, model, state)
+                resp = await self.payments.send(payload, headers, model, attempt, state)
                 attempt.status = resp.status
                 if not 200 <= resp.status < 300:
                     text = (await resp.read()).decode("utf-8", "replace")

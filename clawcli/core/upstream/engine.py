@@ -39,6 +39,7 @@ from clawcli.core.upstream.attempt import AttemptRunner
 from clawcli.core.upstream.fallback import ChainWalker
 from clawcli.core.upstream.gateway_client import GatewayClient, HttpxGatewayClient
 from clawcli.core.upstream.payment import Payments
+from clawcli.core.upstream.preauth import QuoteCache
 from clawcli.core.upstream.records import build_result, usage_record
 from clawcli.core.upstream.relay import relay_stream
 from clawcli.core.upstream.request_state import OpenAnswer, RequestState
@@ -59,7 +60,9 @@ class Engine:
 
     ``client_factory(url)`` makes the gateway client (the seam in ``gateway_client.py``; the
     proxy passes its aiohttp one); without it the engine makes an httpx client over
-    ``transport`` (None: httpx's own; tests pass an ``httpx.MockTransport``).
+    ``transport`` (None: httpx's own; tests pass an ``httpx.MockTransport``). ``preauth``
+    (default ``settings.preauth``; False = ``--no-preauth``): False makes every paid request wait
+    for its 402 instead of reusing the last quote.
     """
 
     def __init__(
@@ -78,12 +81,14 @@ class Engine:
         sleep: Callable[[float], Any] = asyncio.sleep,
         cooldowns: Cooldowns | None = None,
         budgets: SessionBudgets | None = None,
+        preauth: bool | None = None,
     ) -> None:
         self.settings = settings
         self.paths = paths
         self.catalog = catalog or Catalog.load(paths.catalog_cache)
         self.payer = payer
         self.usage_log = usage_log if usage_log is not None else UsageLog(paths.logs_dir)
+        self._usage_writer = self.usage_log  # kept: observers may wrap self.usage_log
         self.base_url = settings.gateway_for(chain)
         self.url = self.base_url + "/v1/chat/completions"
         self.t = timeouts or Timeouts()
@@ -96,7 +101,10 @@ class Engine:
             self.client: GatewayClient = client_factory(self.url)
         else:
             self.client = HttpxGatewayClient(self.url, transport=transport, connect=self.t.connect, idle=self.t.idle)
-        self.payments = Payments(payer, settings, self.budgets, self.client)
+        if preauth is None:
+            preauth = getattr(settings, "preauth", True)
+        self.quotes = QuoteCache(clock=clock) if preauth else None  # --no-preauth: None
+        self.payments = Payments(payer, settings, self.budgets, self.client, self.quotes)
         attempts = AttemptRunner(self.client, self.payments, self.catalog, self.t, clock, self.base_url)
         self.walker = ChainWalker(attempts, self.catalog, self.cooldowns, self.wallet, self.t, clock, sleep,
                                   self.base_url)
@@ -115,7 +123,14 @@ class Engine:
 
     # lifecycle -----------------------------------------------------------------------------------
     async def aclose(self) -> None:
+        self.flush_usage_log()
         await self.client.aclose()
+
+    def flush_usage_log(self) -> None:
+        """Write the usage records still queued (a buffered log, ``claw serve``) now."""
+        flush = getattr(self._usage_writer, "flush", None)
+        if flush is not None:
+            flush()
 
     async def __aenter__(self) -> Self:
         return self
@@ -225,7 +240,13 @@ def _unfinished(state: RequestState, opened: OpenAnswer | None, error_class: str
     next to a settled cost, and `claw stats` would charge the money to "unknown".
     """
     if opened is None:
-        return None
+        # cancelled while a paid attempt was still being read: it settled, so log it with its model
+        attempt = state.paid_attempt
+        if attempt is None or any(x is attempt for x in state.attempts):
+            return None
+        attempt.error_class = attempt.error_class or error_class
+        state.attempts.append(attempt)
+        return attempt.model
     attempt = opened.attempt
     if not any(x is attempt for x in state.attempts):
         attempt.error_class = attempt.error_class or error_class

@@ -18,7 +18,7 @@ from clawcli.core.wallet.constants import USDC_DECIMALS, EvmNetwork
 from clawcli.core.x402 import svm
 from clawcli.core.x402.ledger import SpendLedger
 from clawcli.core.x402.payer import Payer, SignedPayment
-from clawcli.core.x402.policy import SpendPolicy
+from clawcli.core.x402.policy import QuoteBound, SpendPolicy
 from clawcli.core.x402.protocol import PaymentRequired
 
 
@@ -69,7 +69,8 @@ class SolanaPayer(Payer):
                 self._client = httpx.Client(timeout=self.rpc_timeout, transport=self.rpc_transport)
             return self._client
 
-    def sign(self, required: PaymentRequired, *, model: str | None = None) -> SignedPayment:
+    def sign(self, required: PaymentRequired, *, model: str | None = None,
+             bound: QuoteBound | None = None) -> SignedPayment:
         """Pick a payable Solana requirement, pass the policy, reserve, build and partially sign.
 
         Raises PolicyRefusal (nothing signed, nothing reserved, nothing sent anywhere) or
@@ -77,7 +78,8 @@ class SolanaPayer(Payer):
         """
         req, net = self.policy.select(required, model=model)
         if isinstance(net, EvmNetwork):  # only when a policy allows both chains
-            return super().sign(required, model=model)
+            return super().sign(required, model=model, bound=bound)
+        self.policy.check_bound(req, bound, model=model)
         svm.require_solders()
         fee_payer = req.extra.get("feePayer")
         if not isinstance(fee_payer, str) or not fee_payer:

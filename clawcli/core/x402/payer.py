@@ -19,7 +19,7 @@ from clawcli.core.errors import PaymentError
 from clawcli.core.wallet.constants import ATOMIC_PER_USDC
 from clawcli.core.x402 import evm
 from clawcli.core.x402.ledger import SpendLedger
-from clawcli.core.x402.policy import SpendPolicy
+from clawcli.core.x402.policy import QuoteBound, SpendPolicy
 from clawcli.core.x402.protocol import (
     PAYMENT_SIGNATURE,
     X_PAYMENT,
@@ -83,12 +83,15 @@ class Payer:
             self._address = evm_address(self._key)
         return self._address
 
-    def sign(self, required: PaymentRequired, *, model: str | None = None) -> SignedPayment:
-        """Pick a payable requirement, pass the policy, reserve in the ledger, sign.
+    def sign(self, required: PaymentRequired, *, model: str | None = None,
+             bound: QuoteBound | None = None) -> SignedPayment:
+        """Pick a payable requirement, pass the policy (and ``bound``: the request's quote
+        tolerance, or a re-sign's limits), reserve in the ledger, sign.
 
         Raises PolicyRefusal (nothing signed, nothing reserved) or PaymentError.
         """
         req, net = self.policy.select(required, model=model)
+        self.policy.check_bound(req, bound, model=model)
         now = int(self.clock())
         timeout = req.max_timeout_seconds or evm.DEFAULT_TIMEOUT_S
         timeout = max(1, min(timeout, evm.MAX_TIMEOUT_S))  # a shorter window only limits exposure

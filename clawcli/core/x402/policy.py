@@ -55,6 +55,44 @@ def refusal(message: str, hint: str, *, cap: str, amount: int | None = None,
 
 
 @dataclass(frozen=True)
+class QuoteBound:
+    """The most one signature may be for, on top of the policy: the request's own estimate with
+    its tolerance, and on a re-sign the first signature's amount and payee (an attempt is never
+    re-signed for more, or to someone else). ``why`` and ``hint`` make the refusal message."""
+
+    max_amount: int | None = None
+    why: str = ""
+    hint: str = ""
+    pay_to: str | None = None
+
+    def resign(self, first_amount: int, first_payee: str) -> QuoteBound:
+        """The bound of the re-sign after a rejection of a payment of ``first_amount`` to ``first_payee``."""
+        cap = first_amount if self.max_amount is None else min(first_amount, self.max_amount)
+        return QuoteBound(cap, f"the {format_usd(first_amount)} first signed for this attempt "
+                          "(an attempt is never re-signed for a higher amount or to another payee)",
+                          "the gateway rejected a signed payment and asked for more; nothing more was signed",
+                          first_payee)
+
+
+def quote_bound(settings: Any, estimate_usd: float | None) -> QuoteBound | None:
+    """The quote tolerance of a request estimated at ``estimate_usd``: ``quote_tolerance`` x the
+    estimate + ``quote_tolerance_usd`` (None when the tolerance is off or there is no estimate)."""
+    tolerance = getattr(settings, "quote_tolerance", None)
+    if tolerance is None or estimate_usd is None:
+        return None
+    slack = float(getattr(settings, "quote_tolerance_usd", 0.0) or 0.0)
+    ceiling = Decimal(str(estimate_usd)) * Decimal(str(tolerance)) + Decimal(str(slack))
+    atomic = int((ceiling * ATOMIC_PER_USDC).to_integral_value(rounding=ROUND_DOWN))
+    return QuoteBound(
+        atomic,
+        f"{float(tolerance):g}x the request's estimate ({format_usd(usd_to_atomic(estimate_usd) or 0)}) "
+        f"+ ${slack:g} = {format_usd(atomic)}",
+        f"a quote far above the catalog price is refused; if the price really changed, raise the tolerance "
+        f"with `claw wallet limits --quote-tolerance {max(10, float(tolerance) * 3):g}` (or `off`)",
+    )
+
+
+@dataclass(frozen=True)
 class SpendPolicy:
     """Limits in atomic USDC units; ``None`` means "no limit"."""
 
@@ -151,6 +189,21 @@ class SpendPolicy:
         net = evm_network(req.network) or solana_network_of(req.network)
         assert net is not None
         return req, net
+
+    def check_bound(self, req: Requirement, bound: QuoteBound | None, *, model: str | None = None) -> None:
+        """Refuse ``req`` when it is above ``bound`` (or, on a re-sign, pays someone else)."""
+        if bound is None:
+            return
+        what = f" for {model}" if model else ""
+        if bound.pay_to is not None and req.pay_to.lower() != bound.pay_to.lower():
+            raise refusal(
+                f"refusing to re-sign{what}: the gateway switched the payee from {bound.pay_to} to {req.pay_to} "
+                "after rejecting a signed payment", bound.hint or "nothing more was signed",
+                cap="resign", amount=req.amount)
+        if bound.max_amount is not None and req.amount > bound.max_amount:
+            raise refusal(
+                f"refusing to sign {format_usd(req.amount)}{what}: the gateway's quote is above {bound.why}",
+                bound.hint, cap="quote", amount=req.amount, limit=bound.max_amount)
 
     def check_per_request(self, amount: int, *, model: str | None = None) -> None:
         if self.max_per_request is not None and amount > self.max_per_request:
