@@ -71,12 +71,13 @@ class Context:
 def warm_signing() -> None:
     """Import the signing code in a background thread while the first, unpaid request is on the
     wire (the 402 comes back before it is needed)."""
-    import importlib
     import threading
 
     import httpx_sse  # noqa: F401 - imported here, before the thread below starts importing
 
-    threading.Thread(target=importlib.import_module, args=("clawcli.core.x402.evm",), daemon=True).start()
+    from clawcli.core.wallet.evm_sign import warm
+
+    threading.Thread(target=warm, daemon=True).start()
 
 
 def skip_httpx_cli() -> None:

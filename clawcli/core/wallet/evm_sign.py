@@ -19,6 +19,13 @@ _TRANSFER_TYPE = (b"TransferWithAuthorization(address from,address to,uint256 va
                   b"uint256 validBefore,bytes32 nonce)")
 
 
+def warm() -> None:
+    """Load the native libraries now (a background thread calls this while the first, unpaid
+    request is on the wire, so the 402 finds them ready)."""
+    from coincurve import PrivateKey  # noqa: F401
+    from Crypto.Hash import keccak  # noqa: F401
+
+
 def keccak256(data: bytes) -> bytes:
     from Crypto.Hash import keccak
 
