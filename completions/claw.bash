@@ -16,11 +16,11 @@ _claw_options() {
         "") echo "--version -V --debug --install-completion --show-completion --help -h" ;;
         "route") echo "--explain -e --json -j --profile -p --model -m --system -s --max-tokens -t --tools --messages --batch -b --jobs -J --help -h" ;;
         "models") echo "--json -j --refresh -r --profiles --help -h" ;;
-        "ask") echo "--model -m --profile -p --system -s --continue -c --cid --conversation --attach -a --max-tokens --temperature --no-stream --json -j --explain -e --max-cost --compress --no-log --help -h" ;;
+        "ask") echo "--model -m --profile -p --system -s --continue -c --cid --conversation --attach -a --max-tokens --temperature --no-stream --json -j --explain -e --max-cost --compress --no-log --no-preauth --help -h" ;;
         "chat") echo "--model -m --profile -p --system -s --continue -c --cid --conversation --max-cost --no-log --help -h" ;;
         "logs") echo "--count -n --cid --conversation --current -c --query -q --conversations --json -j --help -h" ;;
         "stats") echo "--since -s --until -u --days -d --by -b --top -n --json --csv --help -h" ;;
-        "serve") echo "--host --port -p --token -t --token-file --allow-host --allow-origin --profile --max-cost-per-run --cap-mode --gateway-url --compress --journal --no-journal --state --json --log-level --help -h" ;;
+        "serve") echo "--host --port -p --token -t --token-file --allow-host --allow-origin --profile --max-cost-per-run --cap-mode --gateway-url --compress --journal --no-journal --state --no-preauth --json --log-level --help -h" ;;
         "inject-openclaw") echo "--port -p --set-default --dry-run -n --undo --json -j --token -t --help -h" ;;
         "bench") echo "--help -h" ;;
         "bench route") echo "--file -f --number -n --json --help -h" ;;

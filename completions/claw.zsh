@@ -89,6 +89,7 @@ _claw_ask() {
     '--max-cost[Most this question may cost in USD: models estimated above it are skipped; refused only when no model of the chain fits]:float: ' \
     '--compress[Request compression before routing and payment: off, safe (default; above 8 KB) or aggressive]:text: ' \
     '--no-log[Do not store this prompt and answer in the local log (`claw logs`)]' \
+    '--no-preauth[Wait for the gateway'\''s 402 quote instead of paying a remembered one with the first request]' \
     '(--help -h)'{--help,-h}'[Show this message and exit]' \
     '::prompt: '
 }
@@ -144,6 +145,7 @@ _claw_serve() {
     '--journal[Session memory for x-session-id sessions]' \
     '--no-journal[The opposite of --journal]' \
     '--state[Share the spend ledger, cooldowns and session pins with other `claw serve` through Redis: redis://HOST:PORT/DB (env CLA…]:text: ' \
+    '--no-preauth[Wait for each paid request'\''s 402 quote instead of sending the payment with the first request when the last quote for th…]' \
     '--json[Print the startup line as JSON]' \
     '--log-level[debug, info (the default: a start-up banner and one line per request), warning (only requests that failed) or error]:text: ' \
     '(--help -h)'{--help,-h}'[Show this message and exit]'
@@ -224,7 +226,7 @@ _claw_bench_models() {
 
 _claw_bench_compress() {
   _arguments -s \
-    '(--file -f)'{--file,-f}'[JSONL of chat requests (default: benchmarks/data/compress-corpus.jsonl)]:path: ' \
+    '(--file -f)'{--file,-f}'[JSONL of chat requests, optionally .gz (default: the corpus shipped with clawcli)]:path: ' \
     '(--mode -m)'{--mode,-m}'[safe (layers 1-3) or aggressive (all seven)]:text: ' \
     '(--repeat -r)'{--repeat,-r}'[Timed runs per request (best is kept)]:integer: ' \
     '--json[Print the result as JSON]' \
