@@ -194,3 +194,18 @@ def test_each_machine_folds_its_usage_log_into_a_shared_ledger_once(redis_server
     with pytest.raises(PolicyRefusal):
         first.reserve(25_000, daily_limit=50_000)  # this machine's $0.03 is back before the cap check
     assert first.totals().spent_day == 30_000
+
+
+def test_a_redis_that_refuses_writes_is_one_line_and_nothing_is_reserved(redis_url: str) -> None:
+    import redis
+
+    led = open_state(_settings(redis_url), None).ledger(address=ADDRESS, chain="base")
+    admin = redis.Redis.from_url(redis_url)
+    admin.config_set("min-replicas-to-write", 1)  # a primary that lost its replicas: writes refused
+    try:
+        with pytest.raises(StateUnavailable) as info:
+            led.reserve(1_000, daily_limit=50_000)
+        assert "refused the ledger update" in info.value.message and "\n" not in info.value.message
+    finally:
+        admin.config_set("min-replicas-to-write", 0)
+    assert led.totals().pending_day == 0

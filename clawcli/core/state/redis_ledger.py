@@ -90,8 +90,11 @@ class RedisSpendLedger(SpendLedger):
             return script(keys=keys, args=args)
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
             raise unavailable(self.url, exc) from None
-        except RedisError as exc:  # e.g. a read-only replica, OOM: same answer, nothing signed
-            raise unavailable(self.url, exc) from None
+        except RedisError as exc:  # e.g. a read-only replica, OOM, auth: nothing signed either
+            detail = str(exc).strip().rstrip(".") or type(exc).__name__
+            raise StateUnavailable(f"the shared state at {self.url} refused the ledger update ({detail}); "
+                                   "refusing to sign",
+                                   "check the Redis server (writable primary, memory, password); nothing was signed") from None
 
     # -- public API (SpendLedger's) -----------------------------------------------------------
     def totals(self) -> Totals:
