@@ -209,3 +209,18 @@ def test_a_redis_that_refuses_writes_is_one_line_and_nothing_is_reserved(redis_u
     finally:
         admin.config_set("min-replicas-to-write", 0)
     assert led.totals().pending_day == 0
+
+
+def test_serve_with_a_bad_state_is_one_line_before_anything_starts(tmp_path: Path) -> None:
+    env = {**os.environ, "CLAWCLI_HOME": str(tmp_path / "h"), "CLAWCLI_OPENCLAW_HOME": str(tmp_path / "oc")}
+    bad = subprocess.run([sys.executable, "-m", "clawcli", "serve", "--port", "0", "--state", "http://x:1"],
+                         env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert bad.returncode == 2 and bad.stderr.startswith("error: invalid state URL 'http://x:1'")
+    assert "Traceback" not in bad.stderr
+    no_lib = ("import sys; sys.modules['redis'] = None; from clawcli.cli.main import run; "
+              "sys.argv = ['claw', 'serve', '--port', '0', '--state', 'redis://127.0.0.1:1/0']; run()")
+    out = subprocess.run([sys.executable, "-c", no_lib], env=env, capture_output=True, text=True, timeout=60,
+                         check=False)
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert out.stderr.splitlines()[0] == "error: --state redis://... needs the redis client library, which is not installed"
+    assert not (tmp_path / "oc" / "blockrun").exists()  # failed before creating a wallet
