@@ -132,3 +132,20 @@ def test_size_buckets_and_the_ceiling():
     assert cache.get("m", 10).required == "quote" and cache.get("m", 11) is None
     now[0] = 11.0
     assert cache.get("m", 10) is None  # expired
+
+
+@pytest.mark.parametrize("preauth", [True, False])
+def test_serve_pays_the_second_request_in_one_round_trip_unless_no_preauth(make_proxy, gw, preauth):
+    """Through `claw serve` (the same app, in-process): `preauth = false` (`--no-preauth`) keeps the 402."""
+    from eth_account import Account
+
+    from _proxy import TEST_KEY
+
+    proxy = make_proxy(preauth=preauth)  # (resets the emulator)
+    gw.set_balance(Account.from_key(TEST_KEY).address, 5)
+    assert proxy.post(req("first question, please")).status_code == 200
+    n = len(gw.chat_requests())
+    r = proxy.post(req("second question, please"))
+    assert r.status_code == 200
+    assert trips(gw, n) == ([(200, True)] if preauth else [(402, False), (200, True)])
+    assert proxy.log_records()[-1]["cost"] == pytest.approx(gw.paid_requests()[-1].amount_usd)

@@ -39,6 +39,9 @@ def serve(
     state_url: Optional[str] = typer.Option(
         None, "--state", help="Share the spend ledger, cooldowns and session pins with other `claw serve` "
                               "through Redis: redis://HOST:PORT/DB (env CLAWCLI_STATE_URL; default: local)."),
+    no_preauth: bool = typer.Option(
+        False, "--no-preauth", help="Wait for each paid request's 402 quote instead of sending the payment with the "
+                                    "first request when the last quote for that model and size covers it."),
     json_out: bool = typer.Option(False, "--json", help="Print the startup line as JSON."),
     log_level: str = typer.Option(
         "info", "--log-level", help="debug, info (the default: a start-up banner and one line per request), "
@@ -76,7 +79,7 @@ def serve(
     settings = load_settings(paths, overrides={
         "host": host, "port": port if port else None, "profile": profile,
         "max_cost_per_run": max_cost_per_run, "cap_mode": cap_mode, "gateway_url": gateway_url,
-        "compress": compress, "state_url": state_url,
+        "compress": compress, "state_url": state_url, "preauth": False if no_preauth else None,
     })
     bind_port = 0 if port == 0 else settings.port
     if settings.state_url:  # --state redis://: a missing client library is one line before anything starts

@@ -65,6 +65,9 @@ class Settings:
     log_prompts: bool = True
     # shared state of several `claw serve` on one wallet (redis://HOST:PORT/DB); None = local
     state_url: str | None = None
+    # pre-authorisation: send the payment with the first request when the last quote for the same
+    # model and request size covers it (one round trip instead of two); `--no-preauth` turns it off
+    preauth: bool = True
 
     def gateway_for(self, chain: str) -> str:
         """The gateway base URL for ``chain`` (an explicit ``gateway_url`` wins)."""
