@@ -37,8 +37,11 @@ class StateUnavailable(PaymentError):
     code = "state_unavailable"
 
 
-def unavailable(url: str, exc: BaseException) -> StateUnavailable:
+def unavailable(url: str, exc: BaseException, *, signing: bool = True) -> StateUnavailable:
     detail = str(exc).strip().rstrip(".") or type(exc).__name__
+    if not signing:  # a read (wallet limits, /health): say what is unknown, not what was refused
+        return StateUnavailable(f"the shared state at {url} is unreachable ({detail}); the shared spend is unknown",
+                                "start Redis or fix --state / CLAWCLI_STATE_URL")
     return StateUnavailable(
         f"the shared state at {url} is unreachable ({detail}); refusing to sign",
         "start Redis or fix --state / CLAWCLI_STATE_URL; nothing was signed, claw reconnects on its own",
@@ -78,10 +81,7 @@ class RedisSpendLedger(SpendLedger):
         self._totals_script = client.register_script(_lua.TOTALS)
         self._seed_script = client.register_script(_lua.SEED)
 
-    def describe(self) -> str:
-        return f"{self.url} (key prefix {self.prefix})"
-
-    def _call(self, script: Any, keys: list[str], args: list[Any]) -> Any:
+    def _call(self, script: Any, keys: list[str], args: list[Any], *, signing: bool = True) -> Any:
         from redis.exceptions import ConnectionError as RedisConnectionError
         from redis.exceptions import RedisError
         from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -89,7 +89,7 @@ class RedisSpendLedger(SpendLedger):
         try:
             return script(keys=keys, args=args)
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
-            raise unavailable(self.url, exc) from None
+            raise unavailable(self.url, exc, signing=signing) from None
         except RedisError as exc:  # e.g. a read-only replica, OOM, auth: nothing signed either
             detail = str(exc).strip().rstrip(".") or type(exc).__name__
             raise StateUnavailable(f"the shared state at {self.url} refused the ledger update ({detail}); "
@@ -98,7 +98,7 @@ class RedisSpendLedger(SpendLedger):
 
     # -- public API (SpendLedger's) -----------------------------------------------------------
     def totals(self) -> Totals:
-        raw = self._call(self._totals_script, self._keys, [repr(float(self.clock()))])
+        raw = self._call(self._totals_script, self._keys, [repr(float(self.clock()))], signing=False)
         return _totals_of(raw)
 
     def reserve(
@@ -172,7 +172,7 @@ class RedisSpendLedger(SpendLedger):
             pipe.lrange(self._keys[4], 0, -1)
             open_, recent = pipe.execute()
         except (RedisError, OSError) as exc:
-            raise unavailable(self.url, exc) from None
+            raise unavailable(self.url, exc, signing=False) from None
         out = [json.loads(x) for x in list(open_) + list(recent)]
         return sorted(out, key=lambda e: float(e.get("ts", 0)))
 
