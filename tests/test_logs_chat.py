@@ -145,3 +145,18 @@ def test_chat_bad_model_is_reported_and_the_chat_goes_on(gw):
     assert "unknown model 'gpt-9'" in res.stderr
     assert any(r.status == 200 for r in gw.chat_requests())
     assert not db_path().exists() or sqlite3.connect(db_path()).execute("SELECT COUNT(*) FROM responses").fetchone()[0] == 0
+
+
+def test_the_database_and_its_wal_are_private_under_umask_000(tmp_path):
+    old = os.umask(0)
+    try:
+        with LogStore(tmp_path / "home" / "logs.db") as store:
+            conv = store.new_conversation(title="t", profile="auto", model=None)
+            store.add(Entry(prompt="private", response="x", conversation_id=conv.id))
+            files = sorted(p.name for p in (tmp_path / "home").iterdir())
+            modes = {p.name: oct(p.stat().st_mode & 0o777) for p in (tmp_path / "home").iterdir()}
+    finally:
+        os.umask(old)
+    assert "logs.db-wal" in files
+    assert set(modes.values()) == {"0o600"}, modes
+    assert oct((tmp_path / "home").stat().st_mode & 0o777) == "0o700"

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import secrets
 import sqlite3
 from collections.abc import Iterator
@@ -166,6 +167,9 @@ class LogStore:
         self.path = Path(path)
         try:
             private_dir(self.path.parent)  # 0700 whatever the umask: the prompts are private
+            # the file itself 0600 from its creation (SQLite gives its -wal/-shm files the same mode)
+            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+            os.chmod(self.path, 0o600)  # and an older database made with the umask becomes private too
             # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE below)
             self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
@@ -180,10 +184,6 @@ class LogStore:
             self.db.close()
             raise LogStoreError(f"the log database {self.path} is unusable: {exc}",
                                 "move it away to start a new one, or pass --no-log") from None
-        try:
-            self.path.chmod(0o600)  # prompts can be private: owner-only, like the usage logs' directory
-        except OSError:
-            pass
 
     @classmethod
     def open(cls, paths: Any) -> LogStore:
