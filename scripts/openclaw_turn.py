@@ -11,6 +11,12 @@ by ``scripts/node_env.sh``: Node 24 + the npm ``openclaw``) is set up with ``cla
 --message M --json``. A small relay between OpenClaw and `claw serve` prints the
 ``x-clawrouter-tier`` / ``x-clawrouter-model`` response headers of every request OpenClaw makes.
 Exit status 1 when a turn's first request was not routed to the ``--expect``-ed tier.
+
+Then the client-signal checks of issue 14 (``--no-signals`` skips them): the injected provider has
+no apiKey and ``openclaw config validate`` accepts it; a tool turn (the emulator calls OpenClaw's
+first tool, then answers the tool result in words) completes; and a billing failure reaches
+OpenClaw as billing (our 402 ``insufficient_quota``), reported at once instead of retried as an
+outage.
 """
 
 from __future__ import annotations
@@ -84,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--message", action="append", help="a turn's message (repeatable; default: a proof, a greeting)")
     ap.add_argument("--expect", action="append", help="the tier expected for each --message, in order")
+    ap.add_argument("--no-signals", action="store_true", help="skip the tool-turn / billing / config checks")
     args = ap.parse_args(argv)
     if args.message:
         expect = args.expect or []
@@ -145,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
                 elif want and got[0]["tier"] != want:
                     print(f"  MISMATCH: first request routed to {got[0]['tier']}, expected {want}")
                     failures += 1
+            if not args.no_signals:
+                failures += _signal_checks(env, ws, gw, tap)
         finally:
             if tap:
                 tap.close()
@@ -155,6 +164,44 @@ def main(argv: list[str] | None = None) -> int:
                 serve.kill()
     print("ok" if not failures else f"{failures} turn(s) failed")
     return 1 if failures else 0
+
+
+def _signal_checks(env: dict[str, str], ws: Path, gw, tap: TierTap) -> int:
+    """Issue 14: no placeholder apiKey, a valid config, a tool turn, billing reported as billing."""
+    import time
+
+    failures = 0
+
+    def check(ok: bool, what: str, detail: str = "") -> None:
+        nonlocal failures
+        print(f"{'ok  ' if ok else 'FAIL'} {what}" + ("" if ok or not detail else f"\n  {detail[-1200:]}"), flush=True)
+        failures += 0 if ok else 1
+
+    cfg = json.loads((Path(env["OPENCLAW_STATE_DIR"]) / "openclaw.json").read_text("utf-8"))
+    check("apiKey" not in cfg["models"]["providers"]["clawcli"], "no placeholder apiKey without --token")
+    p = subprocess.run(["openclaw", "config", "validate"], env=env, cwd=ws, capture_output=True, text=True,
+                       timeout=300)
+    check(p.returncode == 0, "openclaw config validate", p.stdout + p.stderr)
+
+    def turn(session: str, message: str) -> tuple[subprocess.CompletedProcess, int, float]:
+        start, t0 = len(tap.seen), time.monotonic()
+        p = subprocess.run(["openclaw", "agent", "--local", "--session-id", session, "--message", message, "--json"],
+                           env=env, cwd=ws, capture_output=True, text=True, timeout=300)
+        return p, len(tap.seen) - start, time.monotonic() - t0
+
+    gw.tool_calls = True  # OpenClaw's first tool is called; the request after the tool result gets words
+    p, n, secs = turn("signals-tools", "Look at the workspace with a tool, then summarise it")
+    gw.tool_calls = False
+    check(p.returncode == 0 and n >= 2 and "Hello from" in p.stdout,
+          f"tool turn: {n} requests, answered after the tool result ({secs:.0f} s)", p.stdout + p.stderr)
+    gw.inject("*", "402_billing", times=None)
+    p, n, secs = turn("signals-billing", "This turn cannot be paid for")
+    gw.clear_faults()
+    said = (p.stdout + p.stderr).lower()
+    check(any(w in said for w in ("billing", "insufficient", "credits", "balance")) and n <= 2,
+          f"billing failure reported as billing after {n} request(s), not retried as an outage ({secs:.0f} s)",
+          p.stdout + p.stderr)
+    return failures
 
 
 if __name__ == "__main__":

@@ -305,7 +305,8 @@ class _Handlers:
 
 
 def _answers_tool_results(body: dict[str, Any]) -> bool:
-    """The request ends with tool results: a model answers them in words (``tool_calls=True``
-    would otherwise call the tool again forever, and agent loops never end)."""
+    """The conversation already holds a tool result: the model answers in words (``tool_calls=True``
+    would otherwise call the tool again forever, and agent loops never end). Not only the last
+    message: agents such as OpenClaw append their own context after the tool results."""
     msgs = body.get("messages")
-    return isinstance(msgs, list) and bool(msgs) and isinstance(msgs[-1], dict) and msgs[-1].get("role") == "tool"
+    return isinstance(msgs, list) and any(isinstance(m, dict) and m.get("role") == "tool" for m in msgs)
