@@ -192,7 +192,10 @@ def test_bench_proxy_passes_options_and_prints_json(monkeypatch: pytest.MonkeyPa
                        "proxy": {"p50Ms": 1.0, "p99Ms": 3.0, "rps": 900, "requests": 10, "errors": 0},
                        "addedP50Ms": 0.7, "addedP99Ms": 2.1},
                 "cN": {"concurrency": kw["concurrency"], "direct": {"p50Ms": 1, "p99Ms": 2, "rps": 9000},
-                       "proxy": {"p50Ms": 5, "p99Ms": 9, "rps": 1500}},
+                       "ceiling": {"p50Ms": 3, "p99Ms": 6, "rps": 2000},
+                       "proxy": {"p50Ms": 5, "p99Ms": 9, "rps": 1500}, "ratio": 0.75},
+                "serverCpuUsPerRequest": 700, "ceilingCpuUsPerRequest": 200,
+                "loadAverage": {"start": [3.0], "end": [3.5]}, "busy": True,
                 "rssMb": 60, "peakRssMb": 70, "targets": pb.TARGETS}
 
     monkeypatch.setattr(pb, "run_proxy_bench", fake)
@@ -202,6 +205,7 @@ def test_bench_proxy_passes_options_and_prints_json(monkeypatch: pytest.MonkeyPa
     assert json.loads(r.stdout)["c1"]["addedP50Ms"] == 0.7
     r = runner.invoke(app, ["bench", "proxy", "--duration", "1"])
     assert r.exit_code == 0 and "added p50" in r.stdout and "0.70 ms" in r.stdout
+    assert "0.75 of the ceiling" in r.stdout and "busy" in r.stdout
     r = runner.invoke(app, ["bench", "proxy", "--tool", "ab"])
     assert r.exit_code == 2
 

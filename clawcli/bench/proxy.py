@@ -53,7 +53,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-TARGETS = {"addedP50Ms": 1.0, "addedP99Ms": 5.0, "rps": 1200, "rssMb": 100}
+TARGETS = {"addedP50Ms": 0.6, "addedP99Ms": 5.0, "streamAddedP50Ms": 0.9, "rpsRatio": 0.8, "rssMb": 100,
+           "paidRoundTrips": 1.2}
 
 # --------------------------------------------------------------------------- the fast upstream
 _ANSWER = ("Paris is the capital of France. This fixed answer comes from the benchmark upstream, "
@@ -76,6 +77,13 @@ def _upstream_main(port: int) -> None:
         def connection_made(self, transport: Any) -> None:
             self.t = transport
             self.p = httptools.HttpRequestParser(self)
+            self.body = b""
+
+        def on_message_begin(self) -> None:
+            self.body = b""
+
+        def on_body(self, body: bytes) -> None:
+            self.body += body
 
         def data_received(self, data: bytes) -> None:
             try:
@@ -85,6 +93,13 @@ def _upstream_main(port: int) -> None:
 
         def on_message_complete(self) -> None:
             counter[0] += 1
+            if b'"stream":true' in self.body.replace(b" ", b""):
+                body = _sse_answer(counter[0])
+                self.t.write(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-length: "
+                             + str(len(body)).encode() + b"\r\n\r\n" + body)
+                if not self.p.should_keep_alive():
+                    self.t.close()
+                return
             body = json.dumps({
                 "id": f"chatcmpl-bench{counter[0]}", "object": "chat.completion", "created": 1700000000,
                 "model": "bench/upstream",
@@ -110,11 +125,77 @@ def _upstream_main(port: int) -> None:
     asyncio.run(main())
 
 
+def _sse_answer(n: int) -> bytes:
+    """The fixed answer as a stream: a role chunk, 8 content chunks, a finish chunk with usage, [DONE]."""
+    base = {"id": f"chatcmpl-bench{n}", "object": "chat.completion.chunk", "created": 1700000000,
+            "model": "bench/upstream"}
+    words = _ANSWER.split(" ")
+    step = max(1, len(words) // 8)
+    parts = [" ".join(words[i:i + step]) + " " for i in range(0, len(words), step)]
+    chunks = [dict(base, choices=[{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}])]
+    chunks += [dict(base, choices=[{"index": 0, "delta": {"content": p}, "finish_reason": None}]) for p in parts]
+    chunks.append(dict(base, choices=[{"index": 0, "delta": {}, "finish_reason": "stop"}],
+                       usage={"prompt_tokens": 12, "completion_tokens": 24, "total_tokens": 36}))
+    return b"".join(b"data: " + json.dumps(c, separators=(",", ":")).encode() + b"\n\n" for c in chunks) \
+        + b"data: [DONE]\n\n"
+
+
+# --------------------------------------------------------------------------- the ceiling
+def _ceiling_main(port: int, upstream: str) -> None:
+    """What Python can do: the server stack of `claw serve` (uvicorn, uvloop, httptools) passing
+    each request through one keep-alive aiohttp session, with no routing, payment or checks."""
+    import aiohttp
+    import uvicorn
+
+    session: list[aiohttp.ClientSession] = []
+    url = upstream + "/v1/chat/completions"
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        if scope["method"] == "GET":  # health probe
+            await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"2")]})
+            await send({"type": "http.response.body", "body": b"ok"})
+            return
+        chunks, more = [], True
+        while more:
+            msg = await receive()
+            chunks.append(msg.get("body", b""))
+            more = msg.get("more_body", False)
+        if not session:
+            session.append(aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=256, keepalive_timeout=60),
+                                                 cookie_jar=aiohttp.DummyCookieJar()))
+        async with session[0].post(url, data=b"".join(chunks), headers={"content-type": "application/json"}) as r:
+            ctype = r.headers.get("content-type", "application/json").encode()
+            if b"event-stream" in ctype:
+                await send({"type": "http.response.start", "status": r.status, "headers": [(b"content-type", ctype)]})
+                async for piece in r.content.iter_any():
+                    await send({"type": "http.response.body", "body": piece, "more_body": True})
+                await send({"type": "http.response.body", "body": b""})
+                return
+            data = await r.read()
+        await send({"type": "http.response.start", "status": r.status,
+                    "headers": [(b"content-type", ctype), (b"content-length", str(len(data)).encode())]})
+        await send({"type": "http.response.body", "body": data})
+
+    import socket
+
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    print(sock.getsockname()[1], flush=True)
+    config = uvicorn.Config(app, loop="uvloop", http="httptools", lifespan="off", access_log=False,
+                            log_level="warning", server_header=False)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
 # --------------------------------------------------------------------------- load generators
 _LUA = r"""
 local counter = 0
 local run = os.getenv("CLAW_BENCH_RUN") or tostring(os.time())
 local model = os.getenv("CLAW_BENCH_MODEL") or "auto"
+local stream = os.getenv("CLAW_BENCH_STREAM") == "1" and ',"stream":true' or ''
+
 local threads = {}
 local next_id = 0
 function setup(thread)
@@ -124,7 +205,8 @@ end
 request = function()
   counter = counter + 1
   local body = '{"model":"' .. model .. '","messages":[{"role":"user","content":"bench ' .. run .. '-' ..
-    tostring(tid) .. '-' .. counter .. ': what is the capital of France? Answer briefly."}],"max_tokens":64}'
+    tostring(tid) .. '-' .. counter .. ': what is the capital of France? Answer briefly."}],"max_tokens":64' ..
+    stream .. '}'
   return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, body)
 end
 """
@@ -139,9 +221,10 @@ def _ms(text: str) -> float:
     return float(m.group(1)) * _UNITS[m.group(2)]
 
 
-def _wrk(url: str, conns: int, duration: float, run_id: str, model: str, script: Path) -> dict[str, Any]:
+def _wrk(url: str, conns: int, duration: float, run_id: str, model: str, script: Path,
+         stream: bool = False) -> dict[str, Any]:
     threads = 1 if conns == 1 else 2
-    env = dict(os.environ, CLAW_BENCH_RUN=run_id, CLAW_BENCH_MODEL=model)
+    env = dict(os.environ, CLAW_BENCH_RUN=run_id, CLAW_BENCH_MODEL=model, CLAW_BENCH_STREAM="1" if stream else "0")
     out = subprocess.run(
         ["wrk", f"-t{threads}", f"-c{conns}", f"-d{max(1, round(duration))}s", "--latency", "-s", str(script), url],
         capture_output=True, text=True, env=env, timeout=duration + 60,
@@ -166,7 +249,8 @@ def _wrk(url: str, conns: int, duration: float, run_id: str, model: str, script:
     return res
 
 
-async def _aiohttp_load(url: str, conns: int, duration: float, run_id: str, model: str) -> dict[str, Any]:
+async def _aiohttp_load(url: str, conns: int, duration: float, run_id: str, model: str,
+                        stream: bool = False) -> dict[str, Any]:
     import aiohttp
 
     lat: list[float] = []
@@ -180,7 +264,7 @@ async def _aiohttp_load(url: str, conns: int, duration: float, run_id: str, mode
             i = 0
             while time.perf_counter() < stop_at:
                 i += 1
-                body = json.dumps({"model": model, "max_tokens": 64, "messages": [
+                body = json.dumps({"model": model, "max_tokens": 64, "stream": stream, "messages": [
                     {"role": "user", "content": f"bench {run_id}-{w}-{i}: what is the capital of France?"}]})
                 t0 = time.perf_counter()
                 async with session.post(url, data=body, headers={"content-type": "application/json"}) as r:
@@ -261,9 +345,28 @@ def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _load_average() -> list[float]:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:  # pragma: no cover - not on Linux
+        return []
+
+
+def _start(cmd: list[str], env: dict[str, str] | None, log: Path) -> tuple[subprocess.Popen, str]:
+    """A server subprocess that prints its port (or a JSON line with it) first; stderr to ``log``."""
+    with open(log, "w") as fh:  # never an unread pipe: `claw serve` logs a line per request
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=fh, text=True, env=env)
+    line = proc.stdout.readline()  # type: ignore[union-attr]
+    if not line:
+        proc.wait(10)
+        raise RuntimeError(f"{cmd[2:4]} did not start: " + log.read_text()[-2000:])
+    port = json.loads(line)["port"] if line.lstrip().startswith("{") else int(line)
+    return proc, f"http://127.0.0.1:{port}"
+
+
 def run_proxy_bench(*, duration: float = 6.0, warmup: float = 1.0, concurrency: int = 16, tool: str = "auto",
                     model: str = "auto", rounds: int = 3, serve_cmd: list[str] | None = None,
-                    upstream_port: int = 0, serve_env: dict[str, str] | None = None,
+                    upstream_port: int = 0, serve_env: dict[str, str] | None = None, stream: bool = True,
                     progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Run the benchmark (see the module docstring for the arguments and the returned dict)."""
     say = progress or (lambda _m: None)
@@ -275,92 +378,122 @@ def run_proxy_bench(*, duration: float = 6.0, warmup: float = 1.0, concurrency: 
         raise ClawError("wrk is not installed", "apt-get install wrk, or use --tool aiohttp")
     tmp = Path(tempfile.mkdtemp(prefix="claw-bench-"))
     procs: list[subprocess.Popen] = []
+    load_start = _load_average()
     try:
-        up = subprocess.Popen([sys.executable, "-m", "clawcli.bench.proxy", "--upstream", str(upstream_port)],
-                              stdout=subprocess.PIPE, text=True)
+        up, up_url = _start([sys.executable, "-m", "clawcli.bench.proxy", "--upstream", str(upstream_port)],
+                            None, tmp / "upstream.log")
         procs.append(up)
-        up_port = int(up.stdout.readline().strip())  # type: ignore[union-attr]
-        up_url = f"http://127.0.0.1:{up_port}"
+        ceiling, ceiling_url = _start([sys.executable, "-m", "clawcli.bench.proxy", "--ceiling", up_url],
+                                      None, tmp / "ceiling.log")
+        procs.append(ceiling)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("CLAWCLI_", "BLOCKRUN_"))}
         env.update(CLAWCLI_HOME=str(tmp / "home"), CLAWCLI_OPENCLAW_HOME=str(tmp / "openclaw"),
                    CLAWCLI_GATEWAY_URL=up_url, HOME=str(tmp))
         env.update(serve_env or {})
         cmd = (serve_cmd or [sys.executable, "-m", "clawcli", "serve"]) + ["--port", "0", "--json"]
-        # stderr to a file, never an unread pipe: `claw serve` logs a line per request, and a full
-        # pipe would stall it mid-benchmark
-        serve_log = tmp / "serve.log"
-        with open(serve_log, "w") as log_fh:
-            serve = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log_fh, text=True, env=env)
+        serve, proxy_url = _start(cmd, env, tmp / "serve.log")
         procs.append(serve)
-        line = serve.stdout.readline()  # type: ignore[union-attr]
-        if not line:
-            raise RuntimeError("claw serve did not start: " + serve_log.read_text()[-2000:])
-        info = json.loads(line)
-        proxy_url = f"http://127.0.0.1:{info['port']}"
         _wait_http(proxy_url + "/health")
         script = tmp / "unique.lua"
         script.write_text(_LUA)
         run_base = uuid.uuid4().hex[:10]
+        urls = {"direct": up_url, "ceiling": ceiling_url, "proxy": proxy_url}
+        pids = {"ceiling": ceiling.pid, "proxy": serve.pid}
 
-        def load(url: str, conns: int, secs: float, tag: str) -> dict[str, Any]:
-            rid = f"{run_base}-{tag}"  # unique prompts per request, per target and per run
+        def load(who: str, conns: int, secs: float, tag: str, streamed: bool = False) -> dict[str, Any]:
+            rid = f"{run_base}-{tag}-{who}"  # unique prompts per request, per target and per run
+            url = urls[who] + "/v1/chat/completions"
             if tool == "wrk":
-                return _wrk(url + "/v1/chat/completions", conns, secs, rid, model, script)
-            return asyncio.run(_aiohttp_load(url + "/v1/chat/completions", conns, secs, rid, model))
+                return _wrk(url, conns, secs, rid, model, script, stream=streamed)
+            return asyncio.run(_aiohttp_load(url, conns, secs, rid, model, stream=streamed))
 
         say("warming up")
-        load(up_url, 4, warmup, "wu-d")
-        load(proxy_url, 4, warmup, "wu-p")
-        # Interleaved rounds (direct, proxy, direct, proxy, ...) and the median round per
-        # figure: other load on the machine then hits both sides alike instead of one run.
+        for who in urls:
+            load(who, 4, warmup, "wu")
+        # Interleaved rounds (direct, ceiling, proxy, direct, ...) and the median round per figure:
+        # other load on the machine then hits all three alike instead of one run.
         per = max(1.0, duration / rounds)
-        d1s, p1s, dns, pns, cpu = [], [], [], [], []
+        phases = {"c1": (1, False), "cN": (concurrency, False)} | ({"s1": (1, True)} if stream else {})
+        runs: dict[str, dict[str, list[dict[str, Any]]]] = {ph: {w: [] for w in urls} for ph in phases}
+        cpu: dict[str, list[float]] = {"ceiling": [], "proxy": []}
         for k in range(rounds):
-            say(f"round {k + 1}/{rounds}: c=1")
-            d1s.append(load(up_url, 1, per, f"c1-d{k}"))
-            p1s.append(load(proxy_url, 1, per, f"c1-p{k}"))
-            say(f"round {k + 1}/{rounds}: c={concurrency}")
-            dns.append(load(up_url, concurrency, per, f"cn-d{k}"))
-            cpu0 = _cpu_s(serve.pid)
-            pns.append(load(proxy_url, concurrency, per, f"cn-p{k}"))
-            cpu.append((_cpu_s(serve.pid) - cpu0) * 1e6 / max(1, pns[-1]["requests"]))
-        d1, p1, dn, pn = _median_run(d1s), _median_run(p1s), _median_run(dns), _median_run(pns)
-        added50 = _median([p["p50Ms"] - d["p50Ms"] for d, p in zip(d1s, p1s, strict=True)])
-        added99 = _median([p["p99Ms"] - d["p99Ms"] for d, p in zip(d1s, p1s, strict=True)])
-        cpu_us = _median(cpu)
+            for ph, (conns, streamed) in phases.items():
+                say(f"round {k + 1}/{rounds}: {ph}")
+                for who in urls:
+                    cpu0 = _cpu_s(pids[who]) if ph == "cN" and who in pids else None
+                    runs[ph][who].append(load(who, conns, per, f"{ph}{k}", streamed))
+                    if cpu0 is not None:
+                        cpu[who].append((_cpu_s(pids[who]) - cpu0) * 1e6 / max(1, runs[ph][who][-1]["requests"]))
+
+        def added(ph: str, who: str, q: str = "p50Ms") -> float:
+            return round(_median([p[q] - d[q] for d, p in zip(runs[ph]["direct"], runs[ph][who], strict=True)]), 3)
+
+        def block(ph: str) -> dict[str, Any]:
+            out: dict[str, Any] = {who: _median_run(runs[ph][who]) for who in urls}
+            out.update(addedP50Ms=added(ph, "proxy"), addedP99Ms=added(ph, "proxy", "p99Ms"),
+                       ceilingAddedP50Ms=added(ph, "ceiling"), rounds=runs[ph])
+            return out
+
+        c1, cn = block("c1"), block("cN")
+        cn["concurrency"] = concurrency
+        ceiling_rps = cn["ceiling"]["rps"]
+        cn["ratio"] = round(cn["proxy"]["rps"] / ceiling_rps, 3) if ceiling_rps else None
         rss, hwm = _rss_mb(serve.pid)
+        load_end = _load_average()
+        cpus = os.cpu_count() or 1
         return {
-            "transport": (serve_env or {}).get("CLAWCLI_PROXY_TRANSPORT", "fast"),
-            "tool": tool, "cpus": os.cpu_count(), "duration": duration, "model": model,
-            "rounds": rounds,
-            "c1": {"direct": d1, "proxy": p1, "addedP50Ms": round(added50, 3), "addedP99Ms": round(added99, 3),
-                   "rounds": {"direct": d1s, "proxy": p1s}},
-            "cN": {"concurrency": concurrency, "direct": dn, "proxy": pn, "rounds": {"direct": dns, "proxy": pns}},
-            "serverCpuUsPerRequest": round(cpu_us, 1),
-            "rssMb": rss, "peakRssMb": hwm, "targets": dict(TARGETS),
+            "transport": (serve_env or {}).get("CLAWCLI_PROXY_TRANSPORT", "aiohttp"),
+            "tool": tool, "cpus": cpus, "duration": duration, "model": model, "rounds": rounds,
+            "c1": c1, "cN": cn, "stream": block("s1") if stream else None,
+            "serverCpuUsPerRequest": round(_median(cpu["proxy"]), 1),
+            "ceilingCpuUsPerRequest": round(_median(cpu["ceiling"]), 1),
+            "rssMb": rss, "peakRssMb": hwm, "ceilingRssMb": _rss_mb(ceiling.pid)[0],
+            "loadAverage": {"start": load_start, "end": load_end},
+            # other work on the machine during the run: the absolute figures are then noisy (the
+            # ratios to the ceiling, measured in the same rounds, much less so)
+            "busy": bool(load_end and max(load_start[:1] + load_end[:1]) > 0.5 * cpus),
+            "targets": dict(TARGETS),
         }
     finally:
-        for p in reversed(procs):
-            _stop(p)
+        for proc in reversed(procs):
+            _stop(proc)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
 def format_report(r: dict[str, Any]) -> str:
-    c1, cn = r["c1"], r["cN"]
-    t = r["targets"]
-    return "\n".join([
-        f"claw serve ({r.get('transport', 'fast')} transport) vs the upstream called directly "
-        f"({r['tool']}, {r['cpus']} CPUs, {r['duration']:g}s per target in {r['rounds']} interleaved rounds, "
-        f"medians; model {r['model']!r}, unique prompts)",
-        f"  c=1   direct p50 {c1['direct']['p50Ms']:.3f} ms p99 {c1['direct']['p99Ms']:.3f} ms | "
-        f"proxy p50 {c1['proxy']['p50Ms']:.3f} ms p99 {c1['proxy']['p99Ms']:.3f} ms",
-        f"        added p50 {c1['addedP50Ms']:.3f} ms (target <= {t['addedP50Ms']}) · "
-        f"added p99 {c1['addedP99Ms']:.3f} ms (target <= {t['addedP99Ms']})",
-        f"  c={cn['concurrency']:<3} direct {cn['direct']['rps']:.0f} rps | proxy {cn['proxy']['rps']:.0f} rps "
-        f"(target >= {t['rps']}), proxy p99 {cn['proxy']['p99Ms']:.2f} ms, errors {cn['proxy']['errors']}",
-        f"  server CPU {r['serverCpuUsPerRequest']:.0f} us per request at c={cn['concurrency']}",
-        f"  server RSS {r['rssMb']} MB (peak {r['peakRssMb']} MB, target <= {t['rssMb']})",
-    ])
+    c1, cn, st, t = r["c1"], r["cN"], r.get("stream"), r["targets"]
+
+    def row(label: str, b: dict[str, Any]) -> str:
+        return (f"  {label:<7} p50 ms: direct {b['direct']['p50Ms']:.3f} | ceiling {b['ceiling']['p50Ms']:.3f} "
+                f"(+{b['ceilingAddedP50Ms']:.3f}) | proxy {b['proxy']['p50Ms']:.3f} (+{b['addedP50Ms']:.3f})")
+
+    lines = [
+        f"claw serve ({r.get('transport')} client) beside the ceiling (uvicorn + aiohttp pass-through) and the "
+        f"upstream called directly ({r['tool']}, {r['cpus']} CPUs, {r['duration']:g}s per target and phase in "
+        f"{r['rounds']} interleaved rounds, medians; model {r['model']!r}, unique prompts)",
+        row("c=1", c1),
+        f"          added p50 {c1['addedP50Ms']:.3f} ms (target <= {t['addedP50Ms']}), "
+        f"added p99 {c1['addedP99Ms']:.3f} ms",
+    ]
+    if st:
+        lines += [row("stream", st),
+                  f"          stream added p50 {st['addedP50Ms']:.3f} ms (target <= {t['streamAddedP50Ms']})"]
+    lines += [
+        f"  c={cn['concurrency']:<5} rps: direct {cn['direct']['rps']:.0f} | ceiling {cn['ceiling']['rps']:.0f} | "
+        f"proxy {cn['proxy']['rps']:.0f} -> {cn['ratio']:.2f} of the ceiling (target >= {t['rpsRatio']}), "
+        f"proxy errors {cn['proxy']['errors']}",
+        f"  CPU per request at c={cn['concurrency']}: proxy {r['serverCpuUsPerRequest']:.0f} us, "
+        f"ceiling {r['ceilingCpuUsPerRequest']:.0f} us",
+        f"  RSS: proxy {r['rssMb']} MB (peak {r['peakRssMb']} MB, target <= {t['rssMb']}), "
+        f"ceiling {r['ceilingRssMb']} MB",
+        f"  load average {r['loadAverage']['start']} -> {r['loadAverage']['end']}"
+        + (" — the machine was busy: absolute figures are noisy, compare the ratios" if r.get("busy") else ""),
+    ]
+    if r.get("paid"):
+        from clawcli.bench.proxy_paid import format_paid
+
+        lines.append(format_paid(r["paid"]))
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -368,21 +501,35 @@ def main(argv: list[str] | None = None) -> int:
 
     ap = argparse.ArgumentParser(prog="python -m clawcli.bench.proxy", description=__doc__.split("\n\n")[0])
     ap.add_argument("--upstream", type=int, default=None, help=argparse.SUPPRESS)
-    ap.add_argument("--duration", type=float, default=6.0, help="seconds per target and concurrency")
+    ap.add_argument("--ceiling", default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--duration", type=float, default=6.0, help="seconds per target and phase")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--concurrency", type=int, default=16)
     ap.add_argument("--tool", choices=("auto", "wrk", "aiohttp"), default="auto")
     ap.add_argument("--model", default="auto")
-    ap.add_argument("--transport", choices=("fast", "aiohttp", "httpx"), default=None,
-                    help="the engine's HTTP transport inside claw serve (default fast)")
+    ap.add_argument("--transport", choices=("aiohttp", "httpx"), default=None,
+                    help="the engine's HTTP client inside claw serve (default aiohttp)")
+    ap.add_argument("--no-stream", action="store_true", help="skip the stream: true phase")
+    ap.add_argument("--paid", action="store_true", help="also time paid requests through the gateway emulator")
+    ap.add_argument("--rtt-ms", type=float, default=50.0, help="--paid: added gateway latency per round trip")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args(argv)
     if a.upstream is not None:
         _upstream_main(a.upstream)
         return 0
+    if a.ceiling is not None:
+        _ceiling_main(0, a.ceiling)
+        return 0
+    def say(msg: str) -> None:
+        print(f"... {msg}", file=sys.stderr)
+
     r = run_proxy_bench(duration=a.duration, concurrency=a.concurrency, tool=a.tool, model=a.model, rounds=a.rounds,
                         serve_env={"CLAWCLI_PROXY_TRANSPORT": a.transport} if a.transport else None,
-                        progress=lambda m: print(f"... {m}", file=sys.stderr))
+                        stream=not a.no_stream, progress=say)
+    if a.paid:
+        from clawcli.bench.proxy_paid import run_paid_bench
+
+        r["paid"] = run_paid_bench(rtt_ms=a.rtt_ms, progress=say)
     print(json.dumps(r, indent=2) if a.json else format_report(r))
     return 0
 

@@ -85,14 +85,22 @@ def proxy_cmd(
     concurrency: int = typer.Option(16, "--concurrency", "-c", min=1, help="Connections for the throughput phase."),
     tool: str = typer.Option("auto", "--tool", help="Load generator: auto (wrk if installed), wrk or aiohttp."),
     model: str = typer.Option("auto", "--model", "-m", help="Request model id (auto = classify every request)."),
+    rounds: int = typer.Option(3, "--rounds", min=1, help="Interleaved rounds (medians are reported)."),
+    stream: bool = typer.Option(True, "--stream/--no-stream", help="Also measure stream: true requests."),
+    paid: bool = typer.Option(False, "--paid", help="Also time paid requests through the gateway emulator, "
+                              "with pre-authorisation on and off."),
+    rtt_ms: float = typer.Option(50.0, "--rtt-ms", min=0.0, help="--paid: latency added to every gateway round trip."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
-    """Proxy overhead: `claw serve` against a fast loopback upstream, side by side with direct calls.
+    """Proxy overhead: `claw serve` beside the ceiling (a plain uvicorn + aiohttp pass-through)
+    and the upstream called directly, all in the same interleaved rounds.
 
-    Starts a free local upstream and `claw serve` in throwaway homes (your wallet and usage log
-    are not touched), then measures added p50/p99 latency at c=1 and throughput at c=N.
+    Starts a free local upstream, the ceiling and `claw serve` in throwaway homes (your wallet and
+    usage log are not touched), then measures added p50/p99 latency at c=1 (and for stream: true),
+    throughput at c=N as a ratio to the ceiling, CPU per request, RSS, and the load average (a busy
+    machine is noted). --paid --rtt-ms 50 adds paid requests through a gateway 50 ms away.
 
-    Example: claw bench proxy --duration 10 --concurrency 32 --json
+    Example: claw bench proxy --duration 10 --concurrency 32 --paid --json
     """
     from clawcli.core.errors import UsageError
     from clawcli.bench.proxy import run_proxy_bench
@@ -104,7 +112,11 @@ def proxy_cmd(
     err = console(stderr=True)
     with err.status("starting the proxy benchmark") as status:
         result = run_proxy_bench(duration=duration, warmup=warmup, concurrency=concurrency, tool=tool, model=model,
-                                 progress=lambda msg: status.update(str(msg)))
+                                 rounds=rounds, stream=stream, progress=lambda msg: status.update(str(msg)))
+        if paid:
+            from clawcli.bench.proxy_paid import run_paid_bench
+
+            result["paid"] = run_paid_bench(rtt_ms=rtt_ms, progress=lambda msg: status.update(str(msg)))
     if as_json:
         from clawcli.cli._app import print_json
 
@@ -120,21 +132,38 @@ def _print_proxy(r: dict) -> None:
 
     con = console()
     targets = r.get("targets", {})
-    c1, cn = r.get("c1", {}), r.get("cN", {})
+    c1, cn, st = r.get("c1", {}), r.get("cN", {}), r.get("stream") or {}
     con.print(f"[bold]Proxy overhead[/bold] ({r.get('tool')}, {r.get('cpus')} CPUs, {r.get('duration')} s per phase, "
               f"model {r.get('model')})")
     t = Table(show_edge=False, pad_edge=False)
     for col in ("phase", "endpoint", "p50 ms", "p99 ms", "req/s", "errors"):
         t.add_column(col, justify="left" if col in ("phase", "endpoint") else "right")
-    for label, block in (("c=1", c1), (f"c={cn.get('concurrency', '?')}", cn)):
-        for who in ("direct", "proxy"):
-            row = block.get(who) or {}
-            t.add_row(label, who, _f(row.get("p50Ms"), 2), _f(row.get("p99Ms"), 2), _f(row.get("rps"), 0),
-                      str(row.get("errors", "")))
+    for label, block in (("c=1", c1), ("stream", st), (f"c={cn.get('concurrency', '?')}", cn)):
+        for who in ("direct", "ceiling", "proxy"):
+            row = block.get(who)
+            if row:
+                t.add_row(label, who, _f(row.get("p50Ms"), 2), _f(row.get("p99Ms"), 2), _f(row.get("rps"), 0),
+                          str(row.get("errors", "")))
     con.print(t)
-    con.print(f"added p50 [bold]{_f(c1.get('addedP50Ms'), 2)} ms[/bold] (target ≤ {targets.get('addedP50Ms', '-')}), "
-              f"added p99 {_f(c1.get('addedP99Ms'), 2)} ms (≤ {targets.get('addedP99Ms', '-')}), "
-              f"RSS {_f(r.get('rssMb'), 0)} MB, peak {_f(r.get('peakRssMb'), 0)} MB (≤ {targets.get('rssMb', '-')})")
+    con.print(f"added p50 [bold]{_f(c1.get('addedP50Ms'), 2)} ms[/bold] (target ≤ {targets.get('addedP50Ms', '-')}; "
+              f"ceiling {_f(c1.get('ceilingAddedP50Ms'), 2)} ms), added p99 {_f(c1.get('addedP99Ms'), 2)} ms")
+    if st:
+        con.print(f"stream added p50 [bold]{_f(st.get('addedP50Ms'), 2)} ms[/bold] "
+                  f"(target ≤ {targets.get('streamAddedP50Ms', '-')}; ceiling {_f(st.get('ceilingAddedP50Ms'), 2)} ms)")
+    if cn.get("ratio") is not None:
+        con.print(f"throughput [bold]{_f(cn['ratio'], 2)}[/bold] of the ceiling (target ≥ {targets.get('rpsRatio', '-')}); "
+                  f"CPU per request: proxy {_f(r.get('serverCpuUsPerRequest'), 0)} µs, "
+                  f"ceiling {_f(r.get('ceilingCpuUsPerRequest'), 0)} µs")
+    con.print(f"RSS {_f(r.get('rssMb'), 0)} MB, peak {_f(r.get('peakRssMb'), 0)} MB (≤ {targets.get('rssMb', '-')})")
+    load = r.get("loadAverage")
+    if load:
+        con.print(f"load average {load.get('start')} → {load.get('end')}"
+                  + (" [yellow](the machine was busy: absolute figures are noisy, compare the ratios)[/yellow]"
+                     if r.get("busy") else ""))
+    if r.get("paid"):
+        from clawcli.bench.proxy_paid import format_paid
+
+        con.print(format_paid(r["paid"]).strip())
 
 
 def _f(x, nd: int) -> str:

@@ -1,0 +1,25 @@
+"""`claw bench proxy` end to end, briefly: the three targets answer, the figures are filled in, and the
+paid pass counts round trips with pre-authorisation on and off (counts, never speed)."""
+
+from __future__ import annotations
+
+
+def test_proxy_bench_runs_direct_ceiling_and_proxy_side_by_side():
+    from clawcli.bench.proxy import format_report, run_proxy_bench
+
+    r = run_proxy_bench(duration=0.6, warmup=0.2, rounds=1, concurrency=2, tool="aiohttp")
+    for phase in ("c1", "cN", "stream"):
+        for who in ("direct", "ceiling", "proxy"):
+            assert r[phase][who]["requests"] > 0 and r[phase][who]["errors"] == 0, (phase, who, r[phase][who])
+    assert r["cN"]["ratio"] > 0 and r["serverCpuUsPerRequest"] > 0 and r["ceilingCpuUsPerRequest"] > 0
+    assert r["rssMb"] and len(r["loadAverage"]["end"]) == 3
+    assert "of the ceiling" in format_report(r)
+
+
+def test_paid_bench_counts_one_round_trip_with_preauth_and_two_without():
+    from clawcli.bench.proxy_paid import run_paid_bench
+
+    p = run_paid_bench(rtt_ms=0, requests=3)
+    assert p["preauth"]["roundTripsFirst"] == 2 and p["preauth"]["roundTripsMedian"] == 1
+    assert p["noPreauth"]["roundTripsMedian"] == 2
+    assert p["preauth"]["errors"] == p["noPreauth"]["errors"] == 0 and p["preauth"]["paidUsd"] > 0
