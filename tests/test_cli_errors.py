@@ -59,6 +59,6 @@ def test_structured_error_keeps_attempts():
 
 def test_real_console_script_no_traceback_on_bad_input():
     p = subprocess.run([sys.executable, "-m", "clawcli", "route", "-p", "nope", "hi"], capture_output=True, text=True)
-    assert p.returncode == 1
+    assert p.returncode == 2  # a usage error (issue 15)
     assert p.stderr.startswith("error: unknown profile 'nope'")
     assert "Traceback" not in p.stderr

@@ -129,7 +129,7 @@ def test_bare_model_names_resolve_everywhere_like_in_bench_models():
     r = run("route", "-m", "gemini-2.5-flash", "hi")
     assert r.exit_code == 0 and "google/gemini-2.5-flash" in r.output
     r = run("route", "-m", "gemini-2.5-flsh", "hi")  # a typo is still an error with suggestions
-    assert r.exit_code == 1 and "did you mean" in r.output
+    assert r.exit_code == 2 and "did you mean" in r.output  # a usage error (issue 15)
 
 
 def test_env_key_without_0x_prefix_gets_a_hint_that_says_so():

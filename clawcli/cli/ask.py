@@ -5,6 +5,7 @@ turn of a conversation that `claw ask -c` continues."""
 
 from __future__ import annotations
 
+import inspect
 import sys
 from typing import Any
 
@@ -16,7 +17,7 @@ EPILOG = (
     "Examples:\n\n"
     "  claw ask \"What is the capital of Peru?\"\n\n"
     "  git diff | claw ask \"Review this diff\"       # instruction + piped text\n\n"
-    "  claw ask -c \"And the one of Bolivia?\"        # continue the last conversation\n\n"
+    "  claw ask -c \"And the one of Bolivia?\"        # continue the conversation\n\n"
     "  claw ask -a photo.png \"What is in this picture?\"\n\n"
     "  claw ask --explain --profile eco \"Summarise: ...\"   # decision on stderr\n\n"
     "  claw ask -m sonnet --max-cost 0.1 --json \"Design a rate limiter\" | jq .cost"
@@ -232,4 +233,4 @@ async def _run(turn: Any, max_cost: float | None, out: Any, *, stream: bool, jso
         await engine.aclose()
 
 
-ask.__doc__ = (ask.__doc__ or "") + "\n\n" + EPILOG
+ask.__doc__ = inspect.cleandoc(ask.__doc__ or "") + "\n\n" + EPILOG  # one indentation for both

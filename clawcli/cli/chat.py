@@ -7,6 +7,7 @@ answered locally and cost nothing.
 
 from __future__ import annotations
 
+import inspect
 import sys
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,11 +18,12 @@ from clawcli.core.errors import ClawError, UsageError
 
 EPILOG = (
     "Examples:\n\n"
-    "  claw chat                        # routed: the cheapest capable model per message\n\n"
+    "  claw chat                        # each message routed and paid\n\n"
     "  claw chat -m sonnet -s \"Be brief\"\n\n"
     "  claw chat -c                     # continue the last conversation\n\n"
-    "In the chat: /model NAME, /profile NAME, /cost, /help, /exit (or Ctrl-D). Type \"\"\" on a line\n"
-    "of its own to start and end a multi-line message; Ctrl-C stops an answer."
+    "In the chat: /model NAME, /profile NAME, /cost, /help, /exit (or Ctrl-D).\n"
+    "Type \"\"\" on a line of its own to start and end a multi-line message;\n"
+    "Ctrl-C stops an answer."
 )
 
 HELP = """commands:
@@ -116,8 +118,10 @@ def chat(
     max_cost: float | None = typer.Option(None, "--max-cost", min=0.0, help="Most one answer may cost in USD (models above it are skipped)."),
     no_log: bool = typer.Option(False, "--no-log", help="Do not store this chat in the local log (`claw logs`)."),
 ) -> None:
-    """Chat in the terminal: every message is routed, paid and streamed; the whole chat is one
-    conversation, stored like `claw ask -c` (`claw logs --cid ID`)."""
+    """Chat in the terminal: every message is routed, paid and streamed.
+
+    The whole chat is one conversation, stored like `claw ask -c` (see `claw logs --cid ID`).
+    """
     from clawcli.cli._app import check_model, check_profile
     from clawcli.cli._turn import find_conversation, open_context
 
@@ -239,4 +243,4 @@ async def _turn(ctx: Any, state: ChatState, text: str, max_cost: float | None, e
     typer.echo(typer.style(line, dim=True) if _color_ok(sys.stderr) else line, err=True)
 
 
-chat.__doc__ = (chat.__doc__ or "") + "\n\n" + EPILOG
+chat.__doc__ = inspect.cleandoc(chat.__doc__ or "") + "\n\n" + EPILOG  # one indentation for both

@@ -3,6 +3,7 @@ with the model, tier, cost and latency of each. Offline; reads only."""
 
 from __future__ import annotations
 
+import inspect
 import sys
 from typing import Any
 
@@ -106,4 +107,4 @@ def _print_conversations(rows: list[Any]) -> None:
                    f"{_usd(total):>10}  {route:<10} {conv.tier or '-':<9} {conv.title}")
 
 
-logs.__doc__ = (logs.__doc__ or "") + "\n\n" + EPILOG
+logs.__doc__ = inspect.cleandoc(logs.__doc__ or "") + "\n\n" + EPILOG  # one indentation for both
