@@ -51,10 +51,10 @@ class Payments:
                    state: RequestState) -> GatewayResponse:
         """POST one attempt and pay for it as needed; returns the first response that is not a 402
         (or raises AttemptFailed / PolicyRefusal / CostCapExceeded)."""
-        bucket = self._bucket(state, model)
-        # quote sanity: never sign far above the request's own estimate (issue 13)
-        bound = _pay.quote_bound(self.settings, state.plan.estimate(model) if state.plan is not None else None)
-        cached = self._usable_quote(model, bucket, state)
+        # (the hot path of a request that needs no payment: no estimate, no bound, no lookup)
+        estimate = state.plan.estimate(model) if (self.payer is not None and state.plan is not None) else None
+        bucket = size_bucket(estimate) if (self.quotes is not None and estimate is not None) else None
+        cached = self._usable_quote(model, bucket, estimate)
         if cached is None:
             resp = await self.client.post(body, headers)
             if resp.status != 402:
@@ -62,7 +62,9 @@ class Payments:
             challenge_body = await resp.read()
             await resp.close()
             required = self._challenge(resp.headers, challenge_body, attempt)
-        else:  # pre-authorised: the payment goes with the first request
+        # quote sanity: never sign far above the request's own estimate (issue 13)
+        bound = _pay.quote_bound(self.settings, estimate)
+        if cached is not None:  # pre-authorised: the payment goes with the first request
             paid = await self._pay(cached.required, body, headers, model, attempt, state, bound)
             if not isinstance(paid, _Rejected):
                 return paid.response
@@ -89,17 +91,12 @@ class Payments:
             raise AttemptFailed(attempt, wallet_empty=errors.is_insufficient_funds(paid.text))
         raise AssertionError("unreachable: the last sign round always returns or raises")
 
-    def _bucket(self, state: RequestState, model: str) -> int | None:
-        if self.quotes is None or state.plan is None:
-            return None
-        return size_bucket(state.plan.estimate(model))
-
-    def _usable_quote(self, model: str, bucket: int | None, state: RequestState) -> CachedQuote | None:
+    def _usable_quote(self, model: str, bucket: int | None, estimate: float | None) -> CachedQuote | None:
         """A remembered quote this request may be pre-authorised for, else None."""
-        if self.quotes is None or bucket is None or self.payer is None or state.plan is None:
+        if self.quotes is None or bucket is None or estimate is None:
             return None
         cached = self.quotes.get(model, bucket)
-        if cached is None or cached.amount_usd > quote_ceiling(self.settings, state.plan.estimate(model)) + 1e-12:
+        if cached is None or cached.amount_usd > quote_ceiling(self.settings, estimate) + 1e-12:
             return None
         return cached
 
