@@ -86,6 +86,12 @@ def test_first_chunk_has_the_role_and_one_id_for_the_whole_stream_notice_include
     assert chunks[-1]["choices"][0]["finish_reason"] == "stop"
 
 
+def test_a_completion_without_a_role_gets_one(proxy, gw):
+    gw.inject("*", "no_role", times=None)
+    r = proxy.post(ask("hi without a role"))
+    assert r.status_code == 200 and r.json()["choices"][0]["message"]["role"] == "assistant"
+
+
 def test_python_sdk_stream_without_upstream_roles(proxy, gw):
     gw.inject("*", "no_role", times=None)
     roles = [ch.choices[0].delta.role for ch in proxy.openai().chat.completions.create(stream=True, **ask("hi"))

@@ -325,6 +325,13 @@ def completion_body(result: Any) -> dict[str, Any]:
     else:
         resp = dict(resp)
         resp["model"] = result.model
+        choices = resp.get("choices")
+        if isinstance(choices, list) and any(isinstance(c, dict) and isinstance(c.get("message"), dict)
+                                             and not c["message"].get("role") for c in choices):
+            # an upstream message without a role: SDK helpers expect "assistant" (issue 14 §2)
+            resp["choices"] = [dict(c, message={"role": "assistant", **c["message"]})
+                               if isinstance(c, dict) and isinstance(c.get("message"), dict)
+                               and not c["message"].get("role") else c for c in choices]
     if result.notices:
         notice = "".join(f"> {n}\n\n" for n in result.notices)
         choices = resp.get("choices")

@@ -53,7 +53,7 @@ FAULT_KINDS: dict[str, str] = {
     "stream_error": "streamed: some content, then an SSE error event and [DONE] (params: after_chunks); "
                     "JSON: like error_200",
     "sse_comments": "': keep-alive' SSE comments before every event (JSON: leading blank lines)",
-    "no_role": "streamed: no chunk carries delta.role (JSON: unchanged)",
+    "no_role": "streamed: no chunk carries delta.role (JSON: the message has no role)",
     "truncate": "streamed: the stream ends cleanly after some chunks, without finish_reason or [DONE] "
                 "(params: after_chunks, default 2); JSON: a body cut in half",
     # timing and transport

@@ -228,6 +228,8 @@ class _Handlers:
 
         payload = (_faults.ERROR_200_BODY if kind in ("error_200", "stream_error")
                    else _replies.completion(rid, model.id, content, tool_call, use))
+        if kind == "no_role":
+            payload["choices"][0]["message"].pop("role", None)
         data = json.dumps(payload).encode()
         if kind == "sse_comments":
             data = b"\n\n" + data  # OpenRouter-style keep-alive whitespace before a JSON body
