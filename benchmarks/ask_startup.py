@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -84,20 +85,26 @@ def main() -> None:
         env = _env(gw, home, openclaw, args.tree)
         # --no-log: the log database is timed separately; an older tree (--tree) has no such flag
         cmd = [sys.executable, "-m", "clawcli", "ask", "-m", "flash", *([] if args.tree else ["--no-log"]), PROMPT]
-        walls = []
+        walls, cpus = [], []
         for _ in range(args.n + 1):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.perf_counter()
             res = subprocess.run(cmd, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL,
                                  check=False)
             walls.append(time.perf_counter() - t0)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
             if res.returncode != 0:
                 sys.exit(f"claw ask failed ({res.returncode}): {res.stderr.strip()}")
-        walls = walls[1:]  # the first run fills the OS page cache
+        walls, cpus = walls[1:], cpus[1:]  # the first run fills the OS page cache
     wall = statistics.median(walls)
     print(f"gateway (warm, in-process, paid request): {gateway * 1000:7.1f} ms median")
     print(f"claw ask -m flash hi (fresh process):     {wall * 1000:7.1f} ms median, "
           f"min {min(walls) * 1000:.1f} ms (n={args.n})")
     print(f"added by claw ask:                        {(wall - gateway) * 1000:7.1f} ms (target <= 350 ms)")
+    # CPU time of the command (user + sys): what other processes on a busy machine cannot inflate much
+    print(f"CPU of claw ask (user+sys):               {statistics.median(cpus) * 1000:7.1f} ms median, "
+          f"min {min(cpus) * 1000:.1f} ms; load average {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -81,15 +81,22 @@ def warm_signing() -> None:
 
 
 def skip_httpx_cli() -> None:
-    """Keep httpx from importing its own command-line tool (click, rich.syntax, pygments): it does
-    so when the package is imported, ~0.1-0.3 s of `claw ask`'s start-up for code that never runs
-    here. An empty ``httpx._main`` makes httpx's ``from ._main import main`` fail, and httpx then
-    defines its own stub (it handles that ImportError itself). Only when httpx is not loaded yet."""
+    """Trim what importing httpx drags in that `claw ask` never runs (~0.1-0.4 s of start-up):
+
+    - httpx imports its own command-line tool (click, rich.syntax, pygments) with the package; an
+      empty ``httpx._main`` makes its ``from ._main import main`` fail, and httpx handles that
+      ImportError itself (it defines a stub);
+    - httpcore imports trio, when it is installed, to support running under trio's event loop;
+      this process runs asyncio, so ``import trio`` is made to fail and httpcore uses anyio only.
+
+    Only when httpx is not loaded yet, and only in the `claw ask` / `claw chat` process."""
     import sys
     import types
 
-    if "httpx" not in sys.modules:
-        sys.modules.setdefault("httpx._main", types.ModuleType("httpx._main"))
+    if "httpx" in sys.modules:
+        return
+    sys.modules.setdefault("httpx._main", types.ModuleType("httpx._main"))
+    sys.modules.setdefault("trio", None)  # type: ignore[arg-type] - None: "import trio" raises ImportError
 
 
 def open_context(*, compress: str | None = None, no_log: bool = False, need_store: bool = False) -> Context:
