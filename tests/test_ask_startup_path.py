@@ -84,7 +84,7 @@ def test_derivations_are_kept_next_to_the_key_files_and_follow_the_files():
     assert json.loads(cache.read_text())["solanaAddress"] == created.solana_address
     # another mnemonic file (restored from a backup, edited): derived afresh, not taken from the cache
     words = paths.mnemonic_file.read_text().split()
-    paths.mnemonic_file.write_text(" ".join(words[:-1] + ["zoo"]) + "\n")
+    paths.mnemonic_file.write_text(" ".join(words[:-1] + ["notaword"]) + "\n")
     changed = resolve_wallet(paths, env={})
     assert changed.solana_address is None and any("not a valid BIP-39" in w for w in changed.warnings)
 
