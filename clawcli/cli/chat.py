@@ -168,6 +168,8 @@ def _loop(ctx: Any, state: ChatState, max_cost: float | None) -> None:
                     typer.echo("", err=True)
                     continue
                 if text is None:
+                    if interactive:
+                        typer.echo("", err=True)  # Ctrl-D echoes no newline
                     break
                 if not text.strip():
                     continue
