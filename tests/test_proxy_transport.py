@@ -107,3 +107,24 @@ async def test_sse_events_keep_multi_line_data_and_skip_comments(gw):
         await client.aclose()
     assert data[-1] == "[DONE]" and all(not d.startswith(":") for d in data)
     assert all(d.startswith("{") for d in data[:-1]) and len(data) >= 3
+
+
+async def test_sse_parser_joins_data_lines_across_pieces_and_line_ends():
+    """Events split anywhere between reads, CRLF / CR / LF line ends, multi-line data, comments."""
+    from clawcli.proxy.transport import _sse_data
+
+    raw = (b": keep-alive\r\n\r\ndata: {\"a\":1}\r\n\r\nevent: x\ndata: line1\ndata:line2\n\n"
+           b"data: c1\r\ndata: c2\r\n\r\ndata: [DONE]\r\rdata: tail")
+    for size in (1, 2, 3, 7, len(raw)):
+        pieces = [raw[i:i + size] for i in range(0, len(raw), size)]
+
+        class Content:
+            async def iter_any(self):
+                for p in pieces:
+                    yield p
+
+        class Resp:
+            content = Content()
+
+        got = [d async for d in _sse_data(Resp())]
+        assert got == ['{"a":1}', "line1\nline2", "c1\nc2", "[DONE]", "tail"], (size, got)

@@ -93,23 +93,43 @@ class AiohttpResponse:
 async def _sse_data(resp: aiohttp.ClientResponse) -> AsyncIterator[str]:
     """The ``data`` of each server-sent event (WHATWG rules for the one field the engine reads:
     ``data:`` lines joined by newlines, dispatched on a blank line; comments and other fields
-    skipped). Hand-written because httpx-sse only decodes httpx responses and this runs per line
-    of every streamed answer."""
-    data: list[str] = []
+    skipped; CRLF, CR and LF line ends). Hand-written because httpx-sse only decodes httpx
+    responses, and it reads whatever bytes arrived at once instead of a line at a time (aiohttp's
+    readline costs more than the rest of the relay on a streamed answer)."""
+    buf = b""
     try:
-        async for raw in resp.content:
-            line = raw.decode("utf-8", "replace").rstrip("\r\n")
-            if not line:
-                if data:
-                    yield "\n".join(data)
-                    data = []
-            elif line.startswith("data:"):
-                value = line[5:]
-                data.append(value.removeprefix(" "))
-        if data:  # a stream that ended without the final blank line
-            yield "\n".join(data)
+        async for piece in resp.content.iter_any():
+            buf += piece
+            if b"\r" in buf:  # a CR at the very end may be half of a CRLF: keep it for the next piece
+                keep = buf.endswith(b"\r")
+                buf = buf.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+                if keep:
+                    buf = buf[:-1] + b"\r"
+            while True:
+                end = buf.find(b"\n\n")
+                if end < 0:
+                    break
+                block, buf = buf[:end], buf[end + 2:]
+                data = _event_data(block)
+                if data is not None:
+                    yield data
+        data = _event_data(buf.rstrip(b"\r\n"))  # a stream that ended without the final blank line
+        if data is not None:
+            yield data
     except aiohttp.ClientError as exc:
         raise _mapped(exc) from exc
+
+
+def _event_data(block: bytes) -> str | None:
+    if not block:
+        return None
+    if block.startswith(b"data:") and b"\n" not in block:  # the usual one-line event
+        value = block[5:]
+        return (value[1:] if value.startswith(b" ") else value).decode("utf-8", "replace")
+    lines = [ln[5:] for ln in block.split(b"\n") if ln.startswith(b"data:")]
+    if not lines:
+        return None
+    return b"\n".join(ln[1:] if ln.startswith(b" ") else ln for ln in lines).decode("utf-8", "replace")
 
 
 def _mapped(exc: aiohttp.ClientError) -> GatewayTransportError:

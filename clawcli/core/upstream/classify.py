@@ -23,6 +23,8 @@ import re
 from collections import Counter
 from typing import Any
 
+import orjson
+
 AUTH = "auth"
 BILLING = "billing"
 RATE_LIMITED = "rate_limited"
@@ -75,8 +77,14 @@ ZAI_AUTH_CODES = frozenset({"1113"})
 
 
 def parse_json(text: str | bytes | None) -> Any:
+    """The parsed JSON, or None. orjson first (every chunk of every stream comes through here);
+    the stdlib for what orjson refuses (NaN, integers beyond 64 bits)."""
     if not text:
         return None
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        pass
     try:
         return json.loads(text)
     except (ValueError, UnicodeDecodeError):
