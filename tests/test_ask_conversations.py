@@ -122,7 +122,8 @@ def test_continue_without_any_conversation_is_a_usage_error(gw):
 
 
 def test_no_log_and_the_config_switch_store_nothing(gw, monkeypatch):
-    assert runner.invoke(app, ["ask", "--no-log", "secret plans"]).exit_code == 0
+    res = runner.invoke(app, ["ask", "--json", "--no-log", "secret plans"])
+    assert res.exit_code == 0 and json.loads(res.stdout)["conversationId"] is None
     monkeypatch.setenv("CLAWCLI_LOG_PROMPTS", "false")
     assert runner.invoke(app, ["ask", "more secret plans"]).exit_code == 0
     path = Path(os.environ["CLAWCLI_HOME"]) / "logs.db"

@@ -224,7 +224,7 @@ async def _run(turn: Any, max_cost: float | None, out: Any, *, stream: bool, jso
         turn.store(result)
         if json_out:
             obj = result.to_dict()
-            obj["conversationId"] = turn.conversation_id
+            obj["conversationId"] = turn.conversation_id if turn.ctx.log_enabled else None  # --no-log: none to continue
             print_json(obj)
         else:
             line = footer(result)
