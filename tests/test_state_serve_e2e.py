@@ -201,7 +201,10 @@ def test_session_pinned_through_one_is_honoured_by_the_others(serves, gw: Gatewa
     pinned = first.headers["x-clawrouter-model"]
     unpinned = b.chat("hi", model="auto", session="someone-else")
     assert unpinned.headers["x-clawrouter-model"] != pinned  # a greeting alone routes elsewhere
-    time.sleep(0.2)  # the pin reaches the other instances through Redis
+    deadline = time.time() + 10  # the pin reaches the other instances through Redis
+    while (httpx.get(b.url + "/health").json()["sessions"] < 2 or httpx.get(c.url + "/health").json()["sessions"] < 1) \
+            and time.time() < deadline:
+        time.sleep(0.05)
     for s in (b, c):
         r = s.chat("hi", model="auto", session="agent-7")
         assert r.status_code == 200 and r.headers["x-clawrouter-model"] == pinned
