@@ -18,8 +18,17 @@ from hypothesis import strategies as st
 from clawcli.core.paths import Paths
 from clawcli.core.wallet import create_wallet, resolve_wallet
 from clawcli.core.wallet import derived as derived_mod
-from clawcli.core.wallet.evm_sign import address_of, checksum_address, sign_digest, transfer_digest
-from clawcli.core.x402.evm import TRANSFER_WITH_AUTHORIZATION_TYPES, recover_signer, sign_authorization
+from clawcli.core.wallet.evm_sign import (
+    address_of,
+    checksum_address,
+    sign_digest,
+    transfer_digest,
+)
+from clawcli.core.x402.evm import (
+    TRANSFER_WITH_AUTHORIZATION_TYPES,
+    recover_signer,
+    sign_authorization,
+)
 
 KEYS = st.binary(min_size=32, max_size=32).filter(
     lambda b: 0 < int.from_bytes(b, "big") < 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141)

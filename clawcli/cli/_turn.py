@@ -137,6 +137,26 @@ class Turn:
     def engine(self) -> Any:
         return self.ctx.engine(self.decision)
 
+    async def stream(self, engine: Any, max_cost: float | None, out: Any) -> Any:
+        """Stream the answer into ``out`` (an AnswerWriter), notices to stderr; the EngineResult."""
+        from clawcli.cli._app import notice
+
+        result = None
+        async for ev in engine.stream(self.request, source=self.source, session_id=self.session_id,
+                                      decision=self.decision, max_cost=max_cost, compression=self.compression):
+            if ev.type == "notice":
+                out.pause()  # the live area off the screen before writing the notice
+                notice(ev.data)
+            elif ev.type == "chunk":
+                for ch in ev.data.get("choices") or ():
+                    piece = (ch.get("delta") or {}).get("content")
+                    if piece:
+                        out.write(piece)
+            elif ev.type == "done":
+                result = ev.data
+        out.close()
+        return result
+
     def store(self, result: Any) -> None:
         """Keep the prompt and the answer (never payment headers or keys) and raise the
         conversation's tier floor to what this turn was routed at."""

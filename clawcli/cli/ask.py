@@ -129,9 +129,8 @@ def ask(
     Piped text joins the question as a fenced block. Prompts and answers are stored locally
     (`claw logs`; off with --no-log or config `log_prompts = false`).
     """
-    from clawcli.cli._turn import Turn, prepare_turn
-
     from clawcli.cli._app import check_profile
+    from clawcli.cli._turn import Turn, prepare_turn
 
     profile = check_profile(profile)  # the spellings `claw route -p` and the proxy accept: ECO, blockrun/eco
     if model and profile:
@@ -180,21 +179,7 @@ async def _run(turn: Any, max_cost: float | None, out: Any, *, stream: bool, jso
     try:
         try:
             if stream:
-                result = None
-                async for ev in engine.stream(turn.request, source=turn.source, session_id=turn.session_id,
-                                              decision=turn.decision, max_cost=max_cost,
-                                              compression=turn.compression):
-                    if ev.type == "notice":
-                        out.pause()
-                        notice(ev.data)
-                    elif ev.type == "chunk":
-                        for ch in ev.data.get("choices") or ():
-                            piece = (ch.get("delta") or {}).get("content")
-                            if piece:
-                                out.write(piece)
-                    elif ev.type == "done":
-                        result = ev.data
-                out.close()
+                result = await turn.stream(engine, max_cost, out)
             else:
                 result = await engine.complete(turn.request, source=turn.source, session_id=turn.session_id,
                                                decision=turn.decision, max_cost=max_cost,

@@ -197,7 +197,7 @@ def _loop(ctx: Any, state: ChatState, max_cost: float | None) -> None:
 
 
 async def _turn(ctx: Any, state: ChatState, text: str, max_cost: float | None, engine_box: dict[str, Any]) -> None:
-    from clawcli.cli._app import _color_ok, notice
+    from clawcli.cli._app import _color_ok
     from clawcli.cli._render import AnswerWriter
     from clawcli.cli._turn import prepare_turn
     from clawcli.cli.ask import footer
@@ -213,20 +213,8 @@ async def _turn(ctx: Any, state: ChatState, text: str, max_cost: float | None, e
             await engine.aclose()
         engine = engine_box["engine"] = ctx.engine(turn.decision)
     out = AnswerWriter(markdown=sys.stdout.isatty())
-    result = None
     try:
-        async for ev in engine.stream(turn.request, source="chat", session_id=turn.session_id,
-                                      decision=turn.decision, max_cost=max_cost, compression=turn.compression):
-            if ev.type == "notice":
-                out.pause()
-                notice(ev.data)
-            elif ev.type == "chunk":
-                for ch in ev.data.get("choices") or ():
-                    piece = (ch.get("delta") or {}).get("content")
-                    if piece:
-                        out.write(piece)
-            elif ev.type == "done":
-                result = ev.data
+        result = await turn.stream(engine, max_cost, out)
     except AllAttemptsFailed as exc:
         out.close()
         n = len(exc.attempts)

@@ -192,7 +192,7 @@ class LogStore:
     def __enter__(self) -> LogStore:
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def close(self) -> None:

@@ -87,7 +87,7 @@ def transfer_digest(domain: Mapping[str, Any], message: Mapping[str, Any]) -> by
     """The EIP-712 digest of a TransferWithAuthorization (what the wallet signs)."""
     nonce = message["nonce"]
     if isinstance(nonce, str):
-        nonce = bytes.fromhex(nonce[2:] if nonce.startswith("0x") else nonce)
+        nonce = bytes.fromhex(nonce.removeprefix("0x"))
     if len(nonce) != 32:
         raise ValueError("nonce must be 32 bytes")
     struct = keccak256(

@@ -153,12 +153,11 @@ def resolve_wallet(paths: Paths, env: Mapping[str, str] | None = None) -> Wallet
         warnings.append(f"{d.mnemonic_error}; Solana is unavailable")
     solana_seed, solana_addr, matches = d.solana_seed, d.solana_address, d.matches_evm
     mnemonic = d.mnemonic_ok or None
-    if mnemonic:
-        if not matches and source != "file":
-            warnings.append(
-                f"{paths.mnemonic_file.name} does not belong to the key in {source[4:]}; "
-                "the Solana address comes from the mnemonic"
-            )
+    if mnemonic and not matches and source != "file":
+        warnings.append(
+            f"{paths.mnemonic_file.name} does not belong to the key in {source[4:]}; "
+            "the Solana address comes from the mnemonic"
+        )
     chain = read_chain(paths)
     if chain == "solana" and solana_seed is None:
         warnings.append("payment chain is solana but there is no Solana key; using base")
