@@ -30,6 +30,10 @@ from clawcli.core.x402.ledger import SpendLedger, Totals, _is_amount
 
 log = logging.getLogger("clawcli.state")
 
+#: after a connection failure, calls within this many seconds fail at once instead of waiting for
+#: another timeout (settlements are recorded inside the serving loop: it must not stall per request)
+RETRY_AFTER_FAILURE_S = 1.0
+
 
 class StateUnavailable(PaymentError):
     """The shared state (Redis) cannot be reached: refuse to sign rather than guess the spend."""
@@ -72,6 +76,8 @@ class RedisSpendLedger(SpendLedger):
         self.address = address
         self.chain = chain
         self.prefix = ledger_prefix(address, chain)
+        self._down_until = 0.0  # monotonic time before which Redis is not tried again (see _call)
+        self._down_reason = ""
         self.path = None  # no file: wallet limits shows the backend instead
         p = self.prefix
         self._keys = [p + "open", p + "settled", p + "settled_n", p + "rejected", p + "recent", p + "meta"]
@@ -86,9 +92,13 @@ class RedisSpendLedger(SpendLedger):
         from redis.exceptions import RedisError
         from redis.exceptions import TimeoutError as RedisTimeoutError
 
+        if time.monotonic() < self._down_until:  # failed a moment ago: answer at once, do not stall again
+            raise unavailable(self.url, ConnectionError(self._down_reason), signing=signing)
         try:
             return script(keys=keys, args=args)
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+            self._down_until = time.monotonic() + RETRY_AFTER_FAILURE_S
+            self._down_reason = str(exc).strip().rstrip(".") or type(exc).__name__
             raise unavailable(self.url, exc, signing=signing) from None
         except RedisError as exc:  # e.g. a read-only replica, OOM, auth: nothing signed either
             detail = str(exc).strip().rstrip(".") or type(exc).__name__
@@ -135,17 +145,13 @@ class RedisSpendLedger(SpendLedger):
         extra = {k: v for k, v in fields.items() if v is not None}
         args = [rid, state, repr(float(self.clock())), json.dumps(extra, separators=(",", ":")),
                 -1 if claimed is None else int(claimed)]
-        for attempt in range(3):
-            try:
-                return bool(self._call(self._finish_script, self._keys, args))
-            except StateUnavailable as exc:
-                if attempt == 2:
-                    # the reservation keeps counting against the caps until it leaves the window:
-                    # over-counting is the safe side; never raise after the gateway answered
-                    log.warning("claw: could not record %s for reservation %s: %s", state, rid, exc.message)
-                    return False
-                time.sleep(0.1 * (attempt + 1))
-        return False  # pragma: no cover
+        try:
+            return bool(self._call(self._finish_script, self._keys, args))
+        except StateUnavailable as exc:
+            # the reservation keeps counting against the caps until it leaves the window:
+            # over-counting is the safe side; never raise after the gateway answered
+            log.warning("claw: could not record %s for reservation %s: %s", state, rid, exc.message)
+            return False
 
     def _seed(self, now: float) -> None:
         from clawcli.core.x402.ledger import _settled_from_usage_log

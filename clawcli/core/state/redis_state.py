@@ -16,9 +16,11 @@ from clawcli.core.state import INSTALL_HINT, safe_url
 
 log = logging.getLogger("clawcli.state")
 
-#: a paid request waits at most this long for Redis before failing closed (503)
-CONNECT_TIMEOUT_S = 2.0
-SOCKET_TIMEOUT_S = 5.0
+#: a paid request waits at most about this long for Redis before failing closed (503). Ledger
+#: calls run on the signing path and, for settlements, inside the serving loop: short timeouts and
+#: one reconnect attempt (a pooled connection dropped by a Redis restart), never a long retry.
+CONNECT_TIMEOUT_S = 1.0
+SOCKET_TIMEOUT_S = 2.0
 
 
 def require_redis() -> Any:
@@ -40,9 +42,12 @@ class RedisState:
         self.display_url = safe_url(url)
         self.clock = clock
         try:
+            from redis.backoff import NoBackoff
+            from redis.retry import Retry
+
             self.client = redis.Redis.from_url(
                 url, socket_connect_timeout=CONNECT_TIMEOUT_S, socket_timeout=SOCKET_TIMEOUT_S,
-                health_check_interval=30, decode_responses=False)
+                health_check_interval=30, decode_responses=False, retry=Retry(NoBackoff(), 1))
         except ValueError as exc:
             raise ConfigError(f"invalid state URL {self.display_url!r}: {exc}",
                               "use redis://HOST:PORT/DB") from None
