@@ -19,14 +19,16 @@ import datetime as dt
 import json
 import os
 import secrets
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clawcli.core.errors import ClawError, UsageError
+
+if TYPE_CHECKING:  # sqlite3 is imported where a database is opened: `claw ask --no-log` needs none
+    import sqlite3
 from clawcli.core.paths import private_dir
 
 DB_NAME = "logs.db"
@@ -164,6 +166,8 @@ class LogStore:
     """The database of one ``CLAWCLI_HOME``. Cheap to open; use as a context manager."""
 
     def __init__(self, path: Path) -> None:
+        import sqlite3
+
         self.path = Path(path)
         try:
             private_dir(self.path.parent)  # 0700 whatever the umask: the prompts are private
