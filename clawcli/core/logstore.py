@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clawcli.core.errors import ClawError, UsageError
+from clawcli.core.paths import private_dir
 
 if TYPE_CHECKING:  # sqlite3 is imported where a database is opened: `claw ask --no-log` needs none
     import sqlite3
-from clawcli.core.paths import private_dir
 
 DB_NAME = "logs.db"
 BUSY_TIMEOUT_S = 15.0
