@@ -194,13 +194,16 @@ def _signal_checks(env: dict[str, str], ws: Path, gw, tap: TierTap) -> int:
     gw.tool_calls = False
     check(p.returncode == 0 and n >= 2 and "Hello from" in p.stdout,
           f"tool turn: {n} requests, answered after the tool result ({secs:.0f} s)", p.stdout + p.stderr)
-    gw.inject("*", "402_billing", times=None)
+    # a provider 402 without an x402 challenge, in words OpenClaw would not recognise by themselves:
+    # only our 402 / insufficient_quota wording can make OpenClaw say "billing error"
+    gw.inject("*", "status", times=None, before_payment=True, status=402,
+              body={"error": {"message": "account on hold", "type": "account_error"}})
     p, n, secs = turn("signals-billing", "This turn cannot be paid for")
     gw.clear_faults()
     said = (p.stdout + p.stderr).lower()
-    check(any(w in said for w in ("billing", "insufficient", "credits", "balance")) and n <= 2,
-          f"billing failure reported as billing after {n} request(s), not retried as an outage ({secs:.0f} s)",
-          p.stdout + p.stderr)
+    check("billing error" in said and n <= 2,
+          f"billing failure reported as OpenClaw's billing error after {n} request(s), not retried as an "
+          f"outage ({secs:.0f} s)", p.stdout + p.stderr)
     return failures
 
 
