@@ -68,34 +68,44 @@ class Metrics:
         self.rejected = Counter("clawcli_rejected_total", "Requests refused before routing, by HTTP status",
                                 ["status"], registry=r)
         self.active = Gauge("clawcli_active_requests", "Chat requests in progress", registry=r)
+        self._children: dict[tuple[str, tuple[str, ...]], Any] = {}
+
+    def _child(self, metric: Any, *labels: str) -> Any:
+        # .labels() costs ~20 us (validation, locking); the label sets repeat, so keep the children
+        key = (metric._name, labels)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(*labels)
+        return child
 
     def observe(self, rec: dict[str, Any]) -> None:
         tier = str(rec.get("tier") or "none")
         model = str(rec.get("model") or "none")
         status = str(rec.get("status") or "unknown")
-        self.requests.labels(str(rec.get("profile") or "none"), tier, model, status).inc()
+        child = self._child
+        child(self.requests, str(rec.get("profile") or "none"), tier, model, status).inc()
         ms = rec.get("latencyMs")
         if isinstance(ms, (int, float)):
-            self.latency.labels(tier, model, status).observe(ms / 1000)
+            child(self.latency, tier, model, status).observe(ms / 1000)
         ttft = rec.get("ttftMs")
         if isinstance(ttft, (int, float)):
-            self.ttft.labels(tier, model).observe(ttft / 1000)
+            child(self.ttft, tier, model).observe(ttft / 1000)
         cost = rec.get("cost")
         if isinstance(cost, (int, float)) and cost > 0:
-            self.cost.labels(model, tier).inc(cost)
+            child(self.cost, model, tier).inc(cost)
         base = rec.get("baselineCost")
         if status == "ok" and isinstance(base, (int, float)) and base > 0:
-            self.baseline.labels(tier).inc(base)
+            child(self.baseline, tier).inc(base)
         for a in rec.get("attempts") or ():
             if not isinstance(a, dict):
                 continue
             am = str(a.get("model") or "none")
             err = a.get("errorClass")
-            self.attempts.labels(am, str(err or "ok")).inc()
+            child(self.attempts, am, str(err or "ok")).inc()
             if err:
-                self.fallbacks.labels(am, str(err)).inc()
+                child(self.fallbacks, am, str(err)).inc()
             if a.get("paid"):
-                self.payments.labels(am, str(rec.get("network") or "unknown")).inc()
+                child(self.payments, am, str(rec.get("network") or "unknown")).inc()
 
     def render(self) -> tuple[bytes, str]:
         from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
