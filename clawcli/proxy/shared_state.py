@@ -60,12 +60,10 @@ class SharedSessionStore(SessionStore):
         s.last_used = now
 
     async def _load(self, client: Any) -> None:
+        from clawcli.core.state.shared import scan_values
+
         prefix = self._shared.prefix + "pin:"
-        async for k in client.scan_iter(match=prefix + "*", count=500):
-            raw = await client.get(k)
-            if raw is None:
-                continue
-            key = (k.decode() if isinstance(k, bytes) else str(k))[len(prefix):]
+        async for key, raw in scan_values(client, prefix):
             try:
                 self._remote(key, json.loads(raw))
             except (ValueError, KeyError, TypeError):

@@ -197,6 +197,20 @@ class SharedState:
             log.debug("ignored a state message: %s", exc)
 
 
+async def scan_values(client: Any, prefix: str, batch: int = 500) -> Any:
+    """(key without ``prefix``, value) of every key under ``prefix``: SCAN pages, one MGET each
+    (a restart reloads up to 10,000 sessions in a few round trips, not one per key)."""
+    cursor = 0
+    while True:
+        cursor, keys = await client.scan(cursor, match=prefix + "*", count=batch)
+        if keys:
+            for k, raw in zip(keys, await client.mget(keys)):
+                if raw is not None:
+                    yield (k.decode() if isinstance(k, bytes) else str(k))[len(prefix):], raw
+        if not cursor:
+            return
+
+
 def _commands(store: tuple) -> list[tuple]:
     """One stored change may need several commands (e.g. INCRBYFLOAT then EXPIRE)."""
     if store and isinstance(store[0], tuple):
@@ -273,9 +287,5 @@ class SharedSessionBudgets(SessionBudgets):
             SessionBudgets.refund(self, session_id, -d)
 
     async def _load(self, client: Any) -> None:
-        prefix = self._shared.prefix + "budget:"
-        async for key in client.scan_iter(match=prefix + "*", count=500):
-            raw = await client.get(key)
-            if raw is not None:
-                k = key.decode() if isinstance(key, bytes) else str(key)
-                self.seed(k[len(prefix):], max(0.0, float(raw)))
+        async for session_id, raw in scan_values(client, self._shared.prefix + "budget:"):
+            self.seed(session_id, max(0.0, float(raw)))
