@@ -35,6 +35,9 @@ class RedisServer:
 
     def start(self, port: int | None = None) -> RedisServer:
         """Start (or restart on the same port, when ``port`` is given)."""
+        if not Path(self.binary).exists():
+            raise RuntimeError("the shared-state tests need redis-server: apt-get install -y redis-server "
+                               "(.ci/run installs it)")
         for _ in range(5):  # another process may grab the free port between bind and start
             self.port = port or free_port()
             self.proc = subprocess.Popen(
