@@ -181,3 +181,29 @@ def test_strict_cap_gives_30_concurrent_streams_their_429_before_the_200(make_pr
         else:
             assert json.loads(text)["error"]["type"] == "cost_cap_exceeded"
     assert codes.count(200) <= 10 and paid <= 0.1 + 1e-9
+
+
+# -- the OpenAI Python SDK with tools (plain, its stream helper, raw accumulation) -------------------
+WEATHER = {"type": "function", "function": {
+    "name": "get_weather", "description": "Current weather of a city",
+    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}
+
+
+@pytest.mark.parametrize("shape", ["normal", "no_role"])
+def test_python_sdk_tool_calls(proxy, gw, shape):
+    gw.tool_calls = True
+    if shape == "no_role":
+        gw.inject("*", "no_role", times=None)
+    client = proxy.openai()
+    try:
+        msg = client.chat.completions.create(tools=[WEATHER], **ask("weather in Paris?")).choices[0].message
+        assert msg.role == "assistant"
+        assert [(c.function.name, json.loads(c.function.arguments)) for c in msg.tool_calls] == \
+            [("get_weather", {"city": "Paris"})]
+        with client.chat.completions.stream(tools=[WEATHER], **ask("weather in Paris, streamed?")) as s:
+            final = s.get_final_completion()  # (tolerates a missing role; the Node SDK does not)
+        call = final.choices[0].message.tool_calls[0]
+        assert final.choices[0].finish_reason == "tool_calls"
+        assert (call.function.name, json.loads(call.function.arguments)) == ("get_weather", {"city": "Paris"})
+    finally:
+        gw.tool_calls = False
