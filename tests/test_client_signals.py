@@ -207,3 +207,21 @@ def test_python_sdk_tool_calls(proxy, gw, shape):
         assert (call.function.name, json.loads(call.function.arguments)) == ("get_weather", {"city": "Paris"})
     finally:
         gw.tool_calls = False
+
+
+def test_chunk_shaper_closes_choices_the_upstream_left_open():
+    """[DONE] without a finish_reason (some upstreams): the stream still ends the OpenAI way."""
+    from clawcli.proxy.sse import ChunkShaper
+
+    sh = ChunkShaper("chatcmpl-r1")
+    a = sh.chunk({"id": "up-1", "model": "m", "created": 1, "choices": [{"index": 0, "delta": {"content": "hi"}}]})
+    b = sh.chunk({"id": "up-1", "model": "m", "created": 1, "choices": [
+        {"index": 1, "delta": {"tool_calls": [{"index": 0, "id": "c", "function": {"name": "f", "arguments": ""}}]}}]})
+    assert a["id"] == b["id"] == "chatcmpl-r1"
+    assert a["choices"][0]["delta"] == {"role": "assistant", "content": "hi"}
+    assert b["choices"][0]["delta"]["role"] == "assistant"
+    closing = sh.closing()
+    assert [(c["index"], c["finish_reason"]) for c in closing[0]["choices"]] == [(0, "stop"), (1, "tool_calls")]
+    sh.chunk({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"},
+                          {"index": 1, "delta": {}, "finish_reason": "tool_calls"}]})
+    assert sh.closing() == []
