@@ -10,9 +10,15 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
+
+# exec the command after asking Linux for a SIGTERM when the test process dies (PR_SET_PDEATHSIG
+# survives the exec): a killed pytest leaves no redis-server behind. Start it from the main thread.
+_EXEC_DYING_WITH_PARENT = ("import ctypes, os, signal, sys; ctypes.CDLL(None).prctl(1, signal.SIGTERM); "
+                           "os.execv(sys.argv[1], sys.argv[1:])")
 
 
 def free_port() -> int:
@@ -41,7 +47,8 @@ class RedisServer:
         for _ in range(5):  # another process may grab the free port between bind and start
             self.port = port or free_port()
             self.proc = subprocess.Popen(
-                [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                [sys.executable, "-c", _EXEC_DYING_WITH_PARENT,
+                 self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
                  "--appendonly", "no", "--dir", str(self.dir), "--protected-mode", "yes",
                  "--loglevel", "warning"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

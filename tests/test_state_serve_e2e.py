@@ -35,6 +35,13 @@ CAP_USD = 0.05
 PAID = "openai/gpt-4o-mini"
 
 
+# `claw serve`, asking Linux first for a SIGTERM when the test process dies (PR_SET_PDEATHSIG survives
+# the exec), so a killed pytest leaves no proxy behind. Popen is called from the main thread: the
+# signal follows the thread that forked.
+SERVE = ("import ctypes, os, signal, sys; ctypes.CDLL(None).prctl(1, signal.SIGTERM); "
+         "os.execv(sys.executable, [sys.executable, '-m', 'clawcli', 'serve'] + sys.argv[1:])")
+
+
 class Serve:
     """One `claw serve --state redis://...` subprocess with its own home (its own machine)."""
 
@@ -49,9 +56,16 @@ class Serve:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> Serve:
+        return self.launch().ready()
+
+    def launch(self) -> Serve:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "clawcli", "serve", "--port", str(self.port), "--json", "--log-level", "warning"],
+            [sys.executable, "-c", SERVE, "--port", str(self.port), "--json", "--log-level", "warning"],
             env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        return self
+
+    def ready(self) -> Serve:
+        assert self.proc is not None and self.proc.stdout is not None
         line = self.proc.stdout.readline()
         if not line:
             raise AssertionError(f"claw serve did not start: {self.proc.stderr.read()[-2000:]}")
@@ -96,10 +110,9 @@ def serves(tmp_path: Path, gw: GatewayEmulator, redis_url: str):
     started: list[Serve] = []
 
     def make(n: int = 3) -> list[Serve]:
-        with cf.ThreadPoolExecutor(n) as ex:  # start them side by side: start-up is mostly imports
-            out = list(ex.map(lambda i: Serve(tmp_path / f"machine{i}", gw, redis_url).start(), range(n)))
+        out = [Serve(tmp_path / f"machine{i}", gw, redis_url).launch() for i in range(n)]  # side by side
         started.extend(out)
-        return out
+        return [s.ready() for s in out]
 
     yield make
     for s in started:
