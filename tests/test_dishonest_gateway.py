@@ -198,3 +198,35 @@ def test_claw_ask_against_collect_500_stays_under_the_cap(tmp_path: Path) -> Non
     assert all(p.returncode != 0 for p in outs)
     assert "daily limit of $0.01 would be exceeded" in outs[-1].stderr or "hourly limit" in outs[-1].stderr
     assert "Traceback" not in "".join(p.stderr for p in outs)
+
+
+def test_solana_collect_then_500_stays_under_the_cap() -> None:
+    """Same rule on Solana: a partially signed transaction the facilitator holds can land until its
+    blockhash expires (~60-90 s), so it counts like an EVM authorisation."""
+    pytest.importorskip("solders")
+    from typer.testing import CliRunner
+
+    from _proxy import Proxy
+    from clawcli.cli.main import app
+    from clawcli.core.catalog import default_catalog
+    from clawcli.core.config import load_settings, save_config_values
+    from clawcli.proxy.state import ProxyState
+
+    runner = CliRunner()
+    mnemonic = " ".join(["abandon"] * 23 + ["art"])
+    assert runner.invoke(app, ["wallet", "import", "--mnemonic", "-"], input=mnemonic + "\n").exit_code == 0
+    assert runner.invoke(app, ["wallet", "chain", "solana"]).exit_code == 0
+    paths = Paths.from_env()
+    save_config_values(paths, {"daily_limit": 0.02, "hourly_limit": 0.02})
+    with GatewayEmulator(network="solana", dishonest="collect_500", price_usd=0.003) as gw:
+        env = {"CLAWCLI_GATEWAY_URL": gw.url, "CLAWCLI_SOLANA_RPC_URL": gw.solana_rpc_url}
+        state = ProxyState(settings=load_settings(paths, env=env), paths=paths, catalog=default_catalog(), env=env)
+        proxy = Proxy(state)
+        try:
+            codes = [proxy.post(ask(f"solana question {i}")).status_code for i in range(6)]
+        finally:
+            proxy.stop()
+        held = gw.held_authorisations()
+        assert len(held) >= 6 and all(not h.settled for h in held)
+        assert gw.could_collect_usd() <= 0.02 + EPS, gw.could_collect_usd()
+        assert codes[-1] in (402, 403), codes

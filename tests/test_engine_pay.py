@@ -36,7 +36,7 @@ def test_a_402_that_reports_a_settled_transfer_counts_as_spent():
     assert paid is not None and paid.amount_usd == 0.0025 and paid.tx == "0xabc"
 
 
-def test_a_rejected_payment_that_moved_nothing_is_released():
+def test_a_rejected_payment_is_booked_rejected_and_keeps_counting():  # never released: the gateway holds it
     payer = RecordingPayer()
     assert _pay.settlement_of(payer, SIGNED, _hdr(False), rejected=True, reason="invalid") is None
     assert _pay.settlement_of(payer, SIGNED, {}, rejected=True, reason="invalid") is None
