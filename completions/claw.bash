@@ -24,7 +24,7 @@ _claw_options() {
         "inject-openclaw") echo "--port -p --set-default --dry-run -n --undo --json -j --token -t --help -h" ;;
         "bench") echo "--help -h" ;;
         "bench route") echo "--file -f --number -n --json --help -h" ;;
-        "bench proxy") echo "--duration -d --warmup --concurrency -c --tool --model -m --json --help -h" ;;
+        "bench proxy") echo "--duration -d --warmup --concurrency -c --tool --model -m --rounds --stream --no-stream --paid --rtt-ms --json --help -h" ;;
         "bench models") echo "--models -m --prompts -p --repeat -r --max-tokens --stream --no-stream --yes -y --confirm-above --json --help -h" ;;
         "bench compress") echo "--file -f --mode -m --repeat -r --json --help -h" ;;
         "wallet") echo "--json -j --no-balance --help -h" ;;
@@ -48,7 +48,7 @@ _claw_value_options() {
         "serve") echo "--host --port -p --token -t --token-file --allow-host --allow-origin --profile --max-cost-per-run --cap-mode --gateway-url --compress --state --log-level" ;;
         "inject-openclaw") echo "--port -p --token -t" ;;
         "bench route") echo "--file -f --number -n" ;;
-        "bench proxy") echo "--duration -d --warmup --concurrency -c --tool --model -m" ;;
+        "bench proxy") echo "--duration -d --warmup --concurrency -c --tool --model -m --rounds --rtt-ms" ;;
         "bench models") echo "--models -m --prompts -p --repeat -r --max-tokens --confirm-above" ;;
         "bench compress") echo "--file -f --mode -m --repeat -r" ;;
         "wallet import") echo "--mnemonic -m --key -k" ;;

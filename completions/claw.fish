@@ -32,7 +32,7 @@ function __claw_value_options
         case 'bench route'
             printf '%s\n' --file -f --number -n
         case 'bench proxy'
-            printf '%s\n' --duration -d --warmup --concurrency -c --tool --model -m
+            printf '%s\n' --duration -d --warmup --concurrency -c --tool --model -m --rounds --rtt-ms
         case 'bench models'
             printf '%s\n' --models -m --prompts -p --repeat -r --max-tokens --confirm-above
         case 'bench compress'
@@ -79,7 +79,7 @@ complete -c claw -f
 complete -c claw -n '__claw_is \'\'' -a route -d 'Dry run: which tier and model a prompt would get, what it would cost, and why'
 complete -c claw -n '__claw_is \'\'' -a models -d 'List the models clawcli can route to: ids, aliases, prices, context, capabilities, tiers'
 complete -c claw -n '__claw_is \'\'' -a ask -d 'Ask one question: routed to the cheapest capable model, paid per call, streamed'
-complete -c claw -n '__claw_is \'\'' -a chat -d 'Chat in the terminal: every message is routed, paid and streamed; the whole chat is one c…'
+complete -c claw -n '__claw_is \'\'' -a chat -d 'Chat in the terminal: every message is routed, paid and streamed'
 complete -c claw -n '__claw_is \'\'' -a logs -d 'Show stored prompts and answers, newest last, with model, tier, cost and latency'
 complete -c claw -n '__claw_is \'\'' -a stats -d 'Cost, baseline, savings, errors and latency from the usage logs'
 complete -c claw -n '__claw_is \'\'' -a serve -d 'Run a local OpenAI-compatible proxy that routes, pays and logs every request'
@@ -171,7 +171,7 @@ complete -c claw -n '__claw_is \'inject-openclaw\'' -l json -s j -d 'Report what
 complete -c claw -n '__claw_is \'inject-openclaw\'' -l token -s t -x -d 'The token `claw serve --token` requires; written as the provider\'s apiKey so OpenClaw sends it (without it no apiKey is…'
 complete -c claw -n '__claw_is \'inject-openclaw\'' -l help -s h -d 'Show this message and exit'
 complete -c claw -n '__claw_is \'bench\'' -a route -d 'Routing speed: p50/p99 µs per decision and decisions per second (no network)'
-complete -c claw -n '__claw_is \'bench\'' -a proxy -d 'Proxy overhead: `claw serve` against a fast loopback upstream, side by side with direct c…'
+complete -c claw -n '__claw_is \'bench\'' -a proxy -d 'Proxy overhead: `claw serve` beside the ceiling (a plain uvicorn + aiohttp pass-through)…'
 complete -c claw -n '__claw_is \'bench\'' -a models -d 'Per-model latency, time to first token and tokens/s through the gateway'
 complete -c claw -n '__claw_is \'bench\'' -a compress -d 'Token savings of request compression: before/after, per layer, time per KB, checks'
 complete -c claw -n '__claw_is \'bench\'' -l help -s h -d 'Show this message and exit'
@@ -184,6 +184,11 @@ complete -c claw -n '__claw_is \'bench proxy\'' -l warmup -x -d 'Warm-up seconds
 complete -c claw -n '__claw_is \'bench proxy\'' -l concurrency -s c -x -d 'Connections for the throughput phase'
 complete -c claw -n '__claw_is \'bench proxy\'' -l tool -x -d 'Load generator: auto (wrk if installed), wrk or aiohttp'
 complete -c claw -n '__claw_is \'bench proxy\'' -l model -s m -x -d 'Request model id (auto = classify every request)'
+complete -c claw -n '__claw_is \'bench proxy\'' -l rounds -x -d 'Interleaved rounds (medians are reported)'
+complete -c claw -n '__claw_is \'bench proxy\'' -l stream -d 'Also measure stream: true requests'
+complete -c claw -n '__claw_is \'bench proxy\'' -l no-stream -d 'The opposite of --stream'
+complete -c claw -n '__claw_is \'bench proxy\'' -l paid -d 'Also time paid requests through the gateway emulator, with pre-authorisation on and off'
+complete -c claw -n '__claw_is \'bench proxy\'' -l rtt-ms -x -d '--paid: latency added to every gateway round trip'
 complete -c claw -n '__claw_is \'bench proxy\'' -l json -d 'Print the result as JSON'
 complete -c claw -n '__claw_is \'bench proxy\'' -l help -s h -d 'Show this message and exit'
 complete -c claw -n '__claw_is \'bench models\'' -l models -s m -x -d 'Comma-separated model ids or aliases (\'all\' = the catalog)'

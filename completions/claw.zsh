@@ -22,7 +22,7 @@ _claw() {
     'route:Dry run: which tier and model a prompt would get, what it would cost, and why'
     'models:List the models clawcli can route to: ids, aliases, prices, context, capabilities, tiers'
     'ask:Ask one question: routed to the cheapest capable model, paid per call, streamed'
-    'chat:Chat in the terminal: every message is routed, paid and streamed; the whole chat is one c…'
+    'chat:Chat in the terminal: every message is routed, paid and streamed'
     'logs:Show stored prompts and answers, newest last, with model, tier, cost and latency'
     'stats:Cost, baseline, savings, errors and latency from the usage logs'
     'serve:Run a local OpenAI-compatible proxy that routes, pays and logs every request'
@@ -174,7 +174,7 @@ _claw_bench() {
       local -a commands
       commands=(
     'route:Routing speed: p50/p99 µs per decision and decisions per second (no network)'
-    'proxy:Proxy overhead: `claw serve` against a fast loopback upstream, side by side with direct c…'
+    'proxy:Proxy overhead: `claw serve` beside the ceiling (a plain uvicorn + aiohttp pass-through)…'
     'models:Per-model latency, time to first token and tokens/s through the gateway'
     'compress:Token savings of request compression: before/after, per layer, time per KB, checks'
       )
@@ -206,6 +206,11 @@ _claw_bench_proxy() {
     '(--concurrency -c)'{--concurrency,-c}'[Connections for the throughput phase]:integer: ' \
     '--tool[Load generator: auto (wrk if installed), wrk or aiohttp]:text: ' \
     '(--model -m)'{--model,-m}'[Request model id (auto = classify every request)]:text: ' \
+    '--rounds[Interleaved rounds (medians are reported)]:integer: ' \
+    '--stream[Also measure stream: true requests]' \
+    '--no-stream[The opposite of --stream]' \
+    '--paid[Also time paid requests through the gateway emulator, with pre-authorisation on and off]' \
+    '--rtt-ms[--paid: latency added to every gateway round trip]:float: ' \
     '--json[Print the result as JSON]' \
     '(--help -h)'{--help,-h}'[Show this message and exit]'
 }

@@ -3,19 +3,27 @@
 One module per command under ``clawcli/cli/``. Command modules import only typer/click at
 module level; everything heavy (rich, httpx, eth-account, starlette) is imported inside the
 command function so ``claw route`` starts fast.
+
+``app`` (the whole command tree: tests, docs, completion) is built on first access. The console
+script builds only the command it runs (``claw ask ...`` imports no other command module and
+converts no other command's options), and the whole tree for anything else (``claw``,
+``claw --help``, a typo, shell completion).
 """
 
 from __future__ import annotations
 
 import importlib
 import inspect
+import os
+import sys
+from typing import Any
 
 import typer
 
 from clawcli import __version__
 from clawcli.cli._app import ClawGroup
 
-app = typer.Typer(
+_APP_SETTINGS: dict[str, Any] = dict(
     name="claw",
     cls=ClawGroup,
     no_args_is_help=True,
@@ -41,7 +49,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     ctx: typer.Context,
     version: bool = typer.Option(
@@ -95,8 +102,13 @@ def _reflow_typer(t: typer.Typer) -> None:
             _reflow_typer(group.typer_instance)
 
 
-def _register() -> None:
+def build_app(only: str | None = None) -> typer.Typer:
+    """The ``claw`` app with every command, or with just ``only``."""
+    app = typer.Typer(**_APP_SETTINGS)
+    app.callback()(_root)
     for name, module, attr, kind in _COMMANDS:
+        if only is not None and name != only:
+            continue
         obj = getattr(importlib.import_module(module), attr)
         if kind == "group":
             _reflow_typer(obj)
@@ -104,10 +116,20 @@ def _register() -> None:
         else:
             obj.__doc__ = _reflow(obj.__doc__)
             app.command(name)(obj)
+    return app
 
 
-_register()
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        app = globals()["app"] = build_app()
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def run() -> None:
-    app()
+    first = sys.argv[1] if len(sys.argv) > 1 else None
+    completing = any(k.startswith("_") and k.endswith("_COMPLETE") for k in os.environ)
+    if first in {c[0] for c in _COMMANDS} and not completing:
+        build_app(only=first)()
+    else:
+        build_app()()
