@@ -126,3 +126,39 @@ def test_piped_output_is_plain_text_without_escape_codes(env):
         res = subprocess.run([CLAW, "ask", "--no-log", "Explain"], env=env, capture_output=True, text=True,
                              stdin=subprocess.DEVNULL, timeout=60, check=False)
     assert res.returncode == 0 and res.stdout == TALL  # the Markdown source, byte for byte
+
+
+def test_chat_ctrl_c_stops_the_answer_but_not_the_chat(env):
+    with GatewayEmulator(reply=TALL, stream_chunks=60, chunk_delay=0.25) as gw:
+        env.update(CLAWCLI_GATEWAY_URL=gw.url, CLAWCLI_BASE_RPC_URL=gw.rpc_url)
+        pid, fd = pty.fork()
+        if pid == 0:  # child
+            os.execve(CLAW, [CLAW, "chat", "--no-log"], env)
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
+        out = b""
+        steps = [(b"> ", b"Explain rate limiting\r"), (b"\x1b[?25l", None), (b"cancelled", b"/exit\r")]
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            r, _, _ = select.select([fd], [], [], 0.1)
+            if r:
+                try:
+                    data = os.read(fd, 65536)
+                except OSError:
+                    break
+                if not data:
+                    break
+                out += data
+            if steps and steps[0][0] in out:
+                _, send = steps.pop(0)
+                if send is None:
+                    os.kill(pid, signal.SIGINT)  # Ctrl-C while the answer streams
+                else:
+                    os.write(fd, send)
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    assert not steps, out.decode(errors="replace")[-1500:]
+    assert os.waitstatus_to_exitcode(status) == 0  # /exit after the cancelled answer
+    screen = screen_of(out)
+    assert not screen.cursor.hidden
+    text = "\n".join(all_lines(screen))
+    assert "cancelled: this answer was not kept" in text and "Traceback" not in text
