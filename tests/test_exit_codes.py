@@ -50,6 +50,8 @@ JSON_CASES = [
     ["stats", "--json", "--by", "colour"],
     ["logs", "--json", "--cid", "nope"],
     ["models", "--json", "--no-such-flag"],
+    ["route", "-j", "-m", "gpt-9", "hi"],
+    ["logs", "-j", "-n", "-1"],
 ]
 
 

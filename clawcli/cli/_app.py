@@ -117,7 +117,7 @@ def _reraise_plain_click(exc: Exception) -> None:
 
 
 def _wants_json(ctx: Any) -> bool:
-    """Did the command line ask for JSON (``--json``, or ``-j`` where it means that)?
+    """Did the command line ask for JSON (``--json`` or ``-j``)?
 
     Read from the raw arguments: the error may come from parsing them, before any command runs.
     """
@@ -125,7 +125,7 @@ def _wants_json(ctx: Any) -> bool:
     args = [*protected, *ctx.args]
     if "--" in args:
         args = args[: args.index("--")]
-    return "--json" in args or (bool(args) and args[0] == "ask" and "-j" in args)
+    return "--json" in args or "-j" in args  # -j is --json in every command that has it
 
 
 def _json_error(obj: dict[str, Any]) -> None:
