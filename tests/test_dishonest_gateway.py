@@ -230,3 +230,13 @@ def test_solana_collect_then_500_stays_under_the_cap() -> None:
         assert len(held) >= 6 and all(not h.settled for h in held)
         assert gw.could_collect_usd() <= 0.02 + EPS, gw.could_collect_usd()
         assert codes[-1] in (402, 403), codes
+
+
+def test_unknown_dishonest_mode_is_refused(capsys) -> None:
+    from clawcli.testing.__main__ import main
+
+    with pytest.raises(ValueError, match="unknown dishonest mode"):
+        GatewayEmulator(dishonest="honest-ish")
+    with pytest.raises(SystemExit) as e:
+        main(["--port", "0", "--dishonest", "honest-ish"])
+    assert e.value.code == 2 and "collect_500" in capsys.readouterr().err

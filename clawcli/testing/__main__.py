@@ -16,7 +16,7 @@ import threading
 
 
 def main(argv: list[str] | None = None) -> int:
-    from clawcli.testing import FAULT_KINDS, DEFAULT_PAYEE, GatewayEmulator
+    from clawcli.testing import DEFAULT_PAYEE, DISHONEST_MODES, FAULT_KINDS, GatewayEmulator
 
     ap = argparse.ArgumentParser(prog="python -m clawcli.testing", description="Local x402 gateway emulator.")
     ap.add_argument("--host", default="127.0.0.1")
@@ -33,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fault", action="append", default=[], metavar="MODEL:KIND[:TIMES]",
                     help="inject a fault; TIMES omitted or 0 = permanent; MODEL may be '*'; repeatable")
     ap.add_argument("--list-faults", action="store_true", help="list the fault kinds and exit")
+    ap.add_argument("--dishonest", choices=sorted(DISHONEST_MODES), default=None,
+                    help="behave like a dishonest gateway (clawcli/testing/_dishonest.py)")
     args = ap.parse_args(argv)
     if not 0 <= args.port <= 65535:  # bind() raised OverflowError: a traceback, not a usage error
         ap.error(f"--port must be 0-65535, not {args.port}")
@@ -48,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     gw = GatewayEmulator(host=args.host, port=args.port, payee=args.payee, x402_version=1 if args.v1 else 2,
                          require_payment=not args.no_payment, price_usd=args.price,
                          enforce_balance=args.enforce_balance, chunk_delay=args.chunk_delay,
+                         dishonest=args.dishonest,
                          **({"network": "solana"} if args.solana else {}))
     try:
         for item in args.balance:
@@ -87,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         gw.stop()
         paid = gw.paid_requests()
-        print(f"\n{len(gw.requests)} requests, {len(paid)} paid, ${gw.paid_total():.6f} settled")
+        print(f"\n{len(gw.requests)} requests, {len(paid)} paid, ${gw.paid_total():.6f} settled, "
+              f"${gw.could_collect_usd():.6f} collectable ({len(gw.held_authorisations())} authorisations held)")
     return 0
 
 
