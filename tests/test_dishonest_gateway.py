@@ -184,7 +184,13 @@ def test_overclaiming_gateway_shows_what_was_signed_in_stats(tmp_path: Path) -> 
     assert all(r["gatewayClaimedCost"] == pytest.approx(0.15) for r in paid)
     stats = subprocess.run([CLAW or sys.executable, *([] if CLAW else ["-m", "clawcli"]), "stats", "--json"],
                            capture_output=True, text=True, timeout=60)
-    assert json.loads(stats.stdout)["cost"] == pytest.approx(0.0045)
+    got = json.loads(stats.stdout)
+    assert got["cost"] == pytest.approx(0.0045)
+    assert got["gatewayClaims"] == {"requests": 3, "claimedCost": pytest.approx(0.45), "recordedCost": pytest.approx(0.0045)}
+    text = subprocess.run([CLAW or sys.executable, *([] if CLAW else ["-m", "clawcli"]), "stats"],
+                          capture_output=True, text=True, timeout=60).stdout
+    flat = " ".join(text.split())  # rich wraps at the terminal width
+    assert "the gateway claimed $0.4500 where $0.0045 was signed and settled" in flat, text
     assert SpendLedger(paths.ledger_file).totals().spent_day == 4500
 
 

@@ -244,3 +244,8 @@ def _render(result: dict, *, by: str | None, top: int) -> None:
 def _skipped_note(con, result: dict) -> None:
     if result.get("skippedLines"):
         con.print(f"[yellow]Skipped {result['skippedLines']:,} unreadable log lines.[/yellow]")
+    claims = result.get("gatewayClaims")
+    if claims:  # cost is what was signed and settled; a gateway claiming otherwise is worth knowing
+        con.print(f"[yellow]Warning: in {claims['requests']:,} requests the gateway claimed "
+                  f"{_usd(claims['claimedCost'])} where {_usd(claims['recordedCost'])} was signed and settled "
+                  "(counted above); see gatewayClaimedCost in the usage log.[/yellow]", highlight=False)

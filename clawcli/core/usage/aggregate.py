@@ -221,6 +221,10 @@ class Aggregator:
         self.free_models = frozenset(free_models) if free_models is not None else _free_models()
         self.failed_cost = 0.0
         self.blocked = 0
+        # payments whose settlement header claimed another amount than what settled (a flag, never cost)
+        self.claims = 0
+        self.claimed_cost = 0.0
+        self.claims_recorded_cost = 0.0
         self.error_events = 0
         self.errors_by_class: Counter[str] = Counter()
         self.errors_by_provider: dict[str, Counter[str]] = {}
@@ -300,6 +304,11 @@ class Aggregator:
         # no model at all (refused before sending) is "(not sent)"
         model = (self.canonical(model) if model else None) or NOT_SENT
         cost = _money(rec.get("cost"))
+        claimed = rec.get("gatewayClaimedCost")
+        if type(claimed) in (int, float) and claimed >= 0:
+            self.claims += 1
+            self.claimed_cost += float(claimed)
+            self.claims_recorded_cost += cost
         if cost:
             if not ok and not (rec.get("settlement") or any(
                     isinstance(a, dict) and a.get("paid") for a in attempts)):
@@ -434,6 +443,9 @@ class Aggregator:
             else:
                 keys = sorted(groups, key=lambda k: (-groups[k].cost, -groups[k].requests, k))
             out[_GROUP_KEYS[dim]] = {k: groups[k].to_dict(t.cost, t.requests) for k in keys}
+        if self.claims:
+            out["gatewayClaims"] = {"requests": self.claims, "claimedCost": _usd(self.claimed_cost),
+                                    "recordedCost": _usd(self.claims_recorded_cost)}
         if counts is not None:
             out["files"] = counts.files
             out["lines"] = counts.lines
