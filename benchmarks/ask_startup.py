@@ -28,7 +28,10 @@ PROMPT = "hi"
 
 
 def _env(gw, home: str, openclaw: str, tree: str | None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CLAWCLI_", "BLOCKRUN_"))}
+    # PYTHONDONTWRITEBYTECODE would make every run compile the changed modules from source; an
+    # installed clawcli has its .pyc files (pip writes them), so the first run here writes them too
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("CLAWCLI_", "BLOCKRUN_")) and k != "PYTHONDONTWRITEBYTECODE"}
     env.update(CLAWCLI_HOME=home, CLAWCLI_OPENCLAW_HOME=openclaw, CLAWCLI_GATEWAY_URL=gw.url,
                CLAWCLI_BASE_RPC_URL=gw.rpc_url, NO_COLOR="1")
     if tree:
