@@ -162,3 +162,19 @@ def test_chat_ctrl_c_stops_the_answer_but_not_the_chat(env):
     assert not screen.cursor.hidden
     text = "\n".join(all_lines(screen))
     assert "cancelled: this answer was not kept" in text and "Traceback" not in text
+
+
+@pytest.mark.parametrize("text,blocks,rest,fence", [
+    ("para one\nstill one\n\npara two", ["para one\nstill one\n\n"], "para two", None),
+    ("# Head\n\n", ["# Head\n\n"], "", None),
+    # blank lines inside a fenced block do not end it; the closing fence does
+    ("```py\na = 1\n\nb = 2\n```\nafter\n\n", ["```py\na = 1\n\nb = 2\n```\n", "after\n\n"], "", None),
+    ("~~~\nx\n\n", [], "~~~\nx\n\n", "~~~"),  # still open
+    ("text\n```\ncode\n", ["text\n"], "```\ncode\n", "```"),  # a fence right after a paragraph line
+    ("````\n```\nnot closed by 3\n````\n", ["````\n```\nnot closed by 3\n````\n"], "", None),
+    ("no newline yet", [], "no newline yet", None),
+])
+def test_markdown_blocks_are_split_where_they_are_complete(text, blocks, rest, fence):
+    from clawcli.cli._render import split_blocks
+
+    assert split_blocks(text) == (blocks, rest, fence)
