@@ -63,7 +63,6 @@ def serve(
     requests share a derived session too: send x-session-id to keep them apart.
     """
     from clawcli.core.catalog import Catalog
-    from clawcli.core.config import load_settings
     from clawcli.core.errors import UsageError
     from clawcli.core.paths import Paths
     from clawcli.proxy.server import serve as run
@@ -76,7 +75,9 @@ def serve(
     log_level = check_log_level(log_level)
     token = _resolve_token(token, token_file)
     paths = Paths.from_env()
-    settings = load_settings(paths, overrides={
+    from clawcli.cli._app import load_cli_settings
+
+    settings = load_cli_settings(paths, {  # a bad flag value exits 2, a bad config.toml 1
         "host": host, "port": port if port else None, "profile": profile,
         "max_cost_per_run": max_cost_per_run, "cap_mode": cap_mode, "gateway_url": gateway_url,
         "compress": compress, "state_url": state_url, "preauth": False if no_preauth else None,
