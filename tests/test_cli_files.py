@@ -76,7 +76,7 @@ def test_inject_dry_run_diff_masks_other_providers_secrets(openclaw_home):
         assert r.exit_code == 0, r.output
         assert "sk-real-secret" not in r.output and "gw-tok-123" not in r.output
         assert "<redacted>" in r.output
-        assert "x402-paid-by-claw-serve" in r.output  # our placeholder is not a secret: still shown
+        assert "x402-paid-by-claw-serve" not in r.output  # no placeholder key without --token (issue 14 §6)
     assert _json.loads(cfg.read_text())["models"]["providers"]["openai"]["apiKey"] == "sk-real-secret"
 
 
