@@ -40,7 +40,8 @@ Faults (``FAULT_KINDS`` lists them with their params): ``gw.inject(model, kind, 
 (429, 529, 500, 502, 503, 503_overloaded, 401, 403, 402_billing, minimax_520, zai_1311, zai_1113,
 400_context, 413, 400, status) are answered after the payment verified and are *not* settled;
 degraded 200s (empty, whitespace, single_char, token_loop, line_loop, error_200, content,
-tool_call, stream_error, sse_comments), ``slow``, ``slow_stream`` and ``disconnect`` are settled;
+tool_call, stream_error, sse_comments, no_role: chunks/message without a role, truncate: a stream
+that ends cleanly before finish_reason and [DONE]), ``slow``, ``slow_stream`` and ``disconnect`` are settled;
 ``drop`` closes the connection unanswered; ``payment_rejected``, ``settlement_failed`` and
 ``insufficient_funds`` reject a valid payment with the gateway's 402 bodies. ``gw.clear_faults()``
 removes them; ``gw.inject_rpc("error"|"http_500"|"slow")`` breaks the balance RPC.
