@@ -15,7 +15,7 @@ EPILOG = (
     "  claw route \"What is the capital of Peru?\"\n\n"
     "  claw route --explain \"Prove that sqrt(2) is irrational\"\n\n"
     "  claw route --json --profile eco --tools 3 \"Refactor the auth module\"\n\n"
-    "  claw route --explain --messages request.json   # an agent's request: shows the ask found\n\n"
+    "  claw route --explain --messages req.json  # agent request: the ask found\n\n"
     "  claw route --batch in.jsonl > out.jsonl   # {\"id\",\"prompt\"} per line"
 )
 
