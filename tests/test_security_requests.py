@@ -140,7 +140,7 @@ def test_validation_accepts_every_recorded_agent_body() -> None:
 
 
 # ------------------------------------------------------------------------------- slow request heads
-def _bounded_server(state, head_timeout: float, max_connections: int):
+def _bounded_server(state, head_timeout: float, max_connections: int, body_timeout: float = 60.0):
     from _proxy import Proxy
 
     from clawcli.proxy import server as srv
@@ -153,7 +153,8 @@ def _bounded_server(state, head_timeout: float, max_connections: int):
             sock = srv.bind_socket("127.0.0.1", 0)
             self.port = sock.getsockname()[1]
             self.url = f"http://127.0.0.1:{self.port}"
-            cfg = srv.uvicorn_config(create_app(state), head_timeout=head_timeout, max_connections=max_connections)
+            cfg = srv.uvicorn_config(create_app(state), head_timeout=head_timeout, max_connections=max_connections,
+                                     body_timeout=body_timeout)
             self.server = srv._server_class()(cfg)
             self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [sock]}, daemon=True)
             self.thread.start()
@@ -197,6 +198,33 @@ def test_slow_headers_are_cut_off_and_health_keeps_answering(gw, tmp_path) -> No
         r = httpx.get(p.url + "/health", timeout=10)
         assert r.status_code == 200
         assert gw.chat_requests() == []
+    finally:
+        for s in socks:
+            s.close()
+        p.stop()
+
+
+def test_a_body_that_stops_half_way_is_cut_off_and_nothing_is_paid(gw, tmp_path) -> None:
+    """Connections that send a complete head, then only part of the body they announced: cut off
+    after the body timeout (before the fix they stayed open for good and, at the connection bound,
+    /health stopped answering), nothing reaches the gateway, a whole request still works."""
+    from _proxy import start_proxy
+
+    state = start_proxy(gw, tmp_path)
+    state.stop()
+    p = _bounded_server(state.state, head_timeout=1.0, max_connections=20, body_timeout=1.0)
+    socks = []
+    try:
+        for _ in range(20):
+            s = socket.create_connection(("127.0.0.1", p.port), timeout=5)
+            s.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                      b"Content-Length: 100000\r\n\r\n{\"messages\": [")
+            socks.append(s)
+        assert all(_closed_by_peer(s, 10) for s in socks)
+        assert httpx.get(p.url + "/health", timeout=10).status_code == 200
+        assert gw.chat_requests() == []
+        r = httpx.post(p.url + "/v1/chat/completions", json=_base(), timeout=30)
+        assert r.status_code == 200, r.text
     finally:
         for s in socks:
             s.close()

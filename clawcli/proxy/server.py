@@ -2,6 +2,7 @@
 
 Resource bounds (issue 13): a client has HEAD_TIMEOUT seconds to send a complete request head
 (request line + headers) — slow-header ("slowloris") connections are closed, not kept forever;
+then BODY_TIMEOUT seconds for its body (a client that stops mid-body is cut off the same way);
 a request head larger than MAX_HEAD_BYTES is answered 431 and the connection closed; beyond
 MAX_CONNECTIONS open connections (or half the file-descriptor limit) a new one is closed at
 once, so the file descriptors and ``/health`` survive a flood. Idle keep-alive connections
@@ -26,6 +27,7 @@ from clawcli.core.errors import ClawError, UsageError
 
 GRACEFUL_SECONDS = 10
 HEAD_TIMEOUT = 10.0
+BODY_TIMEOUT = 60.0  # a full 10 MB body at ~1.5 Mbit/s; loopback clients need milliseconds
 MAX_HEAD_BYTES = 64 * 1024  # request line + headers; the app refuses more than 32 KB of headers itself
 MAX_CONNECTIONS = 1000
 KEEP_ALIVE = 75  # OpenClaw and the SDKs reuse connections between turns
@@ -112,7 +114,7 @@ def _server_class() -> Any:
 
 
 def bounded_protocol(head_timeout: float = HEAD_TIMEOUT, max_head_bytes: int = MAX_HEAD_BYTES,
-                     max_connections: int = MAX_CONNECTIONS) -> Any:
+                     max_connections: int = MAX_CONNECTIONS, body_timeout: float = BODY_TIMEOUT) -> Any:
     """uvicorn's httptools protocol with the bounds of the module docstring (uvicorn itself has no
     timeout for a request head and no cap on connections)."""
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -136,9 +138,9 @@ def bounded_protocol(head_timeout: float = HEAD_TIMEOUT, max_head_bytes: int = M
             self._cancel_head_timer()
             super().connection_lost(exc)
 
-        def _arm_head_timer(self) -> None:
+        def _arm_head_timer(self, timeout: float = head_timeout) -> None:
             if self._head_timer is None:
-                self._head_timer = self.loop.call_later(head_timeout, self._head_timed_out)
+                self._head_timer = self.loop.call_later(timeout, self._head_timed_out)
 
         def _cancel_head_timer(self) -> None:
             if self._head_timer is not None:
@@ -171,7 +173,12 @@ def bounded_protocol(head_timeout: float = HEAD_TIMEOUT, max_head_bytes: int = M
 
         def on_headers_complete(self) -> None:
             self._cancel_head_timer()
+            self._arm_head_timer(body_timeout)  # the same timer now bounds the body
             super().on_headers_complete()
+
+        def on_message_complete(self) -> None:
+            self._cancel_head_timer()
+            super().on_message_complete()
 
         def send_400_response(self, msg: str) -> None:
             if not self._head_too_large:
@@ -200,7 +207,7 @@ def connection_bound(limit: int = MAX_CONNECTIONS) -> int:
 
 
 def uvicorn_config(app: Any, *, log_level: str = "warning", head_timeout: float = HEAD_TIMEOUT,
-                   max_connections: int | None = None) -> Any:
+                   max_connections: int | None = None, body_timeout: float = BODY_TIMEOUT) -> Any:
     import uvicorn
 
     max_connections = connection_bound() if max_connections is None else max_connections
@@ -212,7 +219,7 @@ def uvicorn_config(app: Any, *, log_level: str = "warning", head_timeout: float 
     except ImportError:  # pragma: no cover
         loop = "asyncio"
     try:
-        http: Any = bounded_protocol(head_timeout, MAX_HEAD_BYTES, max_connections)
+        http: Any = bounded_protocol(head_timeout, MAX_HEAD_BYTES, max_connections, body_timeout)
     except ImportError:  # pragma: no cover - uvicorn[standard] brings httptools; h11 bounds the head size only
         http = "h11"
     return uvicorn.Config(app, loop=loop, http=http, lifespan="on", access_log=False, log_level=log_level,
