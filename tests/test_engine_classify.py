@@ -106,3 +106,35 @@ def test_payment_level_rejections():
     assert is_payment_level_rejection('{"error":"Payment verification failed","details":"invalid signature"}')
     assert not is_payment_level_rejection('{"error":"Payment settlement failed"}')
     assert not is_payment_level_rejection('{"reason":"insufficient_funds"}')
+
+
+def test_the_token_loop_prefilter_never_hides_a_loop():
+    """loop_reason skips the periodic scan when too few tokens repeat for a loop to exist (every
+    answer the proxy relays is checked): on random texts, many of them loops, the answer is the
+    same as scanning every text."""
+    import random
+    from collections import Counter
+
+    from clawcli.core.upstream.classify import _longest_periodic_run
+
+    def scanned(t: str, need: float) -> bool:  # the token rule without the pre-filter
+        toks = t.strip().split()
+        if len(toks) < 8 or Counter(toks).most_common(1)[0][1] * 8 < need * len(toks):
+            return False
+        run = _longest_periodic_run(toks, 8, max(8, need * len(toks)))
+        return run >= 8 and run >= need * len(toks)
+
+    rnd = random.Random(7)
+    loops = 0
+    for _ in range(20000):
+        words = [f"w{rnd.randrange(rnd.choice([2, 3, 5, 12, 100]))}" for _ in range(rnd.randint(8, 60))]
+        if rnd.random() < 0.4:  # a block repeated back to back somewhere
+            block = words[: rnd.randint(1, 9)]
+            at = rnd.randint(0, len(words))
+            words[at:at] = block * rnd.randint(2, 10)
+        t = " ".join(words)
+        for strict in (False, True):
+            expected = scanned(t, 0.8 if strict else 0.5)
+            loops += expected
+            assert (loop_reason(t, strict=strict) == "repeated-token loop") == expected, t
+    assert loops > 1000  # the property was exercised on real loops, not only on plain text

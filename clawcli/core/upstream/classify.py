@@ -238,8 +238,12 @@ def loop_reason(text: str, *, strict: bool = False) -> str | None:
                 and _longest_periodic_run(lines, 8, need * len(lines)) >= need * len(lines)):
             return "repeated-line loop"
     toks = t.split()
-    # a block of <= 8 tokens covering `need` of them makes its commonest token >= need/8 of all
-    if len(toks) >= 8 and Counter(toks).most_common(1)[0][1] * 8 >= need * len(toks):
+    # a block of <= 8 tokens covering `need` of them makes its commonest token >= need/8 of all;
+    # and every position inside a repeat is a token seen before: an ordinary sentence, whose
+    # tokens are nearly all distinct, skips the scan (the proxy checks every answer)
+    counts = Counter(toks) if len(toks) >= 8 else None
+    if (counts and max(counts.values()) * 8 >= need * len(toks)
+            and len(toks) - len(counts) >= max(8, need * len(toks)) - min(8, len(toks) // 3)):
         run = _longest_periodic_run(toks, 8, max(8, need * len(toks)))
         if run >= 8 and run >= need * len(toks):
             return "repeated-token loop"
