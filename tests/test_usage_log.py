@@ -124,3 +124,16 @@ def test_buffered_log_outside_a_loop_writes_at_once(tmp_path):
     log = UsageLog(tmp_path, buffered=True)
     log.append(make_record(source="ask", sessionId="x"))
     assert [r["sessionId"] for r in _lines(tmp_path)] == ["x"]
+
+
+def test_make_record_has_every_field_in_order_and_its_own_request_id_unless_given():
+    from clawcli.core.usage.log import FIELDS, make_record
+
+    fresh = make_record(model="m")
+    assert len(fresh["requestId"]) == 16 and int(fresh["requestId"], 16) >= 0
+    assert make_record(model="m")["requestId"] != fresh["requestId"]
+    kept = make_record(requestId="abc", zExtra=1, aExtra=2, tier="SIMPLE")
+    assert kept["requestId"] == "abc" and kept["tier"] == "SIMPLE" and kept["cost"] == 0.0
+    keys = list(kept)
+    assert keys[: len(FIELDS)] == list(FIELDS)
+    assert keys[-2:] == ["aExtra", "zExtra"]  # extras last, sorted
