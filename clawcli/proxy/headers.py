@@ -48,25 +48,22 @@ def reasoning_text(decision: Any) -> str:
     return " | ".join(parts)
 
 
-def _money(x: float | None) -> str:
-    return f"{(x or 0.0):.6f}"
-
-
 def decision_headers(decision: Any, *, model: str | None = None, cost: float | None = None,
                      savings: float | None = None) -> list[tuple[bytes, bytes]]:
     """Header pairs for one answer. ``model``/``cost``/``savings`` override the routed estimate
     once the engine knows who answered and what it cost."""
-    pairs = [
-        ("x-clawrouter-profile", decision.profile),
-        ("x-clawrouter-tier", decision.tier),
-        ("x-clawrouter-model", model or decision.model),
-        ("x-clawrouter-confidence", f"{decision.confidence:.2f}"),
-        ("x-clawrouter-reasoning", reasoning_text(decision)),
-        ("x-clawrouter-agentic-score", f"{getattr(decision, 'agentic_score', 0.0):.2f}"),
-        ("x-clawrouter-cost", _money(decision.estimated_cost if cost is None else cost)),
-        ("x-clawrouter-savings", f"{round(100 * (decision.savings if savings is None else savings))}%"),
+    # names pre-encoded; the numbers are formatted as ASCII already (built once per answer, but
+    # on every answer: ~2x cheaper than encoding and checking all eight values)
+    return [
+        (b"x-clawrouter-profile", ascii_safe(decision.profile).encode()),
+        (b"x-clawrouter-tier", ascii_safe(decision.tier).encode()),
+        (b"x-clawrouter-model", ascii_safe(model or decision.model).encode()),
+        (b"x-clawrouter-confidence", b"%.2f" % decision.confidence),
+        (b"x-clawrouter-reasoning", ascii_safe(reasoning_text(decision)).encode()),
+        (b"x-clawrouter-agentic-score", b"%.2f" % getattr(decision, "agentic_score", 0.0)),
+        (b"x-clawrouter-cost", b"%.6f" % ((decision.estimated_cost if cost is None else cost) or 0.0)),
+        (b"x-clawrouter-savings", b"%d%%" % round(100 * (decision.savings if savings is None else savings))),
     ]
-    return [(k.encode(), ascii_safe(v).encode()) for k, v in pairs]
 
 
 def debug_comment(decision: Any, *, model: str | None = None, cost: float | None = None,
