@@ -136,6 +136,30 @@ def test_browser_shaped_attack_is_refused_and_moves_no_money(serve, gw, name: st
     assert gw.chat_requests() == [] and gw.paid_total() == 0  # nothing reached the gateway
 
 
+@pytest.mark.parametrize("twice", [
+    [("content-type", "text/plain"), ("content-type", "application/json")],
+    [("host", "attacker.com:{port}"), ("host", "127.0.0.1:{port}")],
+    [("origin", "https://evil.example"), ("origin", "http://localhost"), ("content-type", "application/json")],
+])
+def test_a_guarded_header_sent_twice_is_refused(serve, gw, twice) -> None:
+    """Which of two Host / Origin / Content-Type values counts is ambiguous (the guard used to keep
+    the last one, so `text/plain` then `application/json` was served and paid): refuse it."""
+    base, port = serve
+    gw.clear_requests()
+    host = [] if any(k == "host" for k, _ in twice) else [("host", f"127.0.0.1:{port}")]
+    head = "".join(f"{k}: {v.format(port=port)}\r\n" for k, v in host + twice)
+    with socket.create_connection(("127.0.0.1", port), timeout=15) as s:  # httpx refuses to send two Hosts
+        s.sendall(f"POST {CHAT} HTTP/1.1\r\n{head}content-length: {len(RAW)}\r\nconnection: close\r\n\r\n".encode()
+                  + RAW)
+        answer = b""
+        while chunk := s.recv(65536):
+            answer += chunk
+    status, _, body = answer.partition(b"\r\n\r\n")
+    assert status.split()[1] == b"400", answer
+    assert json.loads(body)["error"]["code"] == "duplicate_header"
+    assert gw.chat_requests() == [] and gw.paid_total() == 0
+
+
 def test_a_megabyte_session_id_is_refused_and_the_proxy_stays_up(serve, gw) -> None:
     base, port = serve
     gw.clear_requests()

@@ -16,6 +16,7 @@ kind looks like an API client, so the proxy refuses what only a browser would se
 - ``OPTIONS`` (CORS and Private-Network-Access preflights) -> 403, unless the origin is in
   ``--allow-origin``; then it is answered and the real request gets CORS headers.
 - The request's headers are bounded: 32 KB in all, ``x-session-id`` 256 bytes -> else 431.
+- ``Host``, ``Origin`` and ``Content-Type`` sent twice -> 400 (which one counts would be ambiguous).
 
 Every refusal is an OpenAI-shaped JSON error, so an SDK shows its message verbatim.
 """
@@ -33,6 +34,7 @@ MAX_HEADER_BYTES = 32 * 1024
 MAX_SESSION_ID_BYTES = 256
 LOOPBACK_NAMES = frozenset(("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"))
 _LOOPBACK_CACHE_SIZE = 64
+_SINGLE = {b"host": 0, b"origin": 1, b"content-type": 2}  # headers that must not repeat (index in check())
 
 
 class GuardRefusal(Exception):
@@ -140,6 +142,9 @@ class Guard:
         size = 0
         for k, v in scope["headers"]:
             size += len(k) + len(v)
+            if k in _SINGLE and (host, origin, ctype)[_SINGLE[k]] is not None:
+                # two values: the checks below would see one, the app or a proxy in front the other
+                raise GuardRefusal(400, "duplicate_header", f"the {k.decode()} header is sent twice; send it once")
             if k == b"host":
                 host = v
             elif k == b"origin":
