@@ -25,7 +25,7 @@ messages, tools and content parts pass too. README ("Request validation") lists 
 - ``tools``: a list of ``{"type": "function", "function": {"name": str, "parameters": object?,
   "description": str?}}`` (or ``{"type": "custom", "custom": {"name": str}}``).
 - ``tool_choice``: none/auto/required, or ``{"type": "function", "function": {"name": str}}``
-  (also ``allowed_tools``/``custom`` objects).
+  (also ``allowed_tools``/``custom`` objects); anything but none/auto needs a non-empty ``tools``.
 - ``response_format``: ``{"type": "text"|"json_object"}`` or ``{"type": "json_schema",
   "json_schema": {"name": str, "schema": object?}}``. ``stream_options``: an object.
 - The body nests at most 254 levels of arrays/objects (orjson cannot re-serialise deeper ones).
@@ -104,6 +104,9 @@ def validate_chat(body: dict[str, Any]) -> None:
     choice = body.get("tool_choice")
     if choice is not None:
         _tool_choice(choice)
+        if not tools and choice not in ("none", "auto"):  # forces a call to a tool that was not given
+            raise InvalidRequest(f"'tool_choice' {choice!r} needs 'tools'; send the tools or drop tool_choice"[:200],
+                                 "tool_choice", "tool_choice_without_tools")
     fmt = body.get("response_format")
     if fmt is not None:
         _response_format(fmt)
