@@ -124,12 +124,14 @@ def test_finish_without_redis_keeps_the_reservation_counted(redis_server, redis_
 
 
 def test_bad_state_urls_are_one_line_config_errors() -> None:
-    for bad in ("http://localhost:6379", "redis://", "localhost:6379", "redis://h:1/notanumber"):
+    for bad in ("http://localhost:6379", "redis://", "localhost:6379", "redis://h:1/notanumber",
+                "redis://[::1/0", "redis://127.0.0.1:99999/0", "redis://:s3cret@[::1/0"):  # urllib's ValueErrors
         with pytest.raises(ConfigError) as info:
             check_state_url(bad)
         assert "\n" not in info.value.message and "redis://HOST:PORT/DB" in (info.value.hint or "")
     assert safe_url("redis://:s3cret@h:6379/0") == "redis://:***@h:6379/0"
     assert "s3cret" not in safe_url("redis://user:s3cret@h/1")
+    assert "s3cret" not in safe_url("redis://:s3cret@h:99999/1") and "s3cret" not in safe_url("redis://:s3cret@[::1/0")
 
 
 def test_without_the_redis_library_the_hint_says_what_to_install(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ never a silent fallback to the local ledger.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -37,8 +38,12 @@ class StateBackend(Protocol):
 
 def check_state_url(url: str) -> str:
     """``url`` if it names a Redis we can use, else one ConfigError line with the hint."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in SCHEMES or (parts.scheme != "unix" and not parts.hostname):
+    try:  # urlsplit and .port raise ValueError on "redis://[::1/0" or port 99999
+        parts = urlsplit(url.strip())
+        ok = parts.scheme in SCHEMES and (parts.scheme == "unix" or (bool(parts.hostname) and parts.port != 0))
+    except ValueError as exc:
+        raise ConfigError(f"invalid state URL {safe_url(url)!r}: {exc}", "use redis://HOST:PORT/DB") from None
+    if not ok:
         raise ConfigError(f"invalid state URL {safe_url(url)!r}",
                           "use redis://HOST:PORT/DB (or leave --state / state_url unset for the local ledger)")
     db = parts.path.strip("/")
@@ -49,7 +54,11 @@ def check_state_url(url: str) -> str:
 
 def safe_url(url: str) -> str:
     """The URL with any password replaced by ``***`` (it goes into messages and /health)."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError for an out-of-range port, like urlsplit for "[::1"
+    except ValueError:  # not a URL urllib can take apart: hide everything between "//" and "@"
+        return re.sub(r"//[^/@]*@", "//***@", url.strip())
     if parts.password is None:
         return url.strip()
     user = parts.username or ""
