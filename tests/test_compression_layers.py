@@ -153,6 +153,21 @@ def test_dedup_replaces_repeat_with_reference_and_keeps_tool_call_structure():
     assert check_safe(req, new, st) == []
 
 
+def test_aggressive_keeps_repeated_back_references_readable_and_fences_intact():
+    # minimal case hypothesis found: 3 identical tool results holding a ``` fence; the 2nd and 3rd
+    # become the same back-reference line, which the dynamic codebook used to turn into "$Kxxx"
+    # (a code standing for a reference; the message no longer said it repeats a fenced result)
+    text = "```\ndef f(x):\n    return x\n```\n" + "\n".join(f"def f{n}(x):   \n    return x\t" for n in range(12))
+    req = convo(*(m for n in range(3) for m in (call(f"c{n}", "run", {"n": n}), tool(f"c{n}", text))))
+    new, st = run(req, "aggressive")
+    body = [m for k, m in enumerate(new["messages"]) if k != st.legend_index]
+    for k in (5, 7):
+        assert body[k]["content"].startswith("[clawcli: identical to the earlier run result (c0)")
+    assert st.dedup == {5: 3, 7: 3}
+    assert not any(text.startswith("[clawcli:") for text in st.legend.values())
+    assert check_invariants(req, new, st) == []
+
+
 def test_dedup_blocks_of_a_reread_file_after_a_small_edit():
     lines = [f"    value_{n} = compute({n}, factor={n * 3})" for n in range(60)]
     before = "\n".join(lines)

@@ -16,7 +16,10 @@ compressed history stays byte-stable between calls as long as the chosen set doe
 Every code used is listed once in a legend message (see ``pipeline.legend_message``). Codes have a
 fixed width so no code is a prefix of another, and a sigil is picked that appears nowhere in the
 original conversation (``$``, else ``§``, else ``¤``), so ``expand`` is an exact inverse.
-Nothing inside a code fence, and no protected message, is ever encoded.
+Nothing inside a code fence, and no protected message, is ever encoded. Neither are the
+pipeline's own ``[clawcli: ...]`` notes (dedup back-references, observation summaries): a
+reference that became a code would hide what it points at behind the legend, and a whole-message
+reference that repeats (the third copy of a tool result) would otherwise be coded like any line.
 """
 
 from __future__ import annotations
@@ -72,16 +75,26 @@ def stable_ids(texts: list[str], width: int) -> dict[str, str]:
     return out
 
 
+_NOTE = "[clawcli:"  # how every note the pipeline writes into a message starts
+
+
+def _encodable(messages: list, ctx: Context):
+    """Indices of the messages the codebook layers may change: editable, and not a whole-message
+    dedup back-reference (``ctx.notes["dedup"]``; its text is the pipeline's, not the user's)."""
+    refs = ctx.notes.get("dedup", {})
+    return (i for i in editable(messages, ctx) if i not in refs)
+
+
 def _apply(messages: list, ctx: Context, fn) -> list:
     out = list(messages)
-    for i in editable(messages, ctx):
+    for i in _encodable(messages, ctx):
         out[i] = map_text(messages[i], lambda t: map_outside_fences(t, fn, ctx))
     return out
 
 
 def _segments(messages: list, ctx: Context):
-    """The editable text outside fences, one string per message (for counting)."""
-    for i in editable(messages, ctx):
+    """The encodable text outside fences, one string per message (for counting)."""
+    for i in _encodable(messages, ctx):
         t = message_text(messages[i])
         if t:
             if "```" not in t and "~~~" not in t:
@@ -246,7 +259,7 @@ def codebook(messages: list, ctx: Context) -> list:
     for line, n in counts.items():
         if n >= 2 and len(line) >= _MIN_LINE:
             body = line.strip()
-            if len(body) >= _MIN_LINE:
+            if len(body) >= _MIN_LINE and not body.startswith(_NOTE):  # block refs, observation notes
                 by_body.setdefault(body, []).append(line)
     repeated = [(body, lines, sum(counts[x] for x in lines)) for body, lines in by_body.items()]
     repeated = [r for r in repeated if r[2] >= 2]
