@@ -95,6 +95,20 @@ def test_bad_input_is_one_clear_line():
         assert len([line for line in r.stderr.splitlines() if line.startswith("error:")]) == 1
 
 
+def test_messages_that_serve_would_refuse_are_an_error_not_a_route():
+    """`claw route --messages` is the dry run of `claw serve`: a body serve answers 400 (before paying)
+    must not get a tier and a cost here either."""
+    for body, text in [
+        ({"messages": [{"role": "user", "content": 12345}]}, "messages[0].content"),
+        ({"messages": [{"role": "system", "content": "be brief"}]}, "no message with role 'user'"),
+        ({"messages": [{"role": "user", "content": "hi"}], "n": 3}, "'n' must be 1"),
+    ]:
+        r = run("route", "--json", "--messages", "-", input=json.dumps(body))
+        assert r.exit_code == 1, (body, r.output)
+        assert text in r.stderr and "would refuse" in r.stderr and "tier" not in r.stdout
+        assert len([line for line in r.stderr.splitlines() if line.startswith("error:")]) == 1
+
+
 def test_models_json_and_table():
     r = run("models", "--json")
     rows = json.loads(r.stdout)

@@ -177,6 +177,12 @@ def route(
         if not isinstance(request, dict):
             raise ClawError("--messages: expected a JSON object or a list of messages")
         request = dict(request)
+        from clawcli.proxy.validate import InvalidRequest, validate_chat  # the rules `claw serve` applies
+
+        try:
+            validate_chat(request)
+        except InvalidRequest as exc:
+            raise ClawError(f"--messages: {exc.message}", "claw serve would refuse this request with a 400") from None
     else:
         if prompt is None or prompt == "-":
             if prompt is None and sys.stdin.isatty():
