@@ -137,6 +137,23 @@ def test_non_loopback_with_token_requires_bearer(gw) -> None:
         assert p.wait(12) == 0
 
 
+@pytest.mark.skipif(not socket.has_ipv6, reason="no IPv6 on this machine")
+def test_bracketed_ipv6_host_prints_a_url_that_works(gw) -> None:
+    """`--host [::1]` (the form a URL uses) printed http://[[::1]]:PORT/v1, a URL no client can open."""
+    try:
+        p, info = _start(gw, "--host", "[::1]")
+    except AssertionError as exc:
+        if "cannot bind" in str(exc):
+            pytest.skip("IPv6 loopback not available")
+        raise
+    try:
+        assert info["url"] == f"http://[::1]:{info['port']}/v1", info
+        r = httpx.get(info["url"].removesuffix("/v1") + "/health", timeout=10)
+        assert r.status_code == 200
+    finally:
+        _stop(p)
+
+
 def test_help_has_a_worked_example() -> None:
     from typer.testing import CliRunner
 

@@ -94,6 +94,7 @@ def serve(
                        log_level=log_level)
 
     def ready(h: str, p: int) -> None:
+        h = h.strip("[]")  # --host [::1] is accepted like ::1; the URL adds its own brackets
         url = f"http://{h if ':' not in h else '[' + h + ']'}:{p}/v1"
         if json_out:
             from clawcli.cli._app import print_json
