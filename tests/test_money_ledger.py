@@ -145,6 +145,23 @@ def test_missing_ledger_is_rebuilt_from_the_usage_log(tmp_path: Path, capsys) ->
     assert "rebuilt" not in capsys.readouterr().err
 
 
+def test_absurd_costs_in_a_damaged_usage_log_are_skipped_not_an_internal_error(tmp_path: Path, capsys) -> None:
+    """A usage log line with cost 1e308 made the rebuild crash (OverflowError: `claw wallet limits`,
+    `claw ask` and every signature said "internal error"); negative and string costs never count."""
+    import time
+
+    logs = tmp_path / "logs"
+    now = time.time()
+    UsageLog(logs).append(make_record(timestamp=utc_timestamp(now - 600), cost=0.03, status="ok"))
+    (log_file,) = logs.glob("usage-*.jsonl")
+    with log_file.open("a") as f:
+        for cost in ("1e308", "-1000.0", '"5"', "1e400"):
+            f.write(f'{{"timestamp": "{utc_timestamp(now - 300)}", "cost": {cost}, "status": "ok"}}\n')
+    led = SpendLedger(tmp_path / "l.json", usage_logs_dir=logs)
+    assert led.totals().spent_day == 30_000
+    assert "1 payments" in capsys.readouterr().err
+
+
 def test_first_run_without_logs_is_silent(tmp_path: Path, capsys) -> None:
     led = SpendLedger(tmp_path / "l.json", usage_logs_dir=tmp_path / "no-logs")
     led.reserve(1, daily_limit=10)

@@ -385,7 +385,7 @@ def _settled_from_usage_log(logs_dir: Path, now: float, buckets: dict[str, list[
     total = count = 0
     for _day, rec in iter_records(log_files(logs_dir, since), since):
         cost = rec.get("cost")
-        if type(cost) not in (int, float) or not (0 < cost < math.inf):
+        if type(cost) not in (int, float) or not (0 < cost * 1_000_000 < math.inf):  # 1e308 USD: a damaged line
             continue
         try:
             when = dt.datetime.fromisoformat(str(rec.get("timestamp")).replace("Z", "+00:00"))
