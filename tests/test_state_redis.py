@@ -222,6 +222,34 @@ def test_a_redis_that_refuses_writes_is_one_line_and_nothing_is_reserved(redis_u
     assert led.totals().pending_day == 0
 
 
+@pytest.mark.parametrize("key, field, value", [
+    ("settled", "minute", b"-999999999"),  # a negative settled amount: the daily cap would grow by $1000
+    ("rejected", "minute", b"lots"),
+    ("open", "x", json.dumps({"id": "x", "ts": 0, "amount": -10**9, "state": "reserved", "validBefore": 2**40})),
+])
+def test_a_damaged_shared_ledger_refuses_to_sign_like_the_file_ledger(redis_url: str, key, field, value) -> None:
+    """The file ledger treats a negative or non-numeric amount as corrupt (refuse to sign, keep it);
+    Redis summed it (`Used: $-999.99`) and kept signing."""
+    import redis
+
+    address = "0x" + "ee" * 20  # a ledger of its own: the damage stays in this test
+    led = open_state(_settings(redis_url), None).ledger(address=address, chain="base")
+    led.settle(led.reserve(1_000, daily_limit=50_000), tx="0x1")
+    admin = redis.Redis.from_url(redis_url)
+    prefix = led.prefix
+    field = str(int(time.time() // 60)) if field == "minute" else field
+    admin.hset(prefix + key, field, value)
+    try:
+        with pytest.raises(StateUnavailable) as info:
+            led.reserve(1_000, daily_limit=50_000)
+        assert "corrupt ledger" in info.value.message and "\n" not in info.value.message
+        with pytest.raises(StateUnavailable):
+            led.totals()
+        assert admin.hexists(prefix + key, field)  # kept for inspection
+    finally:
+        admin.delete(*[prefix + k for k in ("open", "settled", "settled_n", "rejected", "recent", "meta")])
+
+
 def test_serve_with_a_bad_state_is_one_line_before_anything_starts(tmp_path: Path) -> None:
     env = {**os.environ, "CLAWCLI_HOME": str(tmp_path / "h"), "CLAWCLI_OPENCLAW_HOME": str(tmp_path / "oc")}
     bad = subprocess.run([sys.executable, "-m", "clawcli", "serve", "--port", "0", "--state", "http://x:1"],

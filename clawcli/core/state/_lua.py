@@ -32,14 +32,22 @@ from clawcli.core.x402.ledger import DAY_S, HOUR_S, KEEP_S, RECENT_MAX
 _COMMON = f"""
 local HOUR, DAY, KEEP, RECENT = {HOUR_S}, {DAY_S}, {KEEP_S}, {RECENT_MAX}
 local function vb_of(e) return tonumber(e.validBefore) or 0 end  -- cjson.null is not a number
+-- the local ledger's rule: a negative or non-numeric amount is a corrupt ledger (refuse to sign),
+-- never a silently larger budget
+local function amount_of(v, what)
+  local n = tonumber(v)
+  if n == nil or n ~= n or n < 0 then error('corrupt ledger: ' .. what .. ' amount ' .. tostring(v)) end
+  return n
+end
 local function totals(now)
   local sh, sd, ph, pd, rd, cd = 0, 0, 0, 0, 0, 0
   local settled = redis.call('HGETALL', KEYS[2])
   for i = 1, #settled, 2 do
     local end_age = now - (tonumber(settled[i]) * 60 + 60)  -- age of the bucket's last second
+    local amount = amount_of(settled[i + 1], 'settled')
     if end_age < DAY then
-      sd = sd + tonumber(settled[i + 1])
-      if end_age < HOUR then sh = sh + tonumber(settled[i + 1]) end
+      sd = sd + amount
+      if end_age < HOUR then sh = sh + amount end
     end
   end
   local counts = redis.call('HGETALL', KEYS[3])
@@ -49,10 +57,11 @@ local function totals(now)
   local rejected = redis.call('HGETALL', KEYS[4])
   for i = 1, #rejected, 2 do
     local end_age = now - (tonumber(rejected[i]) * 60 + 60)
+    local amount = amount_of(rejected[i + 1], 'rejected')
     if end_age < DAY then
-      pd = pd + tonumber(rejected[i + 1])
-      rd = rd + tonumber(rejected[i + 1])
-      if end_age < HOUR then ph = ph + tonumber(rejected[i + 1]) end
+      pd = pd + amount
+      rd = rd + amount
+      if end_age < HOUR then ph = ph + amount end
     end
   end
   local open = redis.call('HVALS', KEYS[1])
@@ -60,10 +69,11 @@ local function totals(now)
     local e = cjson.decode(open[i])
     local age = now - tonumber(e.ts)
     local live = now < vb_of(e)
+    local amount = amount_of(e.amount, 'open reservation')
     if age < DAY or live then
-      pd = pd + e.amount
-      if e.state ~= 'reserved' then rd = rd + e.amount end
-      if age < HOUR or live then ph = ph + e.amount end
+      pd = pd + amount
+      if e.state ~= 'reserved' then rd = rd + amount end
+      if age < HOUR or live then ph = ph + amount end
     end
   end
   return sh, sd, ph, pd, rd, cd
