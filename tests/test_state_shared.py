@@ -80,13 +80,34 @@ def test_a_restarted_instance_loads_what_is_stored(redis_url: str) -> None:
             a.cooldowns.mark("m/cold", 120, "overloaded")
             a.budgets.add("s2", 0.4)
             a.sessions.record("agent-2", decision("REASONING", "m/pinned"), "m/pinned")
-            await asyncio.sleep(0.2)  # written through
         async with Instance(redis_url) as late:  # started after the changes: loads them on start
             assert late.cooldowns.cooling("m/cold")
             assert abs(late.budgets.spent("s2") - 0.4) < 1e-9
             assert late.sessions.get("agent-2").model == "m/pinned"
         async with Instance(redis_url, address="0x" + "99" * 20) as other_wallet:  # namespaced per wallet
             assert not other_wallet.cooldowns.cooling("m/cold") and other_wallet.sessions.get("agent-2") is None
+
+    run(main())
+
+
+def test_closing_waits_for_the_batch_being_written(redis_url: str, monkeypatch) -> None:
+    """A change made just before shutdown reaches Redis even when the writer already took it off
+    the queue and Redis is slow to answer (close() used to wait only for an empty queue)."""
+    from redis.asyncio.client import Pipeline
+
+    real_execute = Pipeline.execute
+
+    async def slow_execute(self, *args, **kwargs):
+        await asyncio.sleep(0.2)  # a loaded Redis
+        return await real_execute(self, *args, **kwargs)
+
+    async def main() -> None:
+        async with Instance(redis_url) as a:
+            monkeypatch.setattr(Pipeline, "execute", slow_execute)
+            a.cooldowns.mark("m/last-words", 120, "overloaded")
+        monkeypatch.setattr(Pipeline, "execute", real_execute)
+        async with Instance(redis_url) as late:
+            assert late.cooldowns.cooling("m/last-words")
 
     run(main())
 

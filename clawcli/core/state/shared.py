@@ -92,6 +92,7 @@ class SharedState:
         assert self._queue is not None
         if self._queue.full():
             self._queue.get_nowait()
+            self._queue.task_done()  # dropped, never written: close() must not wait for it
         self._queue.put_nowait(item)
 
     async def start(self) -> None:
@@ -109,11 +110,11 @@ class SharedState:
             pass
 
     async def close(self) -> None:
-        if self._queue is not None:  # flush what is queued (bounded) before stopping
-            for _ in range(50):
-                if self._queue.empty():
-                    break
-                await asyncio.sleep(0.01)
+        if self._queue is not None:  # flush what is queued, and the batch being written (bounded)
+            try:  # (an empty queue is not enough: the writer may hold the last batch mid-pipeline)
+                await asyncio.wait_for(self._queue.join(), 0.5)
+            except TimeoutError:
+                log.debug("shared state: stopping with unwritten changes")
         for t in self._tasks:
             t.cancel()
         for t in self._tasks:
@@ -158,6 +159,8 @@ class SharedState:
                 raise
             except Exception as exc:  # noqa: BLE001 - Redis away: keep serving, resync later
                 self._down(exc)
+            for _ in batch:
+                self._queue.task_done()
 
     async def _subscriber(self, ready: asyncio.Event) -> None:
         delay = 0.1
