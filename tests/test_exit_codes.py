@@ -25,6 +25,7 @@ USAGE_ERRORS = [
     (["ask", "-m", "gpt-9", "hi"], "unknown model 'gpt-9'"),
     (["ask", "-p", "bogus", "hi"], "unknown profile"),
     (["ask", "--temperature", "7", "hi"], "temperature"),
+    (["ask", "--max-tokens", "99999999999", "hi"], "1<=x<=1000000"),  # was sent and paid; providers refuse it
     (["stats", "--by", "colour"], "colour"),
     (["stats", "--since", "yesterday-ish"], "yesterday-ish"),
     (["logs", "-n", "-1"], "-n"),

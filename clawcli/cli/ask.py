@@ -113,7 +113,8 @@ def ask(
     continue_last: bool = typer.Option(False, "--continue", "-c", help="Continue the last conversation."),
     cid: str | None = typer.Option(None, "--cid", "--conversation", help="Continue the conversation with this id (see `claw logs --conversations`)."),
     attach: list[str] = typer.Option([], "--attach", "-a", help="Attach a file: an image (routes to vision-capable models) or a text file (inlined). Repeatable."),
-    max_tokens: int | None = typer.Option(None, "--max-tokens", min=1, help="Cap the answer length (tokens)."),
+    max_tokens: int | None = typer.Option(None, "--max-tokens", min=1, max=1_000_000,  # serve's limit: above it
+                                          help="Cap the answer length (tokens)."),        # providers refuse, after payment
     temperature: float | None = typer.Option(None, "--temperature", min=0.0, max=2.0, help="Sampling temperature."),
     no_stream: bool = typer.Option(False, "--no-stream", help="Wait for the whole answer instead of streaming it."),
     json_out: bool = typer.Option(False, "--json", "-j", help="Print one JSON object (content, model, cost, attempts...)."),
