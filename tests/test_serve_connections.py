@@ -74,7 +74,9 @@ def test_requests_cut_by_the_shutdown_grace_period_end_in_openai_shape(gw, tmp_p
 
     t = threading.Thread(target=call)
     t.start()
-    time.sleep(0.8)
+    deadline = time.monotonic() + 10  # the paid attempt is in flight at the (slow) gateway: stop now
+    while not any(r.payment_attached for r in gw.chat_requests()) and time.monotonic() < deadline:
+        time.sleep(0.01)
     proxy.stop()
     t.join(15)
     gw.clear_faults()
