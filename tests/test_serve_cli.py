@@ -196,3 +196,20 @@ def test_sigterm_lets_a_stream_in_flight_finish(gw) -> None:
         assert p.wait(12) == 0
     finally:
         _stop(p)
+
+
+@pytest.mark.parametrize("origin, example", [
+    ("evil.com", "e.g. https://evil.com"),               # no scheme: a browser never sends that
+    ("https://app.example/page", "e.g. https://app.example"),  # a path is never part of an Origin
+    ("*", "e.g. https://app.example"),                   # every page could spend from the wallet
+    ("ftp://files.example", "e.g. https://files.example"),
+])
+def test_allow_origin_that_no_browser_sends_is_a_usage_error(gw, origin: str, example: str) -> None:
+    """--allow-origin takes the exact scheme://host[:port] a browser sends; anything else would be
+    accepted and silently never match, so it is refused before the server starts."""
+    r = subprocess.run([CLAW, "serve", "--port", "0", "--allow-origin", origin], env=_env(gw),
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "listening" not in r.stdout
+    assert f"--allow-origin '{origin}'" in r.stderr and example in r.stderr
+    assert "Traceback" not in r.stderr

@@ -70,6 +70,17 @@ def serve(
 
     if port is not None and not (0 <= port < 65536):
         raise UsageError(f"invalid port {port}", "use a port between 1 and 65535 (0 = any free port)")
+    from clawcli.proxy.guard import check_allowed_origin
+
+    for origin in allow_origin or ():
+        problem = check_allowed_origin(origin)
+        if problem:
+            import re
+
+            host = re.split(r"[/?#]", origin.strip().split("://")[-1])[0].rpartition("@")[2]
+            example = f"https://{host}" if host and host != "*" else "https://app.example"
+            raise UsageError(f"--allow-origin '{origin[:100]}' is not a web page's origin: {problem}",
+                             f"give the page's exact origin, scheme://host[:port], e.g. {example}")
     from clawcli.proxy.observe import check_log_level, uvicorn_level
 
     log_level = check_log_level(log_level)

@@ -82,6 +82,29 @@ def normalise_origin(origin: str) -> str:
     return origin.strip().rstrip("/").lower()
 
 
+def check_allowed_origin(value: str) -> str | None:
+    """Why an ``--allow-origin`` value can never equal a browser's ``Origin``, or None if it can.
+    Browsers send exactly ``scheme://host[:port]``: a bare name, a path or ``*`` would be accepted
+    and silently match nothing (or, for ``*``, everything)."""
+    from urllib.parse import urlsplit
+
+    norm = normalise_origin(value)
+    if norm == "*":
+        return "'*' would let every web page spend from the wallet; list each origin you trust"
+    try:
+        parts = urlsplit(norm)
+        port = parts.port  # raises ValueError on a port outside 0-65535 or not a number
+    except ValueError:
+        return "it is not a valid origin"
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return "an origin starts with http:// or https://"
+    if parts.path or parts.query or parts.fragment or "?" in norm or "#" in norm:
+        return "an origin has no path, query or fragment"
+    if parts.username is not None or not parts.hostname or port == 0:
+        return "an origin is scheme://host[:port] (no user name, a host, a port from 1 to 65535)"
+    return None
+
+
 @dataclass
 class Guard:
     """The checks, configured once per server. ``allow_hosts``: extra Host names (``"*"`` turns the
