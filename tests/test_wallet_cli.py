@@ -253,6 +253,19 @@ def test_limits_show_and_set(runner: CliRunner, monkeypatch: pytest.MonkeyPatch)
     assert "CLAWCLI_DAILY_LIMIT is set" in r.stderr
 
 
+@pytest.mark.parametrize("address, says", [
+    ("0x0000000000000000000000000000000000000000", "is the zero address"),  # burns what is sent
+    ("0x209693Bc6afc0C5328bA36FaF03C514EF312287c", "fails its EIP-55 checksum"),  # last letter's case changed
+    ("11111111111111111111111111111111", "all-zero address"),  # Solana's System Program
+])
+def test_limits_refuse_a_payee_that_cannot_be_a_gateway(runner: CliRunner, address: str, says: str) -> None:
+    r = claw(runner, "limits", "--payee", address)
+    assert r.exit_code == 2 and says in r.stderr and "hint:" in r.stderr, r.output
+    assert address not in json.dumps(json.loads(claw(runner, "limits", "--json").stdout))  # nothing saved
+    ok = "0x209693bc6afc0c5328ba36faf03c514ef312287c"  # all lower case carries no checksum: accepted
+    assert claw(runner, "limits", "--payee", ok).exit_code == 0
+
+
 def test_env_key_wallet_is_shown_and_never_written(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CLAWCLI_WALLET_KEY", EVM_KEY)
     d = json.loads(claw(runner, "--json", "--no-balance").stdout)

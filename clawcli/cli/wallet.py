@@ -379,6 +379,28 @@ def _print_qr(uri: str) -> None:
     typer.echo("\n".join(lines))
 
 
+def _check_payee_is_real(address: str) -> None:
+    """A well-formed address that still cannot be a gateway's: the all-zero address (EVM, or
+    Solana's 32 zero bytes) burns whatever is sent, and a mixed-case EVM address whose EIP-55
+    checksum is wrong is a typo (all lower- or upper-case carries no checksum and is accepted)."""
+    from clawcli.core.errors import UsageError
+
+    if address.startswith("0x"):
+        if int(address, 16) == 0:
+            raise UsageError(f"payee {address} is the zero address: nothing sent there reaches anyone",
+                             "give the payTo address of the gateway you pay (it is in its 402 payment quote)")
+        digits = address[2:]
+        if digits != digits.lower() and digits != digits.upper():
+            from clawcli.core.wallet.evm_sign import checksum_address
+
+            if checksum_address(address) != address:
+                raise UsageError(f"payee {address} fails its EIP-55 checksum (mixed case): probably a typo",
+                                 "copy the address again from the gateway (a checksum error means a character changed)")
+    elif set(address) == {"1"}:
+        raise UsageError(f"payee {address} is Solana's all-zero address (the System Program), not a payee",
+                         "give the gateway's payTo address")
+
+
 @wallet_app.command("limits")
 def limits(
     per_request: str = typer.Option(None, "--per-request", "-r", help="Max USD per signature (or `off`)."),
@@ -440,6 +462,7 @@ def limits(
             if not re.fullmatch(r"0x[0-9a-fA-F]{40}|[1-9A-HJ-NP-Za-km-z]{32,44}", p.strip()):
                 raise UsageError(f"invalid payee address {p!r}",
                                  "expected 0x followed by 40 hex characters, or a base58 Solana address")
+            _check_payee_is_real(p.strip())
             if p.strip().lower() not in (c.lower() for c in current):
                 current.append(p.strip())
         updates["allowed_payees"] = current or None
