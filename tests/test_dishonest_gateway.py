@@ -131,8 +131,22 @@ def test_degraded_answers_are_paid_at_most_twice_per_request(tmp_path: Path) -> 
         finally:
             proxy.stop()
         assert r.status_code >= 400
-        assert "stopped after 2 paid answers that were empty or looping" in r.json()["error"]["message"]
+        assert "stopped after 2 paid answers that were empty, looping or cut short" in r.json()["error"]["message"]
         assert len(gw.paid_requests()) == 2 and len(gw.held_authorisations()) == 2
+
+
+def test_streams_cut_short_are_paid_at_most_twice_per_request(tmp_path: Path) -> None:
+    """Q2: a streamed request whose every upstream stream ends early (before anything reached the
+    client) paid each of the 5 paid models; non-streamed degraded answers stop after 2."""
+    with GatewayEmulator() as gw:
+        proxy = start_proxy(gw, tmp_path, exclude=["nvidia/gpt-oss-120b"])
+        gw.inject("*", "truncate", times=None, after_chunks=1)
+        try:
+            _, text = proxy.stream(ask("say something"))
+        finally:
+            proxy.stop()
+        assert "stopped after 2 paid answers that were empty, looping or cut short" in text
+        assert len(gw.paid_requests()) == 2
 
 
 def test_session_cap_survives_a_serve_restart(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from clawcli.core.upstream.state import (
 )
 from clawcli.core.upstream.types import Attempt, GatewayUnreachable, Timeouts
 
-#: paid answers that were empty or looping, per request, before the walk stops paying (issue 13)
+#: paid answers that were empty, looping or cut short, per request, before the walk stops paying (issue 13)
 MAX_PAID_DEGRADED = 2
 
 
@@ -60,7 +60,9 @@ class ChainWalker:
             if answer is not None:
                 return answer
             last = state.attempts[-1]
-            paid_degraded = [a for a in state.attempts if a.paid and a.error_class == errors.DEGRADED]
+            # a stream cut short before anything reached the client is as unusable as an empty answer
+            paid_degraded = [a for a in state.attempts
+                             if a.paid and a.error_class in (errors.DEGRADED, errors.TRUNCATED)]
             if len(paid_degraded) >= MAX_PAID_DEGRADED and chain[i + 1:] != [self.catalog.free_model]:
                 # a gateway that charges for empty or looping answers would be paid down the whole
                 # chain: stop paying; only the free model (never paid) may still answer
@@ -68,12 +70,12 @@ class ChainWalker:
                 free = self.catalog.free_model
                 if not plan.free_allowed or model == free:
                     raise AllAttemptsFailed(
-                        f"stopped after {n} paid answers that were empty or looping ({models}); "
+                        f"stopped after {n} paid answers that were empty, looping or cut short ({models}); "
                         "no further model was paid for this request",
                         [a.to_dict() for a in state.attempts],
                         hint="the gateway charged for unusable answers; retry later or pick another model (-m)",
                     )
-                state.notices.append(f"notice: {n} paid answers were empty or looping ({models}); "
+                state.notices.append(f"notice: {n} paid answers were empty, looping or cut short ({models}); "
                                      "no further model is paid for this request: "
                                      f"answering with the free model {free}")
                 chain = chain[: i + 1] + [free]
