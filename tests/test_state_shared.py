@@ -132,13 +132,14 @@ def test_a_redis_restart_is_survived_without_restarting_the_instances(redis_serv
 @pytest.mark.parametrize("bad", ["not json", '{"src": "x", "k": "cool", "key": "m"}'])
 def test_a_foreign_message_on_the_channel_is_ignored(redis_url: str, bad: str) -> None:
     async def main() -> None:
-        async with Instance(redis_url) as a:
+        async with Instance(redis_url) as a, Instance(redis_url) as b:
             import redis.asyncio as aioredis
 
             client = aioredis.Redis.from_url(redis_url)
             await client.publish(a.shared.channel, bad)
             await client.aclose()
-            await asyncio.sleep(0.1)
+            b.cooldowns.mark("m/next", 60)  # published after the bad one: once a has it, a has read both
+            assert await until(lambda: a.cooldowns.cooling("m/next"))
             assert a.shared.connected and not a.cooldowns.cooling("m")
 
     run(main())
