@@ -159,6 +159,27 @@ def test_per_request_refusal_names_amount_and_fix(tmp_path: Path) -> None:
     assert (e.amount, e.limit) == (750000, 500000)
 
 
+def test_a_100x_re_quote_names_the_re_sign_rule_not_the_per_request_cap(tmp_path: Path) -> None:
+    """Q1: a gateway re-quoting 100x after rejecting $0.0148 ($1.4755, above the $0.50 cap) was told
+    off with "raise it with `claw wallet limits --per-request 1.48`": the hint invited the user to
+    let a lying gateway overcharge. The re-sign rule (and the quote tolerance) come first."""
+    from clawcli.core.x402.policy import QuoteBound
+
+    payer = make_payer(tmp_path)  # per-request cap $0.50
+    first = QuoteBound().resign(14755, PAYEE)
+    with pytest.raises(PolicyRefusal) as info:
+        payer.sign(required(accept(amount="1475500")), model="openai/gpt-5.4", bound=first)
+    e = info.value
+    assert e.cap == "quote", e.cap
+    assert "never re-signed for a higher amount" in e.message and "$1.4755" in e.message
+    assert "--per-request" not in e.hint and "per-request" not in e.message
+    tolerance = QuoteBound(20000, "3x the request's estimate", "a quote far above the catalog price is refused")
+    with pytest.raises(PolicyRefusal) as info:  # same order for the first signature's quote tolerance
+        payer.sign(required(accept(amount="1475500")), bound=tolerance)
+    assert info.value.cap == "quote" and "--per-request" not in info.value.hint
+    assert payer.ledger.entries() == []  # nothing reserved, nothing signed
+
+
 def test_payee_allowlist(tmp_path: Path) -> None:
     other = "0x1111111111111111111111111111111111111111"
     payer = make_payer(tmp_path, allowed_payees=frozenset({other.lower()}))

@@ -76,10 +76,9 @@ class SolanaPayer(Payer):
         Raises PolicyRefusal (nothing signed, nothing reserved, nothing sent anywhere) or
         PaymentError (solders missing, no feePayer, RPC unreachable: the reservation is released).
         """
-        req, net = self.policy.select(required, model=model)
+        req, net = self.policy.select(required, model=model, bound=bound)
         if isinstance(net, EvmNetwork):  # only when a policy allows both chains
             return super().sign(required, model=model, bound=bound)
-        self.policy.check_bound(req, bound, model=model)
         svm.require_solders()
         fee_payer = req.extra.get("feePayer")
         if not isinstance(fee_payer, str) or not fee_payer:

@@ -90,8 +90,7 @@ class Payer:
 
         Raises PolicyRefusal (nothing signed, nothing reserved) or PaymentError.
         """
-        req, net = self.policy.select(required, model=model)
-        self.policy.check_bound(req, bound, model=model)
+        req, net = self.policy.select(required, model=model, bound=bound)
         now = int(self.clock())
         timeout = req.max_timeout_seconds or evm.DEFAULT_TIMEOUT_S
         timeout = max(1, min(timeout, evm.MAX_TIMEOUT_S))  # a shorter window only limits exposure

@@ -166,9 +166,10 @@ class SpendPolicy:
             return ("amount", f"refusing a payment requirement of {req.amount} units", "a paid call costs > 0")
         return None
 
-    def select(self, required: PaymentRequired, *,
-               model: str | None = None) -> tuple[Requirement, EvmNetwork | SolanaNetwork]:
-        """The cheapest payable requirement, checked against the per-request cap.
+    def select(self, required: PaymentRequired, *, model: str | None = None,
+               bound: QuoteBound | None = None) -> tuple[Requirement, EvmNetwork | SolanaNetwork]:
+        """The cheapest payable requirement, checked against ``bound`` (the request's quote
+        tolerance, or a re-sign's limits), then the per-request cap.
 
         Raises PolicyRefusal (naming the first reason) when none may be paid.
         """
@@ -185,6 +186,9 @@ class SpendPolicy:
             cap, msg, hint = first_reason
             raise refusal(msg, hint, cap=cap)
         req = min(payable, key=lambda r: r.amount)
+        # the bound first: a gateway re-quoting 100x must be named as such, not answered with
+        # "raise the per-request cap to $1.48" (which invites the user to let it overcharge)
+        self.check_bound(req, bound, model=model)
         self.check_per_request(req.amount, model=model)
         net = evm_network(req.network) or solana_network_of(req.network)
         assert net is not None
