@@ -73,6 +73,21 @@ def test_stdin_hint_only_when_stdin_is_a_terminal(monkeypatch):
     assert read_prompt("hello", Tty("never read")) == "hello"  # a terminal stdin is not read
 
 
+def test_binary_stdin_is_a_usage_error_not_an_internal_error():
+    """Q2: `head -c 300 /bin/ls | claw ask "what is this"` paid, answered, then crashed with an
+    internal UnicodeEncodeError when storing the prompt."""
+    from clawcli.cli.ask import read_prompt
+    from clawcli.core.errors import UsageError
+
+    elf = b"\x7fELF\x02\x01\x01\x00\xd0\xff\xfe binary"
+    for errors in ("surrogateescape", "strict"):  # a C locale / a UTF-8 locale
+        for prompt in ("what is this", "-"):
+            with pytest.raises(UsageError, match="not UTF-8 text"):
+                read_prompt(prompt, io.TextIOWrapper(io.BytesIO(elf), encoding="utf-8", errors=errors))
+    with pytest.raises(UsageError, match="not UTF-8 text"):  # undecodable bytes in argv
+        read_prompt("caf\udce9", io.StringIO(""))
+
+
 def test_empty_pipe_keeps_the_prompt_alone(gw):
     res = runner.invoke(app, ["ask", "--no-stream", "hello there"], input="")
     assert res.exit_code == 0

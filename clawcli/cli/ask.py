@@ -49,15 +49,20 @@ def read_prompt(prompt: str | None, stdin: Any = None) -> str:
     """The prompt from the argument and/or stdin (see ``join_prompt``); a usage error when empty."""
     stdin = stdin or sys.stdin
     tty = bool(getattr(stdin, "isatty", lambda: False)())
-    if prompt == "-" or (prompt is None and not tty):
-        if tty:
-            typer.echo(_STDIN_HINT, err=True)
-        text = stdin.read()
-    elif prompt is None:
-        raise UsageError("no prompt given", 'try: claw ask "What is 2+2?"  (or pipe it: echo ... | claw ask -)')
-    else:
-        # piped text joins the instruction (it used to be dropped silently, and the question still paid)
-        text = join_prompt(prompt, stdin.read() if not tty else None)
+    try:
+        if prompt == "-" or (prompt is None and not tty):
+            if tty:
+                typer.echo(_STDIN_HINT, err=True)
+            text = stdin.read()
+        elif prompt is None:
+            raise UsageError("no prompt given", 'try: claw ask "What is 2+2?"  (or pipe it: echo ... | claw ask -)')
+        else:
+            # piped text joins the instruction (it used to be dropped silently, and the question still paid)
+            text = join_prompt(prompt, stdin.read() if not tty else None)
+        text.encode("utf-8")  # undecodable bytes arrive as surrogates: refuse them before paying
+    except UnicodeError:
+        raise UsageError("the prompt is not UTF-8 text (binary data on stdin?)",
+                         "pipe text only; attach a file with -a FILE") from None
     if not text.strip():
         raise UsageError("the prompt is empty", 'try: claw ask "What is 2+2?"')
     return text
