@@ -145,6 +145,25 @@ def test_missing_ledger_is_rebuilt_from_the_usage_log(tmp_path: Path, capsys) ->
     assert "rebuilt" not in capsys.readouterr().err
 
 
+def test_read_only_views_of_a_missing_ledger_count_the_log_but_warn_only_when_it_is_rebuilt(
+        tmp_path: Path, capsys) -> None:
+    """Q1: every `claw wallet limits` on a home without a ledger said "was missing; rebuilt from the
+    usage log", though a read-only view writes nothing. The totals count the log; the warning comes
+    once, when the first signature writes the rebuilt ledger."""
+    import time
+
+    logs = tmp_path / "logs"
+    UsageLog(logs).append(make_record(timestamp=utc_timestamp(time.time() - 600), cost=0.03, status="ok"))
+    led = SpendLedger(tmp_path / "l.json", usage_logs_dir=logs)
+    for _ in range(3):
+        assert led.totals().spent_day == 30_000
+    assert capsys.readouterr().err == "" and not (tmp_path / "l.json").exists()
+    led.reserve(1)
+    assert capsys.readouterr().err.count("was missing; rebuilt from the usage log") == 1
+    led.reserve(1)
+    assert led.totals().spent_day == 30_000 and capsys.readouterr().err == ""
+
+
 def test_absurd_costs_in_a_damaged_usage_log_are_skipped_not_an_internal_error(tmp_path: Path, capsys) -> None:
     """A usage log line with cost 1e308 made the rebuild crash (OverflowError: `claw wallet limits`,
     `claw ask` and every signature said "internal error"); negative and string costs never count."""
@@ -159,6 +178,7 @@ def test_absurd_costs_in_a_damaged_usage_log_are_skipped_not_an_internal_error(t
             f.write(f'{{"timestamp": "{utc_timestamp(now - 300)}", "cost": {cost}, "status": "ok"}}\n')
     led = SpendLedger(tmp_path / "l.json", usage_logs_dir=logs)
     assert led.totals().spent_day == 30_000
+    led.reserve(1)  # the rebuild is written (and reported) by the first signature
     assert "1 payments" in capsys.readouterr().err
 
 

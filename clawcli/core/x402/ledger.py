@@ -202,18 +202,19 @@ class SpendLedger:
 
     def _rebuilt(self, *, save: bool = False) -> dict[str, Any]:
         """A fresh ledger holding the usage log's settled records of the last 24 h (one warning
-        when there were any: the ledger was deleted, or a new CLAWCLI_HOME shares the logs)."""
+        when there were any: the ledger was deleted, or a new CLAWCLI_HOME shares the logs).
+        The warning goes with ``save``: a read-only look (``totals()``, every `claw wallet limits`)
+        counts the same payments but writes nothing, so warning there would repeat on every run."""
         data = _empty()
         if self.usage_logs_dir is None:
             return data
         now = self.clock()
         total, count = _settled_from_usage_log(self.usage_logs_dir, now, data["settled"])
-        if count:
+        if count and save:
+            self._save(data)
             print(f"warning: the spend ledger {self.path} was missing; rebuilt from the usage log "
                   f"({format_usd(total)} settled in {count} payments in the last 24 h; "
                   "signed but unsettled authorisations are not in the log)", file=sys.stderr)
-            if save:
-                self._save(data)
         return data
 
     def _save(self, data: dict[str, Any]) -> None:
