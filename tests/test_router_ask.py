@@ -149,3 +149,21 @@ def test_token_estimate_of_big_repeated_texts_is_the_same_number_as_counting():
         assert estimate_tokens(text) == estimate_tokens(text) == math.ceil(count(text))
     body = openclaw("hi")
     assert extract_features(body).input_tokens == extract_features(json.loads(json.dumps(body))).input_tokens
+
+
+def test_a_typed_marker_only_hides_the_users_own_ask():
+    """Decision (Q1): a user message that itself starts with OpenClaw's internal-context marker is
+    cut like the framework block it imitates. Distinguishing it (OpenClaw sends the real block as a
+    separate last user message with one text part) is not worth it: typing the marker can only
+    hide the user's own ask, so the request routes lower (cheaper), never to a pricier tier."""
+    proof = "Prove rigorously that there are infinitely many primes."
+    typed = route({"messages": [{"role": "user", "content": "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>\n" + proof}]})
+    assert typed.tier == "SIMPLE" and typed.ask.text == ""
+    assert "OpenClaw internal context" in " ".join(typed.ask.skipped)
+    # an earlier real ask is still found behind it, and words after an END marker still count
+    earlier = route({"messages": [{"role": "user", "content": proof},
+                                  {"role": "assistant", "content": "Sure."},
+                                  {"role": "user", "content": "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>> x"}]})
+    assert earlier.tier == "REASONING" and earlier.ask.index == 0
+    after = route({"messages": [{"role": "user", "content": f"{INTERNAL}\n{proof}"}]})
+    assert after.tier == "REASONING" and after.ask.text == proof

@@ -35,7 +35,12 @@ from clawcli.core.messages import content_text
 READ_LIMIT = 12_000
 _READ_TAIL = READ_LIMIT // 4
 
-# (begin marker, end marker, what it is): framework data injected into user turns
+# (begin marker, end marker, what it is): framework data injected into user turns.
+# The blocks are cut wherever they appear, even from a message the user typed: OpenClaw's real
+# internal context is its own LAST user message of one text part, but telling that apart buys
+# nothing. A user who types the marker can only hide their own ask (it routes lower: cheaper, never
+# a higher spend), and an unterminated block running to the end of the message is cut the same way
+# as a real one (tests/test_router_ask.py::test_a_typed_marker_only_hides_the_users_own_ask).
 INJECTED_BLOCKS: tuple[tuple[str, str, str], ...] = (
     ("<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>", "<<<END_OPENCLAW_INTERNAL_CONTEXT>>>", "OpenClaw internal context"),
     ("<system-reminder>", "</system-reminder>", "system reminder"),
