@@ -213,3 +213,13 @@ def test_allow_origin_that_no_browser_sends_is_a_usage_error(gw, origin: str, ex
     assert "listening" not in r.stdout
     assert f"--allow-origin '{origin}'" in r.stderr and example in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_allowed_origin_check_accepts_what_browsers_send() -> None:
+    from clawcli.proxy.guard import check_allowed_origin
+
+    for ok in ("https://app.example", "HTTPS://App.Example/", "http://[::1]:3000", "https://app.example:8443"):
+        assert check_allowed_origin(ok) is None, ok
+    for bad in ("app.example", "https://", "https://app example", "https://app.example:0", "https://u@app.example",
+                "https://app.example/x", "https://app.example?q=1", "https://app.example:99999", "*"):
+        assert check_allowed_origin(bad), bad

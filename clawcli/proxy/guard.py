@@ -97,7 +97,9 @@ def check_allowed_origin(value: str) -> str | None:
     except ValueError:
         return "it is not a valid origin"
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        return "an origin starts with http:// or https://"
+        return "an origin starts with http:// or https:// and names a host"
+    if any(ch.isspace() for ch in norm):
+        return "an origin has no spaces"
     if parts.path or parts.query or parts.fragment or "?" in norm or "#" in norm:
         return "an origin has no path, query or fragment"
     if parts.username is not None or not parts.hostname or port == 0:
