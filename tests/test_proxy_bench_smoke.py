@@ -7,10 +7,15 @@ from __future__ import annotations
 def test_proxy_bench_runs_direct_ceiling_and_proxy_side_by_side():
     from clawcli.bench.proxy import format_report, run_proxy_bench
 
-    r = run_proxy_bench(duration=0.6, warmup=0.2, rounds=1, concurrency=2, tool="aiohttp")
+    steps: list[str] = []
+    r = run_proxy_bench(duration=0.6, warmup=0.2, rounds=1, concurrency=2, tool="aiohttp", progress=steps.append)
+    assert steps and r["cN"]["concurrency"] == 2
     for phase in ("c1", "cN", "stream"):
         for who in ("direct", "ceiling", "proxy"):
             assert r[phase][who]["requests"] > 0 and r[phase][who]["errors"] == 0, (phase, who, r[phase][who])
+    for phase in ("c1", "cN"):
+        for who in ("direct", "proxy"):
+            assert r[phase][who]["p50Ms"] > 0 and r[phase][who]["rps"] > 0, (phase, who, r[phase][who])
     assert r["cN"]["ratio"] > 0 and r["serverCpuUsPerRequest"] > 0 and r["ceilingCpuUsPerRequest"] > 0
     assert r["rssMb"] and len(r["loadAverage"]["end"]) == 3
     assert "of the ceiling" in format_report(r)
