@@ -64,3 +64,23 @@ def test_all_billing_failures_say_fund_the_wallet_with_correct_grammar():
     assert "1 attempt failed" in r.output  # not "1 attempts"
     assert "claw wallet fund" in r.output
     assert gw.paid_total() == 0
+
+
+def test_json_billing_failure_carries_the_same_fund_the_wallet_hint():
+    """Q2: with --json the error object's hint was the generic "see the attempt list" while
+    stderr said to fund the wallet."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from clawcli.cli.main import app
+    from clawcli.testing import GatewayEmulator
+
+    with GatewayEmulator() as gw:
+        gw.inject("*", "insufficient_funds", times=None)
+        env = {"CLAWCLI_GATEWAY_URL": gw.url, "CLAWCLI_EXCLUDE": "gpt-120b", "COLUMNS": "200"}
+        assert CliRunner().invoke(app, ["wallet", "create"], env=env).exit_code == 0
+        r = CliRunner().invoke(app, ["ask", "--json", "What is the capital of Peru?"], env=env)
+    assert r.exit_code == 1
+    err = json.loads(r.stdout)
+    assert "claw wallet fund" in err["hint"] and err["code"] == "all_attempts_failed"

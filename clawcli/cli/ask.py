@@ -199,15 +199,15 @@ async def _run(turn: Any, max_cost: float | None, out: Any, *, stream: bool, jso
             out.close()
             if type(exc).__name__ == "GatewayUnreachable":
                 raise  # one line at the error boundary: offline needs no attempt list
-            if json_out:
-                print_json(exc.to_dict())
-            n = len(exc.attempts)
-            error_line(f"no model could answer: {n} attempt{'' if n == 1 else 's'} failed")
-            _print_attempts(exc.attempts)
             hint = exc.hint
             if exc.attempts and all(a.get("errorClass") == "billing" for a in exc.attempts):
                 # an empty wallet with the free model excluded: the attempt list alone does not say what to do
                 hint = "the wallet could not pay: fund it (`claw wallet fund`) or allow the free model"
+            if json_out:
+                print_json({**exc.to_dict(), "hint": hint})  # the same hint as on stderr
+            n = len(exc.attempts)
+            error_line(f"no model could answer: {n} attempt{'' if n == 1 else 's'} failed")
+            _print_attempts(exc.attempts)
             if hint:
                 typer.echo(f"hint: {hint}", err=True)
             raise typer.Exit(1) from None
