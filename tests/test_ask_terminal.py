@@ -36,7 +36,7 @@ TALL = "# Rate limiting heading\n\n" + "".join(
 
 
 def run_in_pty(args: list[str], env: dict[str, str], *, interrupt_after: str | None = None,
-               timeout: float = 60) -> tuple[bytes, int]:
+               timeout: float = 60, typed: bool = False) -> tuple[bytes, int]:
     """Run ``claw args`` on a ROWSxCOLS pty; optionally send Ctrl-C once ``interrupt_after`` shows."""
     assert CLAW, "the claw console script is not installed (pip install -e .)"
     pid, fd = pty.fork()
@@ -57,7 +57,10 @@ def run_in_pty(args: list[str], env: dict[str, str], *, interrupt_after: str | N
                 break
             out += data
         if interrupt_after and not interrupted and interrupt_after.encode() in out:
-            os.kill(pid, signal.SIGINT)  # what Ctrl-C delivers to the foreground process
+            if typed:  # Ctrl-C typed on the terminal: its echo ("^C") too, not just the signal
+                os.write(fd, b"\x03")
+            else:
+                os.kill(pid, signal.SIGINT)  # what Ctrl-C delivers to the foreground process
             interrupted = True
     else:
         os.kill(pid, signal.SIGKILL)
@@ -118,7 +121,21 @@ def test_ctrl_c_mid_stream_restores_the_cursor(env):
     assert "Traceback" not in out.decode(errors="replace")
 
 
-def test_piped_output_is_plain_text_without_escape_codes(env):
+def test_ctrl_c_typed_mid_block_leaves_the_open_block_on_screen_once(env):
+    """Q2: with the terminal echoing ^C (stty echoctl, the default), the live area's clearing
+    missed a line and the open block was printed twice."""
+    para = "".join(f"Open sentence {i:02d} of one long paragraph. " for i in range(40))
+    with GatewayEmulator(reply=para, stream_chunks=40, chunk_delay=0.2) as gw:
+        env.update(CLAWCLI_GATEWAY_URL=gw.url, CLAWCLI_BASE_RPC_URL=gw.rpc_url)
+        out, code = run_in_pty(["ask", "--no-log", "Explain rate limiting"], env,
+                               interrupt_after="Open sentence 03", typed=True)
+    assert code == 130, out.decode(errors="replace")[-2000:]
+    lines = all_lines(screen_of(out))
+    assert sum("Open sentence 00" in ln for ln in lines) == 1, "\n".join(lines)
+    assert any("cancelled" in ln for ln in lines)
+
+
+
     import subprocess
 
     with GatewayEmulator(reply=TALL, stream_chunks=10) as gw:

@@ -84,6 +84,7 @@ class AnswerWriter:
         self._console: Any = None
         self._ended_newline = True
         self._closed = False
+        self._saved_tty: tuple[int, list] | None = None  # terminal modes to put back (see _quiet_ctrl_c_echo)
 
     # --- plain text ----------------------------------------------------------------------------
     def _plain(self, piece: str) -> None:
@@ -122,6 +123,7 @@ class AnswerWriter:
             # crop: even a block taller than the window never pushes live frames into the scrollback
             self._live = Live(tail, console=con, refresh_per_second=8, transient=True,
                               vertical_overflow="crop", auto_refresh=True)
+            self._quiet_ctrl_c_echo()
             self._live.start()
         else:
             self._live.update(tail)
@@ -165,7 +167,32 @@ class AnswerWriter:
         elif self.text and not self._ended_newline:
             self._plain("\n")
 
+    def _quiet_ctrl_c_echo(self) -> None:
+        """The terminal echoes Ctrl-C ("^C") at the cursor, which sits after the live area's last
+        full-width line: the echo wraps, the live area's clearing misses a line and the open block is
+        printed twice. No echo while the live area is shown."""
+        try:
+            import termios
+
+            fd = self.stream.fileno()
+            modes = termios.tcgetattr(fd)
+            if modes[3] & (termios.ECHO | termios.ECHOCTL):
+                self._saved_tty = (fd, [*modes[:6], list(modes[6])])
+                modes[3] &= ~(termios.ECHO | termios.ECHOCTL)  # (keys typed meanwhile stay buffered)
+                termios.tcsetattr(fd, termios.TCSANOW, modes)
+        except Exception:  # noqa: BLE001 - not a terminal (a pipe, a closed or fake stream)
+            self._saved_tty = None
+
     def _restore_terminal(self) -> None:
+        if self._saved_tty is not None:
+            fd, modes = self._saved_tty
+            self._saved_tty = None
+            try:
+                import termios
+
+                termios.tcsetattr(fd, termios.TCSANOW, modes)
+            except Exception:  # noqa: BLE001 - the terminal went away: nothing left to restore
+                pass
         if self._console is not None:
             try:
                 self._console.show_cursor(True)
