@@ -11,14 +11,16 @@
 # binary, so everything comes from the npm registry (no other download).
 #
 # Env: CLAWCLI_NODE_DIR (default <repo>/.cache/node-clients), NODE_VERSION_SPEC (default ^24.16),
-#      OPENCLAW_SPEC (default latest), OPENAI_NPM_SPEC (default latest).
+#      OPENCLAW_SPEC (default 2026.9.6, the release the fixtures were captured from),
+#      OPENAI_NPM_SPEC (default 7.60.0). Pinned so CI does not change under us: try a new release
+#      with OPENCLAW_SPEC=latest CLAWCLI_NODE_DIR=/tmp/oc-new scripts/node_env.sh.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dir="${CLAWCLI_NODE_DIR:-$here/.cache/node-clients}"
 node_spec="${NODE_VERSION_SPEC:-^24.16}"
-openclaw_spec="${OPENCLAW_SPEC:-latest}"
-openai_spec="${OPENAI_NPM_SPEC:-latest}"
+openclaw_spec="${OPENCLAW_SPEC:-2026.9.6}"
+openai_spec="${OPENAI_NPM_SPEC:-7.60.0}"
 mode="path"
 [[ "${1:-}" == "--export" ]] && mode="export"
 
