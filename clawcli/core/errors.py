@@ -11,6 +11,7 @@ not a ``ClawError`` is a bug and shows a traceback only with ``--debug``.
     ├── CatalogError
     │   └── UnknownModelError       a model id or alias that resolves to nothing
     ├── RouterError                 a request the router cannot read (no messages, ...)
+    │   └── ModelCapabilityError    exit 2: an explicit model that cannot take the input (images)
     ├── WalletError                 missing / malformed / existing key files
     ├── PaymentError                x402: cannot pay, payment rejected
     │   └── PolicyRefusal           the pre-sign spend policy said no
@@ -75,6 +76,15 @@ class UnknownModelError(CatalogError):
 
 class RouterError(ClawError):
     code = "router_error"
+
+
+class ModelCapabilityError(RouterError):
+    """An explicitly chosen model cannot take the request's input (images for a text-only model):
+    refused before paying, since the provider would reject it after payment."""
+
+    exit_code = 2
+    code = "model_lacks_capability"
+    param = "messages"  # the proxy's OpenAI error names the request field at fault
 
 
 class WalletError(ClawError):

@@ -99,7 +99,7 @@ def error_for_exception(exc: BaseException) -> tuple[int, dict[str, Any]]:
         return 400, error_body(msg, "invalid_request_error", "model_not_found", param="model",
                                suggestions=exc.suggestions or None)
     if isinstance(exc, (E.RouterError, E.UsageError, E.CatalogError)):
-        return 400, error_body(msg, "invalid_request_error", code)
+        return 400, error_body(msg, "invalid_request_error", code, param=getattr(exc, "param", None))
     if isinstance(exc, E.BadRequestError):
         status = int(getattr(exc, "status", 0) or 400)
         return (status if 400 <= status < 500 else 400), error_body(msg, "invalid_request_error", code)

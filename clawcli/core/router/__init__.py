@@ -216,7 +216,8 @@ def route(
 
     base_cost = select.baseline_cost(catalog, baseline_model, f.input_tokens, f.max_tokens)
     if explicit_model is not None:
-        chain = select.explicit_chain(catalog, explicit_model, exclude=excluded, has_tools=f.has_tools)
+        chain = select.explicit_chain(catalog, explicit_model, exclude=excluded, has_tools=f.has_tools,
+                                      has_images=f.has_images)
         cost = select.estimate_cost(catalog.get(explicit_model), f.input_tokens, f.max_tokens)
         return Decision(
             tier=EXPLICIT_TIER, score=0.0, confidence=1.0, profile="explicit", model=chain[0], chain=chain,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from clawcli.core.catalog import Catalog, Model
-from clawcli.core.errors import RouterError
+from clawcli.core.errors import ModelCapabilityError, RouterError
 from clawcli.core.router.types import TIERS
 
 CONTEXT_HEADROOM = 1.10
@@ -87,13 +87,23 @@ def build_chain(
 
 
 def explicit_chain(
-    catalog: Catalog, model_id: str, *, exclude: frozenset[str], has_tools: bool
+    catalog: Catalog, model_id: str, *, exclude: frozenset[str], has_tools: bool, has_images: bool = False
 ) -> list[str]:
-    """An explicit model's chain: the model, then the free model unless the request has tools."""
+    """An explicit model's chain: the model, then the free model unless the request has tools.
+
+    Images for an explicit model without vision are refused here, before any payment: the
+    provider rejects them after the gateway has been paid (routing filters vision; an explicit
+    choice is not second-guessed with another model)."""
     if model_id in exclude:
         raise RouterError(
             f"model {model_id!r} is in your exclude list",
             "pick another model or remove it from the exclude list (config key `exclude`)",
+        )
+    model = catalog.get(model_id)
+    if has_images and model is not None and not model.vision:
+        raise ModelCapabilityError(
+            f"model {model_id!r} cannot read images",
+            "pick a vision-capable model (`claw models` lists them with flag V) or let routing choose one",
         )
     chain = [model_id]
     free = catalog.free_model
