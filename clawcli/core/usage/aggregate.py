@@ -12,7 +12,8 @@ Rules (DESIGN.md §3, issue 6):
   ``paid``), otherwise 0. ClawRouter logged a 0.001 floor estimate for its free model where
   nothing was paid, so its lines for a free catalog model count 0;
 - ``baselineCost`` and ``savings`` cover answered requests only (a failed request saved nothing);
-  ``savings = max(0, 1 - answeredCost / baselineCost)``;
+  a request's baseline is at least what it paid (it saved nothing, never a negative amount), so
+  ``savingsUsd = baselineCost - answeredCost >= 0`` and ``savings = savingsUsd / baselineCost``;
 - ``errors`` are failure events: every failed attempt (also the ones a fallback rescued), or the
   request itself when it failed without an attempt list. In ``byModel`` they belong to the model
   that failed; elsewhere to the record's group. ``failed`` counts requests that got no answer;
@@ -320,6 +321,10 @@ class Aggregator:
             baseline = _money(baseline) if baseline is not None else cost
             if model == self.baseline_model:
                 baseline = cost  # the baseline model saves nothing (older records credited it)
+            # a request that paid more than the baseline saved nothing, it did not "save" a negative
+            # amount: clamped per request like realized_savings' percentage, so savingsUsd,
+            # baselineCost and savings agree (savingsUsd = baseline - answered cost >= 0)
+            baseline = max(baseline, cost)
             lat = rec.get("latencyMs")
             try:
                 lat = float(lat) if lat is not None and lat is not True and lat is not False else None
