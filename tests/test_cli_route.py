@@ -86,7 +86,7 @@ def test_bad_input_is_one_clear_line():
         (("route", "-m", "gpt-17-ultra", "hi"), 2, "unknown model"),
         (("route", "-p", "cheapest", "hi"), 2, "unknown profile"),
         (("route", "--messages", "-"), 1, "invalid JSON"),
-        (("route", "--messages", "/no/such/file.json"), 1, "cannot read"),
+        (("route", "--messages", "/no/such/file.json"), 2, "cannot read"),  # a usage error
     ]:
         r = run(*args, input="{oops")
         assert r.exit_code == code, (args, r.output)

@@ -26,7 +26,7 @@ def _read_source(src: str) -> str:
     try:
         return Path(src).read_text("utf-8")
     except OSError as exc:
-        raise ClawError(f"cannot read {src}: {exc.strerror}", "check the path") from None
+        raise UsageError(f"cannot read {src}: {exc.strerror}", "check the path") from None  # exit 2: bad input
     except UnicodeDecodeError:
         raise ClawError(f"{src} is not UTF-8 text") from None
 
@@ -37,7 +37,7 @@ def _read_bytes(src: str) -> bytes:
     try:
         return Path(src).read_bytes()
     except OSError as exc:
-        raise ClawError(f"cannot read {src}: {exc.strerror}", "check the path") from None
+        raise UsageError(f"cannot read {src}: {exc.strerror}", "check the path") from None  # exit 2: bad input
 
 
 def _loads(text: str) -> Any:
