@@ -230,7 +230,8 @@ def test_real_agent_bodies_pass_validation(serve, gw) -> None:
         body = json.loads(f.read_text())["body"]
         r = _send(base, "POST", CHAT, {"content-type": "application/json"}, json.dumps(body).encode())
         assert r.status_code == 200, (f.name, r.text[:300])
-    extras = {**BODY, "n": 1, "stream": False, "temperature": 0.7, "top_p": 1, "logit_bias": {}, "user": "u-1",
+    # an explicit model that can read the image part (an image for a text-only model is a 400 of its own)
+    extras = {**BODY, "model": "openai/gpt-4o", "n": 1, "stream": False, "temperature": 0.7, "top_p": 1, "logit_bias": {}, "user": "u-1",
               "metadata": {"run": "x"}, "store": False, "parallel_tool_calls": True, "seed": 7, "stop": ["\n\n"],
               "presence_penalty": 0, "frequency_penalty": 0, "max_tokens": 256, "litellm_trace_id": "abc",
               "response_format": {"type": "json_object"}, "reasoning_effort": "low", "max_completion_tokens": None,
