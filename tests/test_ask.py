@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from _cli_gateway import cli_gateway
 from typer.testing import CliRunner
 
 from clawcli.cli.main import app
@@ -20,11 +21,8 @@ runner = CliRunner()
 def gw(monkeypatch):
     from eth_account import Account
 
-    with GatewayEmulator(enforce_balance=True) as g:
+    with cli_gateway(monkeypatch, KEY, enforce_balance=True) as g:
         g.set_balance(Account.from_key(KEY).address, 5)
-        monkeypatch.setenv("CLAWCLI_GATEWAY_URL", g.url)
-        monkeypatch.setenv("CLAWCLI_BASE_RPC_URL", g.rpc_url)
-        monkeypatch.setenv("CLAWCLI_WALLET_KEY", KEY)
         yield g
 
 

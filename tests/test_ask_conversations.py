@@ -7,15 +7,13 @@ import io
 import json
 import os
 import sqlite3
-import struct
-import zlib
 from pathlib import Path
 
 import pytest
+from _cli_gateway import cli_gateway, tiny_png
 from typer.testing import CliRunner
 
 from clawcli.cli.main import app
-from clawcli.testing import GatewayEmulator
 
 KEY = "0x" + "5d" * 32
 runner = CliRunner()
@@ -23,10 +21,7 @@ runner = CliRunner()
 
 @pytest.fixture
 def gw(monkeypatch):
-    with GatewayEmulator() as g:
-        monkeypatch.setenv("CLAWCLI_GATEWAY_URL", g.url)
-        monkeypatch.setenv("CLAWCLI_BASE_RPC_URL", g.rpc_url)
-        monkeypatch.setenv("CLAWCLI_WALLET_KEY", KEY)
+    with cli_gateway(monkeypatch, KEY) as g:
         yield g
 
 
@@ -161,18 +156,11 @@ def test_stored_rows_hold_no_payment_material(gw):
 
 
 # --- attachments -------------------------------------------------------------------------------
-def _png() -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) \
-        + chunk(b"IEND", b"")
 
 
 def test_an_image_attachment_routes_to_a_vision_model(gw, tmp_path):
     img = tmp_path / "cat.png"
-    img.write_bytes(_png())
+    img.write_bytes(tiny_png())
     res = runner.invoke(app, ["ask", "--json", "-a", str(img), "What is in this picture?"])
     assert res.exit_code == 0, res.stderr
     from clawcli.core.catalog import default_catalog

@@ -3,11 +3,9 @@
 
 from __future__ import annotations
 
-import struct
-import zlib
-
 import httpx
 import pytest
+from _cli_gateway import tiny_png
 from typer.testing import CliRunner
 
 from clawcli.cli.main import app
@@ -18,13 +16,6 @@ TEXT_ONLY = "deepseek/deepseek-chat"
 runner = CliRunner()
 
 
-def _png() -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) \
-        + chunk(b"IEND", b"")
 
 
 @pytest.fixture
@@ -42,7 +33,7 @@ def test_the_text_only_model_of_these_tests_really_has_no_vision():
 
 def test_ask_refuses_an_image_for_an_explicit_text_only_model_before_paying(cli_gw, tmp_path):
     img = tmp_path / "p.png"
-    img.write_bytes(_png())
+    img.write_bytes(tiny_png())
     res = runner.invoke(app, ["ask", "-m", TEXT_ONLY, "-a", str(img), "What is in this picture?"])
     assert res.exit_code == 2, res.stderr
     assert "cannot read images" in res.stderr and "claw models" in res.stderr
@@ -52,7 +43,7 @@ def test_ask_refuses_an_image_for_an_explicit_text_only_model_before_paying(cli_
 
 def test_ask_with_an_explicit_vision_model_and_an_image_still_answers(cli_gw, tmp_path):
     img = tmp_path / "p.png"
-    img.write_bytes(_png())
+    img.write_bytes(tiny_png())
     res = runner.invoke(app, ["ask", "--no-stream", "-m", "openai/gpt-4o", "-a", str(img), "What is this?"])
     assert res.exit_code == 0, res.stderr
     assert cli_gw.chat_requests()[-1].body["model"] == "openai/gpt-4o"

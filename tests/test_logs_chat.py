@@ -10,11 +10,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from _cli_gateway import cli_gateway
 from typer.testing import CliRunner
 
 from clawcli.cli.main import app
 from clawcli.core.logstore import MIGRATIONS, SCHEMA_VERSION, Entry, LogStore
-from clawcli.testing import GatewayEmulator
 
 KEY = "0x" + "2f" * 32
 runner = CliRunner()
@@ -22,9 +22,7 @@ runner = CliRunner()
 
 @pytest.fixture
 def gw(monkeypatch):
-    with GatewayEmulator() as g:
-        monkeypatch.setenv("CLAWCLI_GATEWAY_URL", g.url)
-        monkeypatch.setenv("CLAWCLI_WALLET_KEY", KEY)
+    with cli_gateway(monkeypatch, KEY) as g:
         yield g
 
 

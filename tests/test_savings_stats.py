@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+from _cli_gateway import cli_gateway
 from typer.testing import CliRunner
 
 from clawcli.cli.main import app
@@ -23,9 +24,7 @@ runner = CliRunner()
 
 @pytest.fixture
 def gw(monkeypatch):
-    with GatewayEmulator() as g:
-        monkeypatch.setenv("CLAWCLI_GATEWAY_URL", g.url)
-        monkeypatch.setenv("CLAWCLI_WALLET_KEY", KEY)
+    with cli_gateway(monkeypatch, KEY) as g:
         yield g
 
 
