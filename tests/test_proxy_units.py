@@ -111,6 +111,20 @@ def test_derived_session_id_uses_the_first_user_message() -> None:
     assert derive_session_id(arr)
 
 
+def test_derived_session_id_of_a_long_system_prompt_follows_its_ends_and_length() -> None:
+    """A ~50 KB agent system prompt is read by its length and both ends, not hashed whole."""
+    def req(system: str) -> dict:
+        return {"messages": [{"role": "system", "content": system}, {"role": "user", "content": "fix the build"}]}
+
+    base = "workspace: " + "lorem ipsum dolor " * 3000
+    dynamic = "<!-- openclaw:attempt:DYNAMIC -->\nTime: 19:27 UTC"
+    sid = derive_session_id(req(base + dynamic))
+    assert sid == derive_session_id(req(base + dynamic.replace("19:27", "19:42")))  # per-turn section ignored
+    assert sid != derive_session_id(req("AGENTS.md changed " + base[18:] + dynamic))  # another head
+    assert sid != derive_session_id(req(base + "tool: apply_patch" + dynamic))  # a tool added at the end
+    assert sid != derive_session_id(req(base + " " + dynamic))  # another length
+
+
 def test_request_key_covers_every_parameter_and_stream() -> None:
     base = _req("hello", temperature=0.1)
     assert request_key(base, None) == request_key(dict(reversed(list(base.items()))), None)  # key order

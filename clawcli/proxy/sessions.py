@@ -79,11 +79,18 @@ def derive_session_id(request: Mapping[str, Any]) -> str | None:
 
 # OpenClaw ends its system prompt with a section rebuilt every turn (date, time zone ...)
 _OPENCLAW_DYNAMIC = "<!-- openclaw:attempt:DYNAMIC -->"
+# Agent system prompts run to ~50 KB and this runs on every proxied request: encoding and hashing
+# all of it cost ~90 us. Its length plus both ends name a conversation just as well (a workspace
+# or tool change moves the length or an end), for ~10 us.
+_SYSTEM_SAMPLE = 4096
 
 
 def _system_stable_part(text: str) -> str:
-    i = text.find(_OPENCLAW_DYNAMIC)
-    return text if i < 0 else text[:i]
+    i = text.rfind(_OPENCLAW_DYNAMIC)  # the dynamic section is the last one: search from the end
+    stable = text if i < 0 else text[:i]
+    if len(stable) <= 2 * _SYSTEM_SAMPLE:
+        return stable
+    return f"{len(stable)}\x00{stable[:_SYSTEM_SAMPLE]}\x00{stable[-_SYSTEM_SAMPLE:]}"
 
 
 class SessionStore:
