@@ -319,6 +319,29 @@ async def test_concurrent_identical_requests_are_joined(proxy: Proxy, gw) -> Non
         assert len(gw.chat_requests()) == 2
 
 
+async def test_the_first_client_hanging_up_does_not_cancel_a_joined_twin(proxy: Proxy, gw) -> None:
+    """The first request produces the answer in its own task: when its client goes away, a twin
+    still waiting gets the answer, from one upstream call that was not cancelled."""
+    gw.inject(FREE, "slow", times=None, delay=0.8)
+    body = chat("Tell me a joke about leaders leaving early", model=FREE)
+    url = proxy.url + "/v1/chat/completions"
+    async with httpx.AsyncClient(timeout=10) as c:
+        async def first() -> None:
+            with pytest.raises(httpx.ReadTimeout):
+                await c.post(url, json=body, timeout=0.3)
+
+        async def twin() -> httpx.Response:
+            await asyncio.sleep(0.1)  # joins the running flight
+            return await c.post(url, json=body)
+
+        _, r = await asyncio.gather(first(), twin())
+    assert r.status_code == 200 and r.json()["choices"][0]["message"]["content"]
+    assert len(gw.chat_requests()) == 1 and gw.chat_requests()[-1].completed
+    recs = proxy.log_records()
+    assert [x["status"] for x in recs] == ["ok"]  # one record: the answered flight, not a cancellation
+    assert proxy.state.requests_active == 0 and len(proxy.state.inflight) == 0
+
+
 async def test_streaming_requests_joined_each_get_the_whole_stream(proxy: Proxy, gw) -> None:
     gw.inject(FREE, "slow_stream", times=None, chunk_delay=0.1)
     body = chat("Stream this to two clients", model=FREE, stream=True)

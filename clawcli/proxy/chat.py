@@ -18,7 +18,9 @@ from typing import Any
 
 import orjson
 
+from clawcli.core.compression import compress_request
 from clawcli.core.errors import UsageError
+from clawcli.core.router import extract_features, route
 from clawcli.proxy import commands, sse
 from clawcli.proxy.dedup import Flight, Subscriber, request_key
 from clawcli.proxy.headers import (
@@ -166,7 +168,10 @@ class ChatHandler:
         else:
             produce = self._complete_producer(body, decision, session_id, pin_key, journal_id, cstats, rid)
         scope[SCOPE_LOGGED] = True  # the engine writes this request's usage record (its log line)
-        flight, sub, _leader = st.inflight.start(key, produce)
+        if stream:
+            flight, sub, leader = st.inflight.start(key, produce)
+        else:  # the first request produces the answer in its own task; twins join it
+            flight, sub, leader = st.inflight.lead(key)
         # Watch for a client disconnect only once the answer takes longer than WATCH_AFTER: a
         # timer is far cheaper than a task, and most answers from a fast upstream never need it.
         loop = asyncio.get_running_loop()
@@ -180,6 +185,8 @@ class ChatHandler:
         try:
             if stream:
                 await sse.relay(st, flight, sub, decision, debug, send, extra)
+            elif leader:
+                await self._produce_and_reply(flight, sub, produce, decision, debug, send, extra)
             else:
                 await self._reply(flight, sub, decision, debug, send, extra)
         finally:
@@ -205,8 +212,6 @@ class ChatHandler:
         mode = raw_mode.decode("latin-1").strip().lower() if raw_mode else st.settings.compress
         if mode not in ("off", "safe", "aggressive"):
             raise UsageError(f"unknown compress mode {mode!r} (x-clawcli-compress)", "use off, safe or aggressive")
-        from clawcli.core.compression import compress_request
-
         body, cstats = compress_request(body, mode)  # "off" too (a no-op): the usage log records the mode
         if cstats.applied:
             extra.extend((k.encode(), v.encode()) for k, v in cstats.headers().items())
@@ -214,8 +219,6 @@ class ChatHandler:
 
     # routing --------------------------------------------------------------------------
     def _route(self, body: dict[str, Any]) -> tuple[Any, Any]:
-        from clawcli.core.router import extract_features, route
-
         st = self.state
         features = extract_features(body)
         model = body.get("model")
@@ -266,6 +269,22 @@ class ChatHandler:
         return produce
 
     # rendering ------------------------------------------------------------------------
+    async def _produce_and_reply(self, flight: Flight, sub: Subscriber, produce: Any, decision: Any, debug: bool,
+                                 send: Any, extra: list[tuple[bytes, bytes]]) -> None:
+        try:
+            await self.state.inflight.run(flight, produce)
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if sub.gone and task is not None and task.cancelling() == 1:
+                # cancelled because the client went away and nobody else waits for this answer
+                # (Flight.leave): the request is over, not the server
+                task.uncancel()
+                return
+            await _shutting_down(send)
+            return
+        if not sub.gone:
+            await self._render(flight, decision, debug, send, extra)
+
     async def _reply(self, flight: Flight, sub: Subscriber, decision: Any, debug: bool, send: Any,
                      extra: list[tuple[bytes, bytes]]) -> None:
         try:
@@ -275,12 +294,12 @@ class ChatHandler:
                 if sub.gone:
                     return
         except asyncio.CancelledError:
-            # uvicorn cancels what is still running 10 s after SIGTERM: answer in OpenAI shape
-            # (not uvicorn's plain-text 500 and a traceback on stderr) so the client can retry
-            with contextlib.suppress(Exception):
-                await send_error(send, 503, "claw serve is shutting down: the request did not finish within "
-                                 "the grace period (retry it)", "server_error", "shutting_down")
+            await _shutting_down(send)
             return
+        await self._render(flight, decision, debug, send, extra)
+
+    async def _render(self, flight: Flight, decision: Any, debug: bool, send: Any,
+                      extra: list[tuple[bytes, bytes]]) -> None:
         if flight.error is not None:
             await send_exception(send, flight.error, request_id_header(flight))
             return
@@ -295,6 +314,14 @@ class ChatHandler:
 
             headers.append((b"x-clawrouter-notice", ascii_safe(" | ".join(result.notices)).encode()))
         await send_json(send, 200, response, headers)
+
+
+async def _shutting_down(send: Any) -> None:
+    """uvicorn cancels what is still running 10 s after SIGTERM: answer in OpenAI shape (not
+    uvicorn's plain-text 500 and a traceback on stderr) so the client can retry."""
+    with contextlib.suppress(Exception):
+        await send_error(send, 503, "claw serve is shutting down: the request did not finish within "
+                         "the grace period (retry it)", "server_error", "shutting_down")
 
 
 def _remember(state: ProxyState, journal_id: str | None, result: Any) -> None:

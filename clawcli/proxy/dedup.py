@@ -10,6 +10,13 @@ never while another client is still waiting for the same answer.
 
 Only *in-flight* requests are joined; a finished answer is not replayed (no response cache:
 a stale answer is worse than a second call).
+
+Two ways to produce: :meth:`InFlight.start` runs the producer in a task of its own (streams:
+the leader relays frames while they are produced); :meth:`InFlight.lead` + :meth:`InFlight.run`
+let the first request produce in its own task (non-streamed answers: no task, no wake-up and
+no extra loop turn per request, the common case of a request nobody else asked). Then the
+"last one out cancels" rule cancels the leader's own task, which the chat handler ends
+quietly when its client is gone.
 """
 
 from __future__ import annotations
@@ -105,7 +112,17 @@ class InFlight:
         return len(self._flights)
 
     def start(self, key: bytes, produce: Callable[[Flight], Coroutine[Any, Any, Any]]) -> tuple[Flight, Subscriber, bool]:
-        """(flight, this request's subscription, True if this request started it)."""
+        """(flight, this request's subscription, True if this request started it); a new flight's
+        producer runs in a task of its own."""
+        f, sub, leader = self.lead(key)
+        if leader:
+            f.task = asyncio.get_running_loop().create_task(self.run(f, produce))
+        return f, sub, leader
+
+    def lead(self, key: bytes) -> tuple[Flight, Subscriber, bool]:
+        """Join the running flight of ``key``, or register a new one that the calling task
+        produces itself with :meth:`run` (then True). The calling task is the one cancelled
+        when every subscriber has gone."""
         f = self._flights.get(key)
         if f is not None and not f.done:
             f.joined += 1
@@ -113,11 +130,11 @@ class InFlight:
             return f, f.subscribe(), False
         f = Flight(key, self)
         self._flights[key] = f
-        sub = f.subscribe()
-        f.task = asyncio.get_running_loop().create_task(self._run(f, produce))
-        return f, sub, True
+        f.task = asyncio.current_task()
+        return f, f.subscribe(), True
 
-    async def _run(self, f: Flight, produce: Callable[[Flight], Coroutine[Any, Any, Any]]) -> None:
+    async def run(self, f: Flight, produce: Callable[[Flight], Coroutine[Any, Any, Any]]) -> None:
+        """Produce ``f``: its result or error reaches every subscriber; a cancellation is re-raised."""
         try:
             result = await produce(f)
         except asyncio.CancelledError:
