@@ -147,14 +147,24 @@ class Engine:
                        decision: Any = None, max_cost: float | None = None,
                        compression: Any = None, request_id: str | None = None) -> EngineResult:
         """Answer ``request`` without streaming. Raises ClawError subclasses on failure.
-        ``request_id``: the id for the usage record (the proxy's ``x-request-id``); else a new one."""
-        result = None
-        async for ev in self._run(request, source, session_id, decision, max_cost, streaming=False,
-                                  compression=compression, request_id=request_id):
-            if ev.type == "done":
-                result = ev.data
-        assert result is not None
-        return result
+        ``request_id``: the id for the usage record (the proxy's ``x-request-id``); else a new one.
+        (The same steps as :meth:`_run` without its events: a coroutine, not an async generator,
+        because this is the proxy's per-request path.)"""
+        state, request = self._begin(request, source, session_id, max_cost, compression, decision, request_id)
+        opened: OpenAnswer | None = None
+        try:
+            state.plan = plan_request(self._planning_context(), request, decision, session_id, max_cost)
+            state.notices.extend(state.plan.notices)
+            opened = await self.walker.walk(request, state, False)
+            result = build_result(state, opened, False, self._clock())
+            self._log(state, "ok", None, opened.attempt.model, result=result)
+            return result
+        except BaseException as exc:
+            self._log_failure(state, exc, opened)
+            raise
+        finally:
+            if opened is not None and opened.response is not None:
+                await opened.response.close()
 
     def stream(self, request: dict[str, Any], *, source: str, session_id: str | None = None,
                decision: Any = None, max_cost: float | None = None,
@@ -168,11 +178,10 @@ class Engine:
         return PlanningContext(self.settings, self.catalog, self.exclude, self.cooldowns, self.budgets,
                                self.wallet.empty)
 
-    async def _run(self, request: dict[str, Any], source: str, session_id: str | None, decision: Any,
-                   max_cost: float | None, *, streaming: bool, compression: Any = None,
-                   request_id: str | None = None) -> AsyncIterator[EngineEvent]:
-        state = RequestState(request_id=request_id or new_request_id(), source=source, session_id=session_id, t0=self._clock(),
-                             max_cost=max_cost)
+    def _begin(self, request: dict[str, Any], source: str, session_id: str | None, max_cost: float | None,
+               compression: Any, decision: Any, request_id: str | None) -> tuple[RequestState, dict[str, Any]]:
+        state = RequestState(request_id=request_id or new_request_id(), source=source, session_id=session_id,
+                             t0=self._clock(), max_cost=max_cost)
         if compression is None and decision is None:
             # nobody compressed this request yet: do it before routing and payment (callers that
             # route themselves compress first and pass `compression`, the stats, for the usage log)
@@ -180,6 +189,12 @@ class Engine:
 
             request, compression = compress_request(request, self.settings.compress)
         state.compression = compression
+        return state, request
+
+    async def _run(self, request: dict[str, Any], source: str, session_id: str | None, decision: Any,
+                   max_cost: float | None, *, streaming: bool, compression: Any = None,
+                   request_id: str | None = None) -> AsyncIterator[EngineEvent]:
+        state, request = self._begin(request, source, session_id, max_cost, compression, decision, request_id)
         opened: OpenAnswer | None = None
         relay = None
         try:
@@ -198,32 +213,32 @@ class Engine:
             result = build_result(state, opened, streaming, self._clock())
             self._log(state, "ok", None, opened.attempt.model, result=result)
             yield EngineEvent("done", result)
-        except (asyncio.CancelledError, GeneratorExit, KeyboardInterrupt):
-            self._log(state, "error", errors.CANCELLED, _unfinished(state, opened, errors.CANCELLED))
-            raise
-        except StreamInterrupted as exc:
-            self._log(state, "error", exc.error_class, _unfinished(state, opened, exc.error_class))
-            raise
-        except PolicyRefusal:
-            self._log(state, "blocked", errors.POLICY)
-            raise
-        except BadRequestError:
-            self._log(state, "error", errors.BAD_REQUEST)
-            raise
-        except AllAttemptsFailed:
-            self._log(state, "error", state.attempts[-1].error_class if state.attempts else None)
-            raise
-        except ClawError as exc:
-            if state.plan is None:  # refused while planning: still log the tier and estimate it had
-                state.plan = getattr(exc, "plan", None)
-            capped = exc.code == "cost_cap_exceeded"
-            self._log(state, "blocked" if capped else "error", errors.COST_CAP if capped else exc.code)
+        except BaseException as exc:
+            self._log_failure(state, exc, opened)
             raise
         finally:
             if relay is not None:
                 await relay.aclose()
             if opened is not None and opened.response is not None:
                 await opened.response.close()
+
+    def _log_failure(self, state: RequestState, exc: BaseException, opened: OpenAnswer | None) -> None:
+        """The usage record of a request that ended with ``exc`` (exactly one per request)."""
+        if isinstance(exc, (asyncio.CancelledError, GeneratorExit, KeyboardInterrupt)):
+            self._log(state, "error", errors.CANCELLED, _unfinished(state, opened, errors.CANCELLED))
+        elif isinstance(exc, StreamInterrupted):
+            self._log(state, "error", exc.error_class, _unfinished(state, opened, exc.error_class))
+        elif isinstance(exc, PolicyRefusal):
+            self._log(state, "blocked", errors.POLICY)
+        elif isinstance(exc, BadRequestError):
+            self._log(state, "error", errors.BAD_REQUEST)
+        elif isinstance(exc, AllAttemptsFailed):
+            self._log(state, "error", state.attempts[-1].error_class if state.attempts else None)
+        elif isinstance(exc, ClawError):
+            if state.plan is None:  # refused while planning: still log the tier and estimate it had
+                state.plan = getattr(exc, "plan", None)
+            capped = exc.code == "cost_cap_exceeded"
+            self._log(state, "blocked" if capped else "error", errors.COST_CAP if capped else exc.code)
 
     def _log(self, state: RequestState, status: str, error_class: str | None, model: str | None = None,
              result: EngineResult | None = None) -> None:
