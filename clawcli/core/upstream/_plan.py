@@ -29,9 +29,14 @@ class Plan:
     requested: str | None = None
     notices: list[str] = field(default_factory=list)
     baseline_model: str = "anthropic/claude-opus-4.6"  # what savings are measured against
+    _estimates: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
 
     def estimate(self, model: str) -> float:
-        return estimate_cost(self.catalog.get(model), self.input_tokens, self.max_tokens)
+        # asked several times per request (payment bound, result, usage record): priced once
+        est = self._estimates.get(model)
+        if est is None:
+            est = self._estimates[model] = estimate_cost(self.catalog.get(model), self.input_tokens, self.max_tokens)
+        return est
 
 
 def _usd(x: float) -> str:

@@ -241,11 +241,12 @@ def loop_reason(text: str, *, strict: bool = False) -> str | None:
     # a block of <= 8 tokens covering `need` of them makes its commonest token >= need/8 of all;
     # and every position inside a repeat is a token seen before: an ordinary sentence, whose
     # tokens are nearly all distinct, skips the scan (the proxy checks every answer)
-    counts = Counter(toks) if len(toks) >= 8 else None
-    if (counts and max(counts.values()) * 8 >= need * len(toks)
-            and len(toks) - len(counts) >= max(8, need * len(toks)) - min(8, len(toks) // 3)):
-        run = _longest_periodic_run(toks, 8, max(8, need * len(toks)))
-        if run >= 8 and run >= need * len(toks):
+    n = len(toks)
+    # the cheap count first (a set), the commonest token only when there are enough repeats
+    if (n >= 8 and n - len(set(toks)) >= max(8, need * n) - min(8, n // 3)
+            and max(Counter(toks).values()) * 8 >= need * n):
+        run = _longest_periodic_run(toks, 8, max(8, need * n))
+        if run >= 8 and run >= need * n:
             return "repeated-token loop"
     if len(t) >= 32 and len(t) > 16 * max(1, len(toks)):
         # long runs without whitespace (CJK, "abcabcabc..."): a loop runs to the end, so the tail tells
