@@ -176,6 +176,10 @@ async def _relay(state: Any, flight: Flight, sub: Subscriber, decision: Any, deb
                 elif ev.type == "notice":
                     out.append(data(shaper.notice(str(ev.data), decision.model)))
             i = len(flight.frames)
+            if flight.done:  # the rest of the answer and the end of the stream in one write
+                out.append(_tail(flight, shaper, decision, debug))
+                await body(send, b"".join(out), more=False)
+                return
             if out:
                 await body(send, b"".join(out))
             continue
@@ -191,6 +195,12 @@ async def _relay(state: Any, flight: Flight, sub: Subscriber, decision: Any, deb
             await body(send, HEARTBEAT)
     if sub.gone:
         return
+    await body(send, _tail(flight, shaper, decision, debug), more=False)
+
+
+def _tail(flight: Flight, shaper: ChunkShaper, decision: Any, debug: bool) -> bytes:
+    """The end of a finished flight's stream: its error event, or the closing chunks the upstream
+    left out and the final debug comment; then ``[DONE]``."""
     tail = []
     if flight.error is not None:
         _status, err = error_for_exception(flight.error)
@@ -201,4 +211,4 @@ async def _relay(state: Any, flight: Flight, sub: Subscriber, decision: Any, deb
             r = flight.result
             tail.append(debug_comment(r.decision or decision, model=r.model, cost=r.cost, savings=r.savings))
     tail.append(DONE)
-    await body(send, b"".join(tail), more=False)
+    return b"".join(tail)
