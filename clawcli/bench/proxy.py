@@ -15,7 +15,10 @@ rounds=3, serve_cmd=None, upstream_port=0, serve_env=None, progress=None) -> dic
 - starts ``claw serve`` (``serve_cmd``, default ``[sys.executable, "-m", "clawcli", "serve"]``)
   in a subprocess on a free port, with a throwaway CLAWCLI_HOME / CLAWCLI_OPENCLAW_HOME so the
   run touches neither the user's wallet nor their usage log, pointed at that upstream;
-- drives both the upstream directly and the proxy with the same load generator in the same
+- starts two pass-throughs on the same server stack: the ceiling (Starlette + uvicorn + one
+  aiohttp session, issue 16's definition of what Python can do) and the bare pass-through (the
+  same without Starlette: a raw ASGI callable, the floor of any Python proxy here);
+- drives the upstream directly, both pass-throughs and the proxy with the same load generator in the same
   run: ``wrk`` (Lua script: a unique prompt per request and per run) when installed, else an
   aiohttp client (``tool="aiohttp"``); first c=1 (latency), then c=``concurrency`` (throughput);
 - ``model`` is the request's model id ("auto" routes every request through the classifier);
@@ -140,17 +143,29 @@ def _sse_answer(n: int) -> bytes:
         + b"data: [DONE]\n\n"
 
 
-# --------------------------------------------------------------------------- the ceiling
-def _ceiling_main(port: int, upstream: str) -> None:
-    """What Python can do: the server stack of `claw serve` (uvicorn, uvloop, httptools) passing
-    each request through one keep-alive aiohttp session, with no routing, payment or checks."""
+# --------------------------------------------------------------------------- the ceilings
+#: the pass-throughs measured beside the proxy: "ceiling" is issue 16's definition of what Python
+#: can do (Starlette + uvicorn + one aiohttp session, no routing, payment or checks); "bare" drops
+#: Starlette too (a raw ASGI callable), the lower bound of any Python proxy on this server stack
+CEILING_KINDS = ("starlette", "asgi")
+
+
+def _ceiling_main(port: int, upstream: str, kind: str = "starlette") -> None:
+    """A pass-through on the server stack of `claw serve` (uvicorn, uvloop, httptools): each
+    request goes through one keep-alive aiohttp session to ``upstream``; ``kind`` as above."""
     import aiohttp
     import uvicorn
 
     session: list[aiohttp.ClientSession] = []
     url = upstream + "/v1/chat/completions"
 
-    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    def client() -> aiohttp.ClientSession:
+        if not session:
+            session.append(aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=256, keepalive_timeout=60),
+                                                 cookie_jar=aiohttp.DummyCookieJar()))
+        return session[0]
+
+    async def bare(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
         if scope["method"] == "GET":  # health probe
@@ -162,10 +177,7 @@ def _ceiling_main(port: int, upstream: str) -> None:
             msg = await receive()
             chunks.append(msg.get("body", b""))
             more = msg.get("more_body", False)
-        if not session:
-            session.append(aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=256, keepalive_timeout=60),
-                                                 cookie_jar=aiohttp.DummyCookieJar()))
-        async with session[0].post(url, data=b"".join(chunks), headers={"content-type": "application/json"}) as r:
+        async with client().post(url, data=b"".join(chunks), headers={"content-type": "application/json"}) as r:
             ctype = r.headers.get("content-type", "application/json").encode()
             if b"event-stream" in ctype:
                 await send({"type": "http.response.start", "status": r.status, "headers": [(b"content-type", ctype)]})
@@ -177,6 +189,35 @@ def _ceiling_main(port: int, upstream: str) -> None:
         await send({"type": "http.response.start", "status": r.status,
                     "headers": [(b"content-type", ctype), (b"content-length", str(len(data)).encode())]})
         await send({"type": "http.response.body", "body": data})
+
+    app: Any = bare
+    if kind == "starlette":
+        from starlette.applications import Starlette
+        from starlette.responses import PlainTextResponse, Response, StreamingResponse
+        from starlette.routing import Route
+
+        async def chat(request: Any) -> Any:
+            body = await request.body()
+            r = await client().post(url, data=body, headers={"content-type": "application/json"})
+            ctype = r.headers.get("content-type", "application/json")
+            if "event-stream" in ctype:
+                async def pieces() -> Any:
+                    try:
+                        async for piece in r.content.iter_any():
+                            yield piece
+                    finally:
+                        r.release()
+
+                return StreamingResponse(pieces(), status_code=r.status, media_type=ctype)
+            data = await r.read()
+            r.release()
+            return Response(data, status_code=r.status, media_type=ctype)
+
+        async def health(request: Any) -> Any:
+            return PlainTextResponse("ok")
+
+        app = Starlette(routes=[Route("/v1/chat/completions", chat, methods=["POST"]),
+                                Route("/health", health, methods=["GET"])])
 
     import socket
 
@@ -386,6 +427,9 @@ def run_proxy_bench(*, duration: float = 6.0, warmup: float = 1.0, concurrency: 
         ceiling, ceiling_url = _start([sys.executable, "-m", "clawcli.bench.proxy", "--ceiling", up_url],
                                       None, tmp / "ceiling.log")
         procs.append(ceiling)
+        bare, bare_url = _start([sys.executable, "-m", "clawcli.bench.proxy", "--ceiling", up_url,
+                                 "--ceiling-kind", "asgi"], None, tmp / "bare.log")
+        procs.append(bare)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("CLAWCLI_", "BLOCKRUN_"))}
         env.update(CLAWCLI_HOME=str(tmp / "home"), CLAWCLI_OPENCLAW_HOME=str(tmp / "openclaw"),
                    CLAWCLI_GATEWAY_URL=up_url, HOME=str(tmp))
@@ -397,8 +441,8 @@ def run_proxy_bench(*, duration: float = 6.0, warmup: float = 1.0, concurrency: 
         script = tmp / "unique.lua"
         script.write_text(_LUA)
         run_base = uuid.uuid4().hex[:10]
-        urls = {"direct": up_url, "ceiling": ceiling_url, "proxy": proxy_url}
-        pids = {"ceiling": ceiling.pid, "proxy": serve.pid}
+        urls = {"direct": up_url, "ceiling": ceiling_url, "bare": bare_url, "proxy": proxy_url}
+        pids = {"ceiling": ceiling.pid, "bare": bare.pid, "proxy": serve.pid}
 
         def load(who: str, conns: int, secs: float, tag: str, streamed: bool = False) -> dict[str, Any]:
             rid = f"{run_base}-{tag}-{who}"  # unique prompts per request, per target and per run
@@ -415,7 +459,7 @@ def run_proxy_bench(*, duration: float = 6.0, warmup: float = 1.0, concurrency: 
         per = max(1.0, duration / rounds)
         phases = {"c1": (1, False), "cN": (concurrency, False)} | ({"s1": (1, True)} if stream else {})
         runs: dict[str, dict[str, list[dict[str, Any]]]] = {ph: {w: [] for w in urls} for ph in phases}
-        cpu: dict[str, list[float]] = {"ceiling": [], "proxy": []}
+        cpu: dict[str, list[float]] = {who: [] for who in pids}
         for k in range(rounds):
             for ph, (conns, streamed) in phases.items():
                 say(f"round {k + 1}/{rounds}: {ph}")
@@ -431,13 +475,14 @@ def run_proxy_bench(*, duration: float = 6.0, warmup: float = 1.0, concurrency: 
         def block(ph: str) -> dict[str, Any]:
             out: dict[str, Any] = {who: _median_run(runs[ph][who]) for who in urls}
             out.update(addedP50Ms=added(ph, "proxy"), addedP99Ms=added(ph, "proxy", "p99Ms"),
-                       ceilingAddedP50Ms=added(ph, "ceiling"), rounds=runs[ph])
+                       ceilingAddedP50Ms=added(ph, "ceiling"), bareAddedP50Ms=added(ph, "bare"), rounds=runs[ph])
             return out
 
         c1, cn = block("c1"), block("cN")
         cn["concurrency"] = concurrency
         ceiling_rps = cn["ceiling"]["rps"]
         cn["ratio"] = round(cn["proxy"]["rps"] / ceiling_rps, 3) if ceiling_rps else None
+        cn["bareRatio"] = round(cn["proxy"]["rps"] / cn["bare"]["rps"], 3) if cn["bare"]["rps"] else None
         rss, hwm = _rss_mb(serve.pid)
         load_end = _load_average()
         cpus = os.cpu_count() or 1
@@ -447,6 +492,7 @@ def run_proxy_bench(*, duration: float = 6.0, warmup: float = 1.0, concurrency: 
             "c1": c1, "cN": cn, "stream": block("s1") if stream else None,
             "serverCpuUsPerRequest": round(_median(cpu["proxy"]), 1),
             "ceilingCpuUsPerRequest": round(_median(cpu["ceiling"]), 1),
+            "bareCpuUsPerRequest": round(_median(cpu["bare"]), 1),
             "rssMb": rss, "peakRssMb": hwm, "ceilingRssMb": _rss_mb(ceiling.pid)[0],
             "loadAverage": {"start": load_start, "end": load_end},
             # other work on the machine during the run: the absolute figures are then noisy (the
@@ -464,11 +510,13 @@ def format_report(r: dict[str, Any]) -> str:
     c1, cn, st, t = r["c1"], r["cN"], r.get("stream"), r["targets"]
 
     def row(label: str, b: dict[str, Any]) -> str:
+        bare_part = (f" | bare {b['bare']['p50Ms']:.3f} (+{b['bareAddedP50Ms']:.3f})" if "bare" in b else "")
         return (f"  {label:<7} p50 ms: direct {b['direct']['p50Ms']:.3f} | ceiling {b['ceiling']['p50Ms']:.3f} "
-                f"(+{b['ceilingAddedP50Ms']:.3f}) | proxy {b['proxy']['p50Ms']:.3f} (+{b['addedP50Ms']:.3f})")
+                f"(+{b['ceilingAddedP50Ms']:.3f}){bare_part} | proxy {b['proxy']['p50Ms']:.3f} (+{b['addedP50Ms']:.3f})")
 
     lines = [
-        f"claw serve ({r.get('transport')} client) beside the ceiling (uvicorn + aiohttp pass-through) and the "
+        f"claw serve ({r.get('transport')} client) beside the ceiling (Starlette + uvicorn + aiohttp "
+        f"pass-through, issue 16's definition), the bare pass-through (the same without Starlette) and the "
         f"upstream called directly ({r['tool']}, {r['cpus']} CPUs, {r['duration']:g}s per target and phase in "
         f"{r['rounds']} interleaved rounds, medians; model {r['model']!r}, unique prompts)",
         row("c=1", c1),
@@ -482,8 +530,11 @@ def format_report(r: dict[str, Any]) -> str:
         f"  c={cn['concurrency']:<5} rps: direct {cn['direct']['rps']:.0f} | ceiling {cn['ceiling']['rps']:.0f} | "
         f"proxy {cn['proxy']['rps']:.0f} -> {cn['ratio']:.2f} of the ceiling (target >= {t['rpsRatio']}), "
         f"proxy errors {cn['proxy']['errors']}",
+        *([f"          bare {cn['bare']['rps']:.0f} rps -> the proxy does {cn['bareRatio']:.2f} of the bare "
+           "pass-through"] if "bare" in cn else []),
         f"  CPU per request at c={cn['concurrency']}: proxy {r['serverCpuUsPerRequest']:.0f} us, "
-        f"ceiling {r['ceilingCpuUsPerRequest']:.0f} us",
+        f"ceiling {r['ceilingCpuUsPerRequest']:.0f} us"
+        + (f", bare {r['bareCpuUsPerRequest']:.0f} us" if "bareCpuUsPerRequest" in r else ""),
         f"  RSS: proxy {r['rssMb']} MB (peak {r['peakRssMb']} MB, target <= {t['rssMb']}), "
         f"ceiling {r['ceilingRssMb']} MB",
         f"  load average {r['loadAverage']['start']} -> {r['loadAverage']['end']}"
@@ -502,6 +553,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m clawcli.bench.proxy", description=__doc__.split("\n\n")[0])
     ap.add_argument("--upstream", type=int, default=None, help=argparse.SUPPRESS)
     ap.add_argument("--ceiling", default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--ceiling-kind", choices=CEILING_KINDS, default="starlette", help=argparse.SUPPRESS)
     ap.add_argument("--duration", type=float, default=6.0, help="seconds per target and phase")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--concurrency", type=int, default=16)
@@ -518,7 +570,7 @@ def main(argv: list[str] | None = None) -> int:
         _upstream_main(a.upstream)
         return 0
     if a.ceiling is not None:
-        _ceiling_main(0, a.ceiling)
+        _ceiling_main(0, a.ceiling, a.ceiling_kind)
         return 0
     def say(msg: str) -> None:
         print(f"... {msg}", file=sys.stderr)
