@@ -11,14 +11,15 @@ def test_proxy_bench_runs_direct_ceiling_and_proxy_side_by_side():
     r = run_proxy_bench(duration=0.6, warmup=0.2, rounds=1, concurrency=2, tool="aiohttp", progress=steps.append)
     assert steps and r["cN"]["concurrency"] == 2
     for phase in ("c1", "cN", "stream"):
-        for who in ("direct", "ceiling", "proxy"):
+        for who in ("direct", "ceiling", "bare", "proxy"):
             assert r[phase][who]["requests"] > 0 and r[phase][who]["errors"] == 0, (phase, who, r[phase][who])
     for phase in ("c1", "cN"):
         for who in ("direct", "proxy"):
             assert r[phase][who]["p50Ms"] > 0 and r[phase][who]["rps"] > 0, (phase, who, r[phase][who])
     assert r["cN"]["ratio"] > 0 and r["serverCpuUsPerRequest"] > 0 and r["ceilingCpuUsPerRequest"] > 0
+    assert r["cN"]["bareRatio"] > 0 and r["bareCpuUsPerRequest"] > 0
     assert r["rssMb"] and len(r["loadAverage"]["end"]) == 3
-    assert "of the ceiling" in format_report(r)
+    assert "of the ceiling" in format_report(r) and "of the bare pass-through" in format_report(r)
 
 
 def test_paid_bench_counts_one_round_trip_with_preauth_and_two_without():

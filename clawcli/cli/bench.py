@@ -92,8 +92,9 @@ def proxy_cmd(
     rtt_ms: float = typer.Option(50.0, "--rtt-ms", min=0.0, help="--paid: latency added to every gateway round trip."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
-    """Proxy overhead: `claw serve` beside the ceiling (a plain uvicorn + aiohttp pass-through)
-    and the upstream called directly, all in the same interleaved rounds.
+    """Proxy overhead: `claw serve` beside the ceiling (a Starlette + uvicorn + aiohttp
+    pass-through), the bare pass-through (the same without Starlette) and the upstream called
+    directly, all in the same interleaved rounds.
 
     Starts a free local upstream, the ceiling and `claw serve` in throwaway homes (your wallet and
     usage log are not touched), then measures added p50/p99 latency at c=1 (and for stream: true),
@@ -139,7 +140,7 @@ def _print_proxy(r: dict) -> None:
     for col in ("phase", "endpoint", "p50 ms", "p99 ms", "req/s", "errors"):
         t.add_column(col, justify="left" if col in ("phase", "endpoint") else "right")
     for label, block in (("c=1", c1), ("stream", st), (f"c={cn.get('concurrency', '?')}", cn)):
-        for who in ("direct", "ceiling", "proxy"):
+        for who in ("direct", "ceiling", "bare", "proxy"):
             row = block.get(who)
             if row:
                 t.add_row(label, who, _f(row.get("p50Ms"), 2), _f(row.get("p99Ms"), 2), _f(row.get("rps"), 0),
@@ -153,7 +154,9 @@ def _print_proxy(r: dict) -> None:
     if cn.get("ratio") is not None:
         con.print(f"throughput [bold]{_f(cn['ratio'], 2)}[/bold] of the ceiling (target ≥ {targets.get('rpsRatio', '-')}); "
                   f"CPU per request: proxy {_f(r.get('serverCpuUsPerRequest'), 0)} µs, "
-                  f"ceiling {_f(r.get('ceilingCpuUsPerRequest'), 0)} µs")
+                  f"ceiling {_f(r.get('ceilingCpuUsPerRequest'), 0)} µs"
+                  + (f", bare {_f(r.get('bareCpuUsPerRequest'), 0)} µs ({_f(cn.get('bareRatio'), 2)} of its "
+                     "throughput)" if r.get("bareCpuUsPerRequest") is not None else ""))
     con.print(f"RSS {_f(r.get('rssMb'), 0)} MB, peak {_f(r.get('peakRssMb'), 0)} MB (≤ {targets.get('rssMb', '-')})")
     load = r.get("loadAverage")
     if load:
