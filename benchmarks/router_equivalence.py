@@ -20,7 +20,8 @@ features, and what the proxy's other message walkers say about the body (``comma
   (``tests/fixtures/agent_requests/*.json``, the ask replaced as ``router_eval.py --envelopes`` does),
   and every envelope as captured.
 
-Not a test (it takes ~30 s): a script to run before and after a change to the router.
+Every case runs twice, the second time on a new copy of the body, and a difference is written
+too. Not a test (it takes ~70 s): a script to run before and after a change to the router.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ import hashlib
 import json
 import sys
 from pathlib import Path
+
+import orjson
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -147,6 +150,16 @@ def _decision_dict(d) -> dict:
 
 
 def run_case(key: str, body: dict, kwargs: dict, raise_to: str | None) -> dict:
+    rec = _case(key, body, kwargs, raise_to)
+    # again on a new copy of the body (as the next request of a conversation parses it): whatever the
+    # router remembered from the first call must give the same answer
+    again = _case(key, orjson.loads(orjson.dumps(body)), kwargs, raise_to)
+    if again != rec:
+        rec["second_call_differs"] = again
+    return rec
+
+
+def _case(key: str, body: dict, kwargs: dict, raise_to: str | None) -> dict:
     rec: dict = {"key": key}
     messages = body.get("messages")
     try:

@@ -7,7 +7,11 @@
 Reports p50/p99 per decision for short prompts (greetings to one-paragraph tasks, 9
 languages), the same at ~1k/~10k characters (linear in length), and the total time to classify
 the 14,037 MMLU prompts if ``../shared/eval/routellm/mmlu.jsonl`` is present (``--eval-dir``).
-Every timed call gets a distinct text (a counter is appended) so no cache can answer; the
+``proxy_*`` rows time routing as ``claw serve`` calls it on one request (``extract_features`` then
+``route(..., features=...)``; ``+cmds`` adds ``commands.match`` and ``derive_session_id``, which also
+walk the messages), on the proxy benchmark's short prompt (model "auto") and on the captured
+OpenClaw first-turn envelope (48 KB system prompt, 14 tools), each body freshly parsed from JSON
+like a request's. Every timed call gets a distinct text (a counter is appended) so no cache can answer; the
 per-word lookup table the matcher fills as it meets words is kept (as in a long-running process),
 and ``short_cold_words`` reports the same prompts with that table emptied before every call.
 """
@@ -24,6 +28,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from clawcli.core.router import extract_features, route
 from clawcli.core.router._features import _WORDS
 from clawcli.core.router.classifier import classify
 from clawcli.core.router.types import RequestFeatures
@@ -69,6 +74,47 @@ def _time(texts: list[str], repeat: int, cold: bool = False) -> list[float]:
     return out
 
 
+def _proxy_bodies(kind: str, n: int, run: int) -> list[dict]:
+    """``n`` distinct request bodies as the proxy gets them (parsed from JSON, new strings)."""
+    import orjson
+
+    if kind == "short":
+        return [orjson.loads(orjson.dumps({"model": "auto", "messages": [{"role": "user", "content":
+                f"bench RUN-{run}-{i}: what is the capital of France? Answer briefly."}]})) for i in range(n)]
+    env = json.loads((REPO / "tests" / "fixtures" / "agent_requests" / "openclaw_first_turn.json").read_text("utf-8"))
+    raw = orjson.dumps(env["body"]).decode()
+    ask = env["ask"]
+    return [orjson.loads(raw.replace(ask, f"bench RUN-{run}-{i}: what is the capital of France? Answer briefly."))
+            for i in range(n)]
+
+
+def _time_proxy(kind: str, repeat: int, with_commands: bool) -> list[float]:
+    """Per-request routing time as ``ChatHandler._route`` calls it (and the other message walkers)."""
+    from clawcli.core.catalog import default_catalog
+    from clawcli.proxy import commands
+    from clawcli.proxy.sessions import derive_session_id
+
+    catalog = default_catalog()
+    exclude: frozenset[str] = frozenset()
+    out = []
+    for r in range(max(1, repeat // 100)):
+        bodies = _proxy_bodies(kind, 100, r + (1000 if with_commands else 0))
+        gc.disable()
+        try:
+            for body in bodies:
+                t0 = time.perf_counter_ns()
+                if with_commands:
+                    commands.match(body["messages"])
+                    derive_session_id(body)
+                features = extract_features(body)
+                route(body, profile=None, catalog=catalog, exclude=exclude,
+                      baseline_model="anthropic/claude-opus-4.6", features=features)
+                out.append((time.perf_counter_ns() - t0) / 1000)
+        finally:
+            gc.enable()
+    return out
+
+
 def _pct(xs: list[float], p: float) -> float:
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(p * len(xs)))]
@@ -85,6 +131,12 @@ def main(argv: list[str] | None = None) -> int:
 
     _time(SHORT, 20)  # warm up
     report: dict[str, dict] = {}
+    for kind in ("short", "openclaw"):
+        for cmds in (False, True):
+            _time_proxy(kind, 100, cmds)  # warm up
+            xs = _time_proxy(kind, args.repeat * 2, cmds)
+            report[f"proxy_{kind}{'+cmds' if cmds else ''}"] = {
+                "n": len(xs), "p50_us": _pct(xs, 0.5), "p99_us": _pct(xs, 0.99)}
     short = _time(SHORT, args.repeat)
     report["short"] = {
         "n": len(short),
@@ -138,11 +190,11 @@ def main(argv: list[str] | None = None) -> int:
     for name, r in report.items():
         if "p50_us" in r:
             print(
-                f"{name:>16}: p50 {r['p50_us']:8.1f} us   p99 {r['p99_us']:8.1f} us   (n={r['n']})"
+                f"{name:>20}: p50 {r['p50_us']:8.1f} us   p99 {r['p99_us']:8.1f} us   (n={r['n']})"
             )
         else:
             print(
-                f"{name:>16}: {r['n']} prompts in {r['total_s']} s ({r['mean_us']} us each)"
+                f"{name:>20}: {r['n']} prompts in {r['total_s']} s ({r['mean_us']} us each)"
             )
     return 0
 

@@ -55,13 +55,13 @@ def derive_session_id(request: Mapping[str, Any]) -> str | None:
     from clawcli.core.router.ask import clean_user_text, runtime_session_id
 
     first: str | None = None
-    system: list[str] = []
+    system: list[bytes] = []
     for m in request.get("messages") or ():
         if not isinstance(m, Mapping):
             continue
         role = m.get("role")
         if role in ("system", "developer") and first is None:
-            system.append(_system_stable_part(content_text(m.get("content"))))
+            system.append(_system_bytes(content_text(m.get("content"))))
         elif role == "user" and first is None:
             raw = content_text(m.get("content"))
             text, _ = clean_user_text(raw)
@@ -70,11 +70,20 @@ def derive_session_id(request: Mapping[str, Any]) -> str | None:
                 break
     if first is None:
         return None
+    # every request of a conversation hashes the same things: remember the id (the system parts
+    # are the remembered bytes objects, whose hash Python keeps, so the key costs one short hash)
+    key = (first, *system) if len(first) <= _ID_MEMO_CHARS else None
+    sid = _IDS.get(key) if key is not None else None
+    if sid is not None:
+        return sid
     h = hashlib.sha256(first.encode("utf-8", "surrogatepass"))
     for part in system:
         h.update(b"\x00")
-        h.update(part.encode("utf-8", "surrogatepass"))
-    return h.hexdigest()[:16]
+        h.update(part)
+    sid = h.hexdigest()[:16]
+    if key is not None:
+        _remember(_IDS, key, sid)
+    return sid
 
 
 # OpenClaw ends its system prompt with a section rebuilt every turn (date, time zone ...)
@@ -83,6 +92,33 @@ _OPENCLAW_DYNAMIC = "<!-- openclaw:attempt:DYNAMIC -->"
 # all of it cost ~90 us. Its length plus both ends name a conversation just as well (a workspace
 # or tool change moves the length or an end), for ~10 us.
 _SYSTEM_SAMPLE = 4096
+# Pure memoisation of the two steps above, bounded: a big system prompt's hashed bytes (each
+# request parses a new copy of it: the key is its length and both ends, a hit is confirmed by
+# comparing the whole text), and a conversation's id (first message of at most _ID_MEMO_CHARS).
+_MEMO_ENTRIES = 256
+_SYSTEM_MEMO_MIN = 4096
+_ID_MEMO_CHARS = 4096
+_SYSTEMS: dict[tuple[int, str, str], tuple[str, bytes]] = {}
+_IDS: dict[tuple, str] = {}
+
+
+def _remember(memo: dict, key: Any, value: Any) -> None:
+    if len(memo) >= _MEMO_ENTRIES:
+        memo.pop(next(iter(memo), None), None)  # the oldest entry
+    memo[key] = value
+
+
+def _system_bytes(text: str) -> bytes:
+    """What of a system prompt names the conversation, as the bytes hashed."""
+    if len(text) < _SYSTEM_MEMO_MIN:
+        return _system_stable_part(text).encode("utf-8", "surrogatepass")
+    key = (len(text), text[:64], text[-64:])
+    hit = _SYSTEMS.get(key)
+    if hit is not None and hit[0] == text:
+        return hit[1]
+    data = _system_stable_part(text).encode("utf-8", "surrogatepass")
+    _remember(_SYSTEMS, key, (text, data))
+    return data
 
 
 def _system_stable_part(text: str) -> str:

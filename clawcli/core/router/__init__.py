@@ -14,7 +14,6 @@ import json
 import math
 import re
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
 from typing import Any
 
 from clawcli.core.catalog import PROFILE_NAMES, Catalog, _strip_prefix, default_catalog
@@ -51,26 +50,35 @@ STRUCTURED_SYSTEM_MAX = 2000
 def estimate_tokens(text: str) -> int:
     """Whole tokens of ``text`` by the code base's one estimate (``clawcli.core.messages``), rounded up."""
     if _MEMO_MIN <= len(text) <= _MEMO_MAX:
-        return _estimate_big(text)
+        return _remembered(text)
     return math.ceil(_estimate_tokens(text))
 
 
 # An agent resends the same big texts on every request (OpenClaw: a ~47 KB system prompt and
 # ~15 KB of tool schemas); remembering their estimate turns ~0.5 ms of counting per request into
-# one hash and one compare. Pure memoisation: same text, same number. Bounded in memory: at most
-# 64 texts of at most 256 KB each are kept alive (a bigger paste is simply counted again).
+# one compare. Each request parses a new copy of the text, so a dict keyed by the text itself would
+# hash all of it every time (~20 us for 48 KB); the key is its length and both ends instead, and a
+# hit is confirmed by comparing the whole text (a memcmp). Pure memoisation: same text, same number
+# (a text that shares the key but differs in the middle replaces the entry). Bounded in memory: at
+# most 64 texts of at most 256 KB each are kept alive (a bigger paste is simply counted again).
 _MEMO_MIN = 4096
 _MEMO_MAX = 256 * 1024
+_MEMO_SAMPLE = 64
+_MEMO_SIZE = 64
+_BIG: dict[tuple, tuple[str | bytes, int]] = {}
 
 
-@lru_cache(maxsize=64)
-def _estimate_big(text: str) -> int:
-    return math.ceil(_estimate_tokens(text))
-
-
-@lru_cache(maxsize=64)
-def _estimate_json(data: bytes) -> int:
-    return math.ceil(_estimate_tokens(data.decode("utf-8")))
+def _remembered(data: str | bytes) -> int:
+    """Whole tokens of ``data`` (text, or compact JSON as UTF-8 bytes), remembered."""
+    key = (len(data), data[:_MEMO_SAMPLE], data[-_MEMO_SAMPLE:])
+    hit = _BIG.get(key)
+    if hit is not None and hit[0] == data:
+        return hit[1]
+    tokens = math.ceil(_estimate_tokens(data if isinstance(data, str) else data.decode("utf-8")))
+    if len(_BIG) >= _MEMO_SIZE:
+        _BIG.pop(next(iter(_BIG), None), None)  # the oldest entry
+    _BIG[key] = (data, tokens)
+    return tokens
 
 
 def _json_tokens(obj: Any) -> int:
@@ -82,7 +90,7 @@ def _json_tokens(obj: Any) -> int:
     except TypeError:  # not JSON-serialisable as orjson sees it (e.g. a huge int): the slow path
         data = json.dumps(obj, separators=(",", ":"), default=str).encode()
     if _MEMO_MIN <= len(data) <= _MEMO_MAX:
-        return _estimate_json(data)
+        return _remembered(data)
     return math.ceil(_estimate_tokens(data.decode("utf-8")))
 
 

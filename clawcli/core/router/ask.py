@@ -46,10 +46,6 @@ INJECTED_BLOCKS: tuple[tuple[str, str, str], ...] = (
     ("<system-reminder>", "</system-reminder>", "system reminder"),
     ("<environment_details>", "</environment_details>", "environment details"),
 )
-_BLOCK_RES = tuple(
-    (begin, re.compile(re.escape(begin) + r".*?(?:" + re.escape(end) + r"|\Z)", re.S), label)
-    for begin, end, label in INJECTED_BLOCKS
-)
 # "[Sun 2026-12-06 19:27 UTC] " (OpenClaw's envelope timestamp; weekday and zone optional)
 _TIMESTAMP_RE = re.compile(
     r"\A\s*\[(?:[A-Z][a-z]{2} )?\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?(?: ?[A-Z]{1,5}|[+-]\d{2}:?\d{2})?\]\s*"
@@ -76,12 +72,59 @@ class Ask:
                 "skipped": list(self.skipped), "chars": self.chars}
 
 
+def _cut_blocks(text: str, begin: str, end: str) -> tuple[str, int]:
+    """``text`` without every ``begin ... end`` block (an unterminated one runs to the end), and
+    how many were cut. Two ``str.find`` calls per block: the lazy regex this replaces
+    (``begin.*?(?:end|\\Z)``) tried the end marker at every character of the block."""
+    parts: list[str] = []
+    pos = n = 0
+    while True:
+        i = text.find(begin, pos)
+        if i < 0:
+            break
+        parts.append(text[pos:i])
+        n += 1
+        j = text.find(end, i + len(begin))
+        if j < 0:
+            pos = len(text)
+            break
+        pos = j + len(end)
+    if not n:
+        return text, 0
+    parts.append(text[pos:])
+    return "".join(parts), n
+
+
+# The same message texts are cleaned several times per proxied request (the local-command check,
+# the session id, the router's ask), and an agent resends its earlier turns on every request.
+# Keyed by the identity of the (immutable) text, which the entry keeps alive, so an id is never
+# reused while remembered: pure memoisation, a hit returns what the computation would. Bounded:
+# at most _CLEAN_MEMO_MAX texts of at most _CLEAN_MEMO_CHARS characters each.
+_CLEAN_MEMO: dict[int, tuple[str, str, tuple[str, ...]]] = {}
+_CLEAN_MEMO_MAX = 32
+_CLEAN_MEMO_CHARS = 64 * 1024
+
+
 def clean_user_text(text: str) -> tuple[str, list[str]]:
     """``text`` without injected blocks, timestamp prefix and runtime trailer, and what was cut."""
+    hit = _CLEAN_MEMO.get(id(text))
+    if hit is not None and hit[0] is text:
+        return hit[1], list(hit[2])
+    raw = text
+    out, cut = _clean(text)
+    # a short text with nothing to cut is cleaned faster than it is remembered
+    if (cut or len(raw) > 1024) and len(raw) <= _CLEAN_MEMO_CHARS:
+        if len(_CLEAN_MEMO) >= _CLEAN_MEMO_MAX:
+            _CLEAN_MEMO.pop(next(iter(_CLEAN_MEMO), None), None)  # the oldest entry
+        _CLEAN_MEMO[id(raw)] = (raw, out, tuple(cut))
+    return out, cut
+
+
+def _clean(text: str) -> tuple[str, list[str]]:
     cut: list[str] = []
-    for begin, block_re, label in _BLOCK_RES:
+    for begin, end, label in INJECTED_BLOCKS:
         if begin in text:
-            text, n = block_re.subn("", text)
+            text, n = _cut_blocks(text, begin, end)
             if n:
                 cut.append(label if n == 1 else f"{label} x{n}")
     if text.startswith("[") or text[:1].isspace():

@@ -1,0 +1,92 @@
+"""What the router and the proxy's message walkers remember between requests never changes an answer.
+
+Each memo is keyed by something cheaper than the whole text (its identity, or its length and both
+ends) and must confirm a hit; these tests give it texts that share the cheap key and differ
+elsewhere, and compare with what a fresh computation says.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+
+from clawcli.core.messages import estimate_tokens as raw_estimate
+from clawcli.core.router import _BIG, extract_features, estimate_tokens
+from clawcli.core.router import ask as ask_mod
+from clawcli.core.router.ask import INJECTED_BLOCKS, _cut_blocks, clean_user_text
+from clawcli.proxy import sessions
+from clawcli.proxy.sessions import derive_session_id
+
+HEAD = "h" * 100
+TAIL = "t" * 100
+
+
+def test_big_text_estimate_confirms_the_whole_text():
+    a = HEAD + "word " * 2000 + TAIL
+    b = HEAD + "{}:; " * 2000 + TAIL  # same length and ends, other tokens in the middle
+    assert len(a) == len(b)
+    assert estimate_tokens(a) == math.ceil(raw_estimate(a))
+    assert estimate_tokens(b) == math.ceil(raw_estimate(b)) != estimate_tokens(a)
+    assert estimate_tokens(a) == math.ceil(raw_estimate(a))  # b replaced a's entry: counted again
+    assert len(_BIG) <= 64
+
+
+def test_tool_schema_tokens_are_remembered_per_schema():
+    def body(desc):
+        tools = [{"type": "function", "function": {"name": "t", "description": desc}}]
+        return {"messages": [{"role": "user", "content": "hi"}], "tools": tools}
+
+    a, b = "a b c " * 1000, "abc,,," * 1000  # the same length: the JSON too
+    fa, fb = extract_features(body(a)), extract_features(body(b))
+    assert fa.input_tokens != fb.input_tokens
+    assert extract_features(body(a)).input_tokens == fa.input_tokens
+
+
+def test_block_cutting_matches_the_lazy_regex():
+    rnd = random.Random(7)
+    for begin, end, _ in INJECTED_BLOCKS:
+        rx = re.compile(re.escape(begin) + r".*?(?:" + re.escape(end) + r"|\Z)", re.S)
+        atoms = [begin, end, "x", "\n", " ", begin[:4], end[-4:]]
+        for _ in range(2000):
+            text = "".join(rnd.choice(atoms) for _ in range(rnd.randint(0, 7)))
+            assert _cut_blocks(text, begin, end) == rx.subn("", text)
+
+
+def test_cleaning_is_remembered_by_identity_and_returns_a_fresh_list():
+    raw = "[Sun 2026-12-06 19:27 UTC] hello\n\nRuntime: agent=main | sessionId=s1"
+    text, cut = clean_user_text(raw)
+    assert id(raw) in ask_mod._CLEAN_MEMO
+    cut.append("changed by the caller")
+    again = clean_user_text(raw)
+    assert again == (text, ["timestamp prefix", "runtime trailer"])
+    other = "".join(["[Sun 2026-12-06 19:27 UTC] bye", "\n\nRuntime: agent=main | sessionId=s1"])
+    assert clean_user_text(other)[0] == "bye"  # another object: cleaned on its own
+
+
+def _req(system: str, user: str = "hi") -> dict:
+    return {"messages": [{"role": "system", "content": system}, {"role": "user", "content": user}]}
+
+
+def _fresh_id(body: dict) -> str | None:
+    saved = dict(sessions._SYSTEMS), dict(sessions._IDS)
+    sessions._SYSTEMS.clear()
+    sessions._IDS.clear()
+    try:
+        return derive_session_id(body)
+    finally:
+        sessions._SYSTEMS.update(saved[0])
+        sessions._IDS.update(saved[1])
+
+
+def test_session_ids_confirm_the_remembered_system_prompt():
+    marker = sessions._OPENCLAW_DYNAMIC
+    filler = "x" * 6000
+    # the same length and ends; the per-turn section starts elsewhere, so the stable part differs
+    a = HEAD + filler + marker + "y" * 50 + TAIL
+    b = HEAD + filler[:-50] + marker + "y" * 100 + TAIL
+    assert len(a) == len(b)
+    ida, idb = derive_session_id(_req(a)), derive_session_id(_req(b))
+    assert ida == _fresh_id(_req(a)) and idb == _fresh_id(_req(b)) and ida != idb
+    assert derive_session_id(_req(a, "other question")) == _fresh_id(_req(a, "other question")) != ida
+    assert derive_session_id(_req(a)) == ida  # remembered
