@@ -32,16 +32,20 @@ def debug_enabled(raw_header: bytes | None) -> bool:
 def reasoning_text(decision: Any) -> str:
     """A short, human-readable why: score, the dimensions that fired (with matched terms), notes."""
     parts = [f"score={decision.score:.2f}"]
+    # the five strongest signals that fired, the strongest first (ties in the router's order);
+    # on every answer, so each contribution is computed once and only the fired ones are sorted
+    strongest = []
+    for i, d in enumerate(getattr(decision, "dimensions", ()) or ()):
+        c = abs(d.contribution)
+        if c >= 1e-9:
+            strongest.append((-c, i, d))
+    strongest.sort()
     fired = []
-    for d in sorted(getattr(decision, "dimensions", ()) or (), key=lambda d: -abs(d.contribution)):
-        if abs(d.contribution) < 1e-9:
-            continue
+    for _c, _i, d in strongest[:5]:
         label = d.name
         if d.matched:
             label += "[" + ",".join(d.matched[:3]) + "]"
         fired.append(label)
-        if len(fired) == 5:
-            break
     if fired:
         parts.append(" ".join(fired))
     parts.extend(getattr(decision, "reasons", ()) or ())

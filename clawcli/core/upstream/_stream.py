@@ -95,6 +95,27 @@ def completion_to_chunks(payload: dict[str, Any], model: str) -> list[dict[str, 
     return [first, last]
 
 
+def accumulate_completion(payload: dict[str, Any]) -> Accumulator:
+    """The Accumulator of a non-streamed ``chat.completion``: the same state as adding the chunks
+    of :func:`completion_to_chunks`, without building them (the proxy's per-request path)."""
+    acc = Accumulator()
+    acc.id = payload.get("id") or "chatcmpl-clawcli"
+    acc.created = payload.get("created") or int(time.time())
+    choice = (payload.get("choices") or [{}])[0]
+    msg = choice.get("message") or {}
+    content = msg.get("content")
+    if isinstance(content, str) and content:
+        acc.parts.append(content)
+        acc.n_chars = len(content.strip())
+    for i, tc in enumerate(msg.get("tool_calls") or ()):
+        _merge_tool_call(acc.tool_calls.setdefault(i, {}), dict(tc, index=i))
+    acc.finish_reason = choice.get("finish_reason") or "stop"
+    usage = payload.get("usage")
+    if usage and isinstance(usage, dict):
+        acc.usage = usage
+    return acc
+
+
 def chunks_to_completion(acc: Accumulator, model: str) -> dict[str, Any]:
     """The ``chat.completion`` a streamed answer adds up to."""
     message: dict[str, Any] = {"role": "assistant", "content": acc.content}

@@ -268,8 +268,10 @@ def degraded_reason(content: str | None, *, has_tool_calls: bool = False) -> str
         # "4" or "B" can be the whole right answer (arithmetic, multiple choice): only a lone
         # punctuation mark or symbol ("." "�" "…") is a broken reply worth paying another model for
         return "single-character response"
-    if len(t) < 400 and any(p in t.casefold() for p in _PLACEHOLDER_PHRASES):
-        return "overloaded placeholder"
+    if len(t) < 400:
+        folded = t.casefold()
+        if any(p in folded for p in _PLACEHOLDER_PHRASES):
+            return "overloaded placeholder"
     return loop_reason(t)
 
 

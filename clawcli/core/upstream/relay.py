@@ -19,6 +19,7 @@ from typing import Any
 from clawcli.core.upstream import classify as errors
 from clawcli.core.upstream._stream import (
     Accumulator,
+    accumulate_completion,
     chunks_to_completion,
     completion_to_chunks,
 )
@@ -41,6 +42,8 @@ async def read_answer(resp: GatewayResponse, attempt: Attempt, model: str, strea
     if problem:
         attempt.error_class, attempt.reason = problem
         raise AttemptFailed(attempt)
+    if not streaming:  # nothing will be relayed: no chunks to build
+        return OpenAnswer(attempt, accumulate_completion(payload), [], completion=payload)
     chunks = completion_to_chunks(payload, model)
     for chunk in chunks:
         acc.add(chunk)
