@@ -66,9 +66,14 @@ def test_raw_stream_shape_debug_comment_and_done(proxy: Proxy) -> None:
         assert r.headers["content-type"].startswith("text/event-stream")
         assert r.headers["cache-control"].startswith("no-cache")
         assert r.headers["x-clawrouter-tier"]
+        why = r.headers["x-clawrouter-reasoning"]
         lines = [ln for ln in r.iter_lines() if ln]
     assert lines[0].startswith(": x-clawrouter-debug profile=auto tier=")
     assert lines[-1] == "data: [DONE]"
+    # the opening and the closing comment show the same routing reasons as the headers
+    comments = [ln for ln in lines if ln.startswith(": x-clawrouter-debug")]
+    assert len(comments) == 2 and all(f"reasoning={why}" in c for c in comments)
+    assert f"model={r.headers['x-clawrouter-model']}" in comments[-1]
     datas = [json.loads(ln[6:]) for ln in lines if ln.startswith("data: {")]
     assert datas and all(d["object"] == "chat.completion.chunk" for d in datas)
 

@@ -53,9 +53,11 @@ def reasoning_text(decision: Any) -> str:
 
 
 def decision_headers(decision: Any, *, model: str | None = None, cost: float | None = None,
-                     savings: float | None = None) -> list[tuple[bytes, bytes]]:
+                     savings: float | None = None, reasoning: bytes | None = None) -> list[tuple[bytes, bytes]]:
     """Header pairs for one answer. ``model``/``cost``/``savings`` override the routed estimate
-    once the engine knows who answered and what it cost."""
+    once the engine knows who answered and what it cost. ``reasoning``: the encoded
+    ``x-clawrouter-reasoning`` of the same decision when the caller has it already (a stream
+    shows the decision up to three times)."""
     # names pre-encoded; the numbers are formatted as ASCII already (built once per answer, but
     # on every answer: ~2x cheaper than encoding and checking all eight values)
     return [
@@ -63,7 +65,7 @@ def decision_headers(decision: Any, *, model: str | None = None, cost: float | N
         (b"x-clawrouter-tier", ascii_safe(decision.tier).encode()),
         (b"x-clawrouter-model", ascii_safe(model or decision.model).encode()),
         (b"x-clawrouter-confidence", b"%.2f" % decision.confidence),
-        (b"x-clawrouter-reasoning", ascii_safe(reasoning_text(decision)).encode()),
+        (b"x-clawrouter-reasoning", reasoning or ascii_safe(reasoning_text(decision)).encode()),
         (b"x-clawrouter-agentic-score", b"%.2f" % getattr(decision, "agentic_score", 0.0)),
         (b"x-clawrouter-cost", b"%.6f" % ((decision.estimated_cost if cost is None else cost) or 0.0)),
         (b"x-clawrouter-savings", b"%d%%" % round(100 * (decision.savings if savings is None else savings))),
@@ -71,10 +73,13 @@ def decision_headers(decision: Any, *, model: str | None = None, cost: float | N
 
 
 def debug_comment(decision: Any, *, model: str | None = None, cost: float | None = None,
-                  savings: float | None = None) -> bytes:
-    """``: x-clawrouter-debug k=v ...`` as one SSE comment line (ASCII, no newlines)."""
-    fields = " ".join(f"{k.decode()[13:]}={v.decode()}" for k, v in
-                      decision_headers(decision, model=model, cost=cost, savings=savings))
+                  savings: float | None = None, headers: list[tuple[bytes, bytes]] | None = None,
+                  reasoning: bytes | None = None) -> bytes:
+    """``: x-clawrouter-debug k=v ...`` as one SSE comment line (ASCII, no newlines); ``headers``:
+    the decision_headers() already built for the same figures."""
+    if headers is None:
+        headers = decision_headers(decision, model=model, cost=cost, savings=savings, reasoning=reasoning)
+    fields = " ".join(f"{k.decode()[13:]}={v.decode()}" for k, v in headers)
     return b": x-clawrouter-debug " + fields.replace("\n", " ").encode() + b"\n\n"
 
 
@@ -98,6 +103,14 @@ def with_request_id(send: Any, scope: dict[str, Any], request_id: str) -> Any:
         await send(message)
 
     return wrapped
+
+
+def reasoning_of(headers: list[tuple[bytes, bytes]]) -> bytes | None:
+    """The encoded reasoning value inside decision_headers() output (None if absent)."""
+    for k, v in headers:
+        if k == b"x-clawrouter-reasoning":
+            return v
+    return None
 
 
 def request_id_header(flight: Any) -> list[tuple[bytes, bytes]]:

@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 
 from clawcli.proxy.dedup import Flight, Subscriber
-from clawcli.proxy.headers import debug_comment, decision_headers, request_id_header
+from clawcli.proxy.headers import debug_comment, decision_headers, reasoning_of, request_id_header
 from clawcli.proxy.responses import error_for_exception, send_exception
 
 SSE_HEADERS = [
@@ -161,9 +161,12 @@ async def _relay(state: Any, flight: Flight, sub: Subscriber, decision: Any, deb
     first = flight.frames[0]
     if getattr(first, "type", None) == "decision" and first.data is not None:
         decision = first.data
-    await start(send, (decision_headers(decision) if debug else []) + (extra or []) + request_id_header(flight))
+    shown = decision_headers(decision) if debug else []
+    await start(send, shown + (extra or []) + request_id_header(flight))
     started.append(True)
-    await body(send, debug_comment(decision) if debug else HEARTBEAT)
+    await body(send, debug_comment(decision, headers=shown) if debug else HEARTBEAT)
+    # the closing comment of the same decision reuses its reasoning (built once per stream)
+    why = (decision, reasoning_of(shown)) if debug else None
     shaper = ChunkShaper(f"chatcmpl-{flight.request_id}" if flight.request_id else None)
     loop = asyncio.get_running_loop()
     i = 0
@@ -177,7 +180,7 @@ async def _relay(state: Any, flight: Flight, sub: Subscriber, decision: Any, deb
                     out.append(data(shaper.notice(str(ev.data), decision.model)))
             i = len(flight.frames)
             if flight.done:  # the rest of the answer and the end of the stream in one write
-                out.append(_tail(flight, shaper, decision, debug))
+                out.append(_tail(flight, shaper, decision, debug, why))
                 await body(send, b"".join(out), more=False)
                 return
             if out:
@@ -195,10 +198,10 @@ async def _relay(state: Any, flight: Flight, sub: Subscriber, decision: Any, deb
             await body(send, HEARTBEAT)
     if sub.gone:
         return
-    await body(send, _tail(flight, shaper, decision, debug), more=False)
+    await body(send, _tail(flight, shaper, decision, debug, why), more=False)
 
 
-def _tail(flight: Flight, shaper: ChunkShaper, decision: Any, debug: bool) -> bytes:
+def _tail(flight: Flight, shaper: ChunkShaper, decision: Any, debug: bool, why: Any = None) -> bytes:
     """The end of a finished flight's stream: its error event, or the closing chunks the upstream
     left out and the final debug comment; then ``[DONE]``."""
     tail = []
@@ -209,6 +212,8 @@ def _tail(flight: Flight, shaper: ChunkShaper, decision: Any, debug: bool) -> by
         tail.extend(data(c) for c in shaper.closing())
         if debug and flight.result is not None:
             r = flight.result
-            tail.append(debug_comment(r.decision or decision, model=r.model, cost=r.cost, savings=r.savings))
+            shown = r.decision or decision
+            reasoning = why[1] if why is not None and why[0] is shown else None
+            tail.append(debug_comment(shown, model=r.model, cost=r.cost, savings=r.savings, reasoning=reasoning))
     tail.append(DONE)
     return b"".join(tail)
