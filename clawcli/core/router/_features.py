@@ -209,8 +209,8 @@ _FILE_COUNT_RE = re.compile(
 )
 _CAPS_TOKEN_RE = re.compile(r"_(?<=[A-Z]_)[A-Z]{2,}")
 # "reply NONE", "answer OK": an agent's canned status answer
-_CANNED_RE = re.compile(
-    r"\b(?:[Rr]eply|[Rr]espond|[Aa]nswer|[Rr]eturn|[Ss]ay)(?: with| only)? ['\"]?[A-Z]{2,}\b"
+_CANNED_RE = re.compile(  # (?<!\w) is \b before a letter, and lets the scan skip to the first letter
+    r"(?<!\w)(?:[Rr]e(?:ply|spond|turn)|[Aa]nswer|[Ss]ay)(?: with| only)? ['\"]?[A-Z]{2,}\b"
 )
 _SLASHY_RE = re.compile(r"[^\s/]*/[^\s]*")
 _QUESTION_RE = re.compile(r"[?？؟]")
@@ -347,6 +347,16 @@ _WORDS_MAX = 50_000
 _SECOND: dict[str, dict[str, list]] = {}
 for (_first, _second), _lst in _PAIRS.items():
     _SECOND.setdefault(_first, {})[_second] = _lst
+# two-word terms ("what is", "capital of"), the most common phrases: what _apply would add for the
+# pair, precomputed (the first label per group, in order), when no entry needs a third word
+_TWO_WORD: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {}
+for (_first, _second), _lst in _PAIRS.items():
+    if all(not _tail for _tail, _, _ in _lst):
+        _got: dict[str, str] = {}
+        for _, _group, _label in _lst:
+            _got.setdefault(_group, _label)
+        _TWO_WORD.setdefault(_first, {})[_second] = tuple(_got.items())
+_NO_PAIRS: dict = {}
 
 
 def _word_info(tok: str):
@@ -369,7 +379,7 @@ def _word_info(tok: str):
         | (4 if tok in _COMPOUND_WORDS else 0)
     )
     if not (exact or pairs or loose or pre):
-        info = (0, (), None, (), (), flags) if flags else None
+        info = (0, (), None, (), (), flags, _NO_PAIRS) if flags else None
     else:
         if not (pairs or loose or pre):
             kind = _PLAIN
@@ -377,7 +387,7 @@ def _word_info(tok: str):
             kind = _PAIRED
         else:
             kind = _PHRASAL
-        info = (kind, tuple(exact), pairs, loose, pre, flags)
+        info = (kind, tuple(exact), pairs, loose, pre, flags, _TWO_WORD.get(tok, _NO_PAIRS))
     if len(_WORDS) >= _WORDS_MAX:
         _WORDS.clear()
     _WORDS[tok] = info
@@ -385,6 +395,15 @@ def _word_info(tok: str):
 
 
 _WORDS: dict[str, tuple | None] = {}
+# A bare number is a cue only if a table names it (HTTP 502 ...), so any other number ("42",
+# "2026") is skipped without being looked up or kept in _WORDS (a proxy sees new numbers on every
+# request: counters, ids, times). A number can start no prefix term and no phrase (no such key).
+_NUMBER_CUES = frozenset(
+    k
+    for table in (_EXACT, _SECOND, _LOOSE, _PREFIX, _MATH_WORDS, STEP_WORDS, _COMPOUND_WORDS)
+    for k in table
+    if k.isdigit()
+)
 
 
 def _match(
@@ -444,6 +463,8 @@ def _match(
             if info is None:
                 continue
             if info is _MISS:
+                if tok.isdigit() and tok not in _NUMBER_CUES:
+                    continue
                 info = _word_info(tok)
                 if info is None:
                     continue
@@ -457,8 +478,18 @@ def _match(
                         lst.append(label)
             elif kind == _PAIRED:
                 # most function words ("what", "how", "in") start phrases that do not follow
-                if i + 1 < n and tokens[i + 1] in info[2]:
-                    _apply(info, i, tokens, hits)
+                if i + 1 < n:
+                    nxt = tokens[i + 1]
+                    two = info[6].get(nxt)
+                    if two is not None:  # what _apply adds, without building it again
+                        for group, label in two:
+                            lst = hits.get(group)
+                            if lst is None:
+                                hits[group] = [label]
+                            elif label not in lst:
+                                lst.append(label)
+                    elif nxt in info[2]:
+                        _apply(info, i, tokens, hits)
             elif kind:
                 _apply(info, i, tokens, hits)
             fl = info[5]
@@ -519,7 +550,8 @@ def extract(text: str) -> Features:
     # most prompts are pure Latin/Cyrillic: one C-level scan decides whether the Arabic and CJK
     # paths are needed at all
     n = len(text)
-    other = not text.isascii() and (
+    ascii_text = text.isascii()  # then the ask and every sample of the text are ASCII too
+    other = not ascii_text and (
         _OTHER_SCRIPT_RE.search(text, 0, _HEAD) is not None
         or (
             n > _HEAD
@@ -564,7 +596,8 @@ def extract(text: str) -> Features:
     nums = _NUMBER_RE.findall(ask_s)
     f.numbers = len(nums)
     f.math_syms = (
-        len(_MATH_SYM_RE.findall(ask_s))
+        # in ASCII text only = ^ + can match the class: three C counts beat a findall
+        (ask_s.count("=") + ask_s.count("^") + ask_s.count("+") if ascii_text else len(_MATH_SYM_RE.findall(ask_s)))
         + maths
         + (
             len(_FRAC_RE.findall(ask_s))
@@ -579,7 +612,9 @@ def extract(text: str) -> Features:
         f.scale_nums = len(terms)
         f.scale_terms = tuple(terms[:3])
     f.list_items = len(_LIST_RE.findall(ask_s)) if multiline and "\n" in ask_s else 0
-    f.enums = len(_ENUM_RE.findall(ask_s))
+    f.enums = (
+        ask_s.count(",") + ask_s.count(";") + ask_s.count(":") if ascii_text else len(_ENUM_RE.findall(ask_s))
+    )
     f.paths = (len(_PATH_RE.findall(text_s)) if "/" in text_s else 0) + (
         len(_EXT_RE.findall(text_s)) if "." in text_s else 0
     )
@@ -597,7 +632,7 @@ def extract(text: str) -> Features:
         or "ay " in ask_s
     ):
         f.caps_tokens += len(_CANNED_RE.findall(ask_s))
-    f.questions = len(_QUESTION_RE.findall(ask_s))
+    f.questions = ask_s.count("?") if ascii_text else len(_QUESTION_RE.findall(ask_s))
     f.number_words = numwords
     if multiline and "\nII" in text_s:
         compound += len(_ROMAN_ITEM_RE.findall(text_s))
