@@ -90,3 +90,49 @@ def test_session_ids_confirm_the_remembered_system_prompt():
     assert ida == _fresh_id(_req(a)) and idb == _fresh_id(_req(b)) and ida != idb
     assert derive_session_id(_req(a, "other question")) == _fresh_id(_req(a, "other question")) != ida
     assert derive_session_id(_req(a)) == ida  # remembered
+
+
+def _other_catalog():
+    import copy
+
+    from clawcli.core.catalog import Catalog, _package_json
+
+    prof = copy.deepcopy(_package_json("profiles.json"))
+    for tiers in prof["profiles"].values():
+        for t in tiers:
+            tiers[t] = list(reversed(tiers[t]))
+    return Catalog.from_data(_package_json("catalog.json"), prof, "test")
+
+
+def test_remembered_chains_follow_the_catalog_the_exclude_list_and_the_context():
+    from clawcli.core.catalog import default_catalog
+    from clawcli.core.router import route, select
+
+    cat, other = default_catalog(), _other_catalog()
+
+    def fresh(d, catalog, exclude=frozenset(), needed=None):
+        return select.build_chain(catalog, catalog.profiles[d.profile], d.tier,
+                                  needed_tokens=needed or d.input_tokens + d.max_tokens, exclude=exclude)
+
+    small = {"model": "auto", "messages": [{"role": "user", "content": "hi"}]}
+    big = dict(small, max_tokens=150_000)  # more than some models' context window
+    a = route(small, catalog=cat)
+    assert route(small, catalog=cat).chain == a.chain == fresh(a, cat)
+    b = route(small, catalog=other)
+    assert b.chain == fresh(b, other) != a.chain
+    excl = frozenset((a.model,))
+    c = route(small, catalog=cat, exclude=excl)
+    assert c.chain == fresh(c, cat, excl) and a.model not in c.chain
+    d = route(big, catalog=cat)
+    assert d.chain == fresh(d, cat) != a.chain
+
+
+def test_a_command_typed_in_the_last_message_is_still_found():
+    from clawcli.proxy import commands
+
+    assert commands.match([{"role": "user", "content": "no slash here"}]) is None
+    assert commands.match([{"role": "user", "content": "[Sun 2026-12-06 19:27 UTC] /wallet"}]) == ("wallet", "")
+    only_context = "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>> x <<<END_OPENCLAW_INTERNAL_CONTEXT>>>"
+    assert commands.match([{"role": "user", "content": "/stats 24h"},
+                           {"role": "user", "content": only_context}]) == ("stats", "24h")
+    assert commands.match([{"role": "user", "content": "/stats"}, {"role": "user", "content": "   "}]) == ("stats", "")

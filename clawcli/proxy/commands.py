@@ -12,8 +12,10 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
+from clawcli.core.router.ask import clean_user_text, find_ask
 from clawcli.proxy import responses
 
 COMMANDS = ("/stats", "/wallet")
@@ -26,8 +28,13 @@ def match(messages: list[Any]) -> tuple[str, str] | None:
     timestamp and a runtime trailer and sends its internal context as the last user message.
     Mid-loop (the request ends in a tool call or result) nothing is a command: the model is working.
     """
-    from clawcli.core.router.ask import find_ask
-
+    # The common request ends in the user's own words: find_ask would return them (cleaned, not
+    # empty), and no "/" in them means no command. Settled here without building the Ask.
+    last = messages[-1] if isinstance(messages, list) and messages else None
+    if isinstance(last, Mapping) and last.get("role") == "user":
+        content = last.get("content")
+        if isinstance(content, str) and "/" not in content and clean_user_text(content)[0]:
+            return None
     ask = find_ask(messages)
     if ask.mid_loop or not ask.text.startswith("/"):
         return None

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from clawcli.core.messages import content_text
+from clawcli.core.router.ask import clean_user_text, runtime_session_id
 from clawcli.core.router.types import TIER_RANK
 
 TTL_SECONDS = 30 * 60
@@ -52,8 +53,6 @@ def derive_session_id(request: Mapping[str, Any]) -> str | None:
     same question do not share a pin or a cap (identical one-shot requests still do: send
     ``x-session-id`` to keep them apart).
     """
-    from clawcli.core.router.ask import clean_user_text, runtime_session_id
-
     first: str | None = None
     system: list[bytes] = []
     for m in request.get("messages") or ():
@@ -70,9 +69,11 @@ def derive_session_id(request: Mapping[str, Any]) -> str | None:
                 break
     if first is None:
         return None
-    # every request of a conversation hashes the same things: remember the id (the system parts
-    # are the remembered bytes objects, whose hash Python keeps, so the key costs one short hash)
-    key = (first, *system) if len(first) <= _ID_MEMO_CHARS else None
+    # every request of a conversation hashes the same things: remember the id when that is long
+    # (the big system parts are remembered bytes objects whose hash Python keeps, so the key costs
+    # one short hash); a short conversation start is hashed faster than it is remembered
+    big = len(first) <= _ID_MEMO_CHARS and sum(map(len, system)) >= _SYSTEM_MEMO_MIN
+    key = (first, *system) if big else None
     sid = _IDS.get(key) if key is not None else None
     if sid is not None:
         return sid

@@ -169,7 +169,12 @@ def _wants_structured(request: Mapping[str, Any], system_parts: list[str]) -> bo
     return any(len(s) <= STRUCTURED_SYSTEM_MAX and _STRUCTURED.search(s) for s in system_parts)
 
 
+_NOTHING: frozenset[str] = frozenset()
+
+
 def _resolve_exclude(catalog: Catalog, exclude: Iterable[str]) -> frozenset[str]:
+    if not exclude:
+        return _NOTHING
     out = set()
     for e in exclude:
         try:
@@ -189,6 +194,40 @@ def _explicit_reasons(catalog: Catalog, requested: str | None, model: str) -> li
         # a delisted id silently became another vendor's model; say so
         reasons.append(f"{requested} is delisted: redirected to {model}")
     return reasons
+
+
+# The chain of a (profile table, tier, exclude list, tools, images) is the same for every request
+# that fits the context window of each model it could name, i.e. nearly all of them: remembered
+# per catalog object (kept alive by the entry, so its id is not reused; catalogs are never changed
+# after they are built: a refresh builds a new one). A request too big for one of the models is
+# filtered afresh. Bounded: at most _CHAIN_MEMO_SIZE entries.
+_CHAINS: dict[tuple, tuple[Catalog, list[str], tuple[str, ...], float]] = {}
+_CHAIN_MEMO_SIZE = 256
+
+
+def _chain(catalog: Catalog, table_name: str, tier: str, needed_tokens: int, excluded: frozenset[str],
+           has_tools: bool, has_images: bool, notes: list[str]) -> list[str]:
+    """``select.build_chain`` for the profile ``table_name`` (its notes appended to ``notes``)."""
+    key = (id(catalog), table_name, tier, excluded, has_tools, has_images)
+    hit = _CHAINS.get(key)
+    if hit is not None and hit[0] is catalog and hit[3] >= needed_tokens * select.CONTEXT_HEADROOM:
+        notes.extend(hit[2])
+        return list(hit[1])
+    table = catalog.profiles[table_name]
+    added: list[str] = []
+    chain = select.build_chain(catalog, table, tier, needed_tokens=needed_tokens, exclude=excluded,
+                               has_tools=has_tools, has_images=has_images, notes=added)
+    notes.extend(added)
+    # every model build_chain may look at: the table's (a fully excluded tier borrows from the
+    # others) and the free model; the chain holds for any request that fits the smallest window
+    windows = [m.context_window for m in map(catalog.get, (catalog.free_model, *(i for c in table.values() for i in c)))
+               if m is not None]
+    smallest = min(windows) if windows else math.inf
+    if smallest >= needed_tokens * select.CONTEXT_HEADROOM:
+        if len(_CHAINS) >= _CHAIN_MEMO_SIZE:
+            _CHAINS.pop(next(iter(_CHAINS), None), None)  # the oldest entry
+        _CHAINS[key] = (catalog, list(chain), tuple(added), smallest)
+    return chain
 
 
 def route(
@@ -249,16 +288,8 @@ def route(
     if chosen_profile == "auto" and (f.has_tools or c.agentic_score >= 0.5):
         table_name = "agentic"
         reasons.append("tools attached: agentic table" if f.has_tools else "agent-style task: agentic table")
-    chain = select.build_chain(
-        catalog,
-        catalog.profiles[table_name],
-        tier,
-        needed_tokens=f.input_tokens + f.max_tokens,
-        exclude=excluded,
-        has_tools=f.has_tools,
-        has_images=f.has_images,
-        notes=reasons,
-    )
+    chain = _chain(catalog, table_name, tier, f.input_tokens + f.max_tokens, excluded, f.has_tools,
+                   f.has_images, reasons)
     model = chain[0]
     cost = select.estimate_cost(catalog.get(model), f.input_tokens, f.max_tokens)
     return Decision(

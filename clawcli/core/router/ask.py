@@ -185,12 +185,12 @@ def find_ask(messages: Sequence[Any]) -> Ask:
     tool_results = assistant_turns = 0
     for i in range(len(messages) - 1, -1, -1):
         m = messages[i]
-        if not isinstance(m, Mapping):
+        if type(m) is not dict and not isinstance(m, Mapping):  # the type test spares the ABC check
             continue
         role = m.get("role")
         if role == "user":
             content = m.get("content")
-            if _is_tool_result(content):
+            if type(content) is not str and _is_tool_result(content):
                 tool_results += 1
                 mid_loop = True if mid_loop is None else mid_loop
                 continue
@@ -202,8 +202,9 @@ def find_ask(messages: Sequence[Any]) -> Ask:
                 continue
             if cut:
                 skipped.append(f"message {i} (user): cut " + ", ".join(cut))
-            return Ask(_bounded(text), i, bool(mid_loop), tuple(_summary(skipped, tool_results, assistant_turns)),
-                       len(text))
+            notes = tuple(_summary(skipped, tool_results, assistant_turns)) if (
+                skipped or tool_results or assistant_turns) else ()
+            return Ask(text if len(text) <= READ_LIMIT else _bounded(text), i, bool(mid_loop), notes, len(text))
         if mid_loop is None and role in _LOOP_ROLES:
             mid_loop = _ends_mid_loop(m)
         if role in _TOOL_ROLES:
