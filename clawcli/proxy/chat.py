@@ -173,7 +173,8 @@ class ChatHandler:
         else:  # the first request produces the answer in its own task; twins join it
             flight, sub, leader = st.inflight.lead(key)
         # Watch for a client disconnect only once the answer takes longer than WATCH_AFTER: a
-        # timer is far cheaper than a task, and most answers from a fast upstream never need it.
+        # deadline on the ticker is far cheaper than a task (or a timer), and most answers from a
+        # fast upstream never need one.
         loop = asyncio.get_running_loop()
         watcher: list[asyncio.Task] = []
 
@@ -181,7 +182,8 @@ class ChatHandler:
             if not sub.gone and not flight.done:
                 watcher.append(loop.create_task(_watch_disconnect(receive, flight, sub)))
 
-        timer = loop.call_later(WATCH_AFTER, arm)
+        ticker = st.ticker
+        watch = ticker.at(loop.time() + WATCH_AFTER, arm)
         try:
             if stream:
                 await sse.relay(st, flight, sub, decision, debug, send, extra)
@@ -190,7 +192,7 @@ class ChatHandler:
             else:
                 await self._reply(flight, sub, decision, debug, send, extra)
         finally:
-            timer.cancel()
+            ticker.cancel(watch)
             for w in watcher:
                 w.cancel()
             if not sub.gone:

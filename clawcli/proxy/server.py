@@ -116,14 +116,20 @@ def _server_class() -> Any:
 def bounded_protocol(head_timeout: float = HEAD_TIMEOUT, max_head_bytes: int = MAX_HEAD_BYTES,
                      max_connections: int = MAX_CONNECTIONS, body_timeout: float = BODY_TIMEOUT) -> Any:
     """uvicorn's httptools protocol with the bounds of the module docstring (uvicorn itself has no
-    timeout for a request head and no cap on connections)."""
+    timeout for a request head and no cap on connections). The head and body limits are
+    deadlines on one :class:`~clawcli.core.ticker.Ticker` per server (not two loop timers armed
+    and cancelled per request); they fire up to one tick (50 ms) late."""
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    from clawcli.core.ticker import Ticker
+
+    ticker = Ticker()
 
     too_large = b'{"error":{"message":"request head too large","type":"invalid_request_error",' \
                 b'"code":"headers_too_large"}}'
 
     class BoundedHttpToolsProtocol(HttpToolsProtocol):
-        _head_timer: Any = None
+        _head_timer = 0  # the ticker token of the pending head/body deadline; 0: none
         _head_bytes = 0
         _head_too_large = False
 
@@ -139,16 +145,16 @@ def bounded_protocol(head_timeout: float = HEAD_TIMEOUT, max_head_bytes: int = M
             super().connection_lost(exc)
 
         def _arm_head_timer(self, timeout: float = head_timeout) -> None:
-            if self._head_timer is None:
-                self._head_timer = self.loop.call_later(timeout, self._head_timed_out)
+            if not self._head_timer:
+                self._head_timer = ticker.at(self.loop.time() + timeout, self._head_timed_out)
 
         def _cancel_head_timer(self) -> None:
-            if self._head_timer is not None:
-                self._head_timer.cancel()
-                self._head_timer = None
+            if self._head_timer:
+                ticker.cancel(self._head_timer)
+                self._head_timer = 0
 
         def _head_timed_out(self) -> None:
-            self._head_timer = None
+            self._head_timer = 0
             if not self.transport.is_closing():
                 self.transport.close()
 

@@ -16,6 +16,7 @@ from clawcli import __version__
 from clawcli.core.catalog import Catalog
 from clawcli.core.config import Settings
 from clawcli.core.paths import Paths
+from clawcli.core.ticker import Ticker
 from clawcli.proxy.dedup import InFlight
 from clawcli.proxy.sessions import SessionStore
 
@@ -49,7 +50,7 @@ def default_engine_factory(state: "ProxyState") -> Any:
     return Engine(state.settings, state.paths, catalog=state.catalog, payer=payer,
                   usage_log=UsageLog(state.paths.logs_dir, buffered=True),  # written off the request path
                   client_factory=gateway_client_factory(state.env.get("CLAWCLI_PROXY_TRANSPORT")), chain=state.chain,
-                  **shared)
+                  ticker=state.ticker, **shared)
 
 
 def gateway_client_factory(kind: str | None = None) -> Callable[[str], Any]:
@@ -85,6 +86,7 @@ class ProxyState:
     shared: Any = None  # clawcli.core.state.shared.SharedState with --state redis://...; None = local
     log_level: str = "info"  # claw serve --log-level (clawcli.proxy.observe.LOG_LEVELS)
     observer: Any = None  # clawcli.proxy.observe.Observer: the per-request line and /metrics
+    ticker: Ticker = field(default_factory=Ticker)  # coarse deadlines of the requests (and their engine)
 
     def __post_init__(self) -> None:
         if self.observer is None:

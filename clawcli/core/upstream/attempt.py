@@ -7,12 +7,12 @@ a plain bad request, a spend-policy refusal and a strict cost cap are raised as 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import Any
 
 from clawcli.core.catalog import Catalog
 from clawcli.core.errors import BadRequestError
+from clawcli.core.ticker import Ticker
 from clawcli.core.upstream import classify as errors
 from clawcli.core.upstream.gateway_client import (
     GatewayClient,
@@ -37,8 +37,10 @@ class AttemptRunner:
     """Runs single attempts against one gateway. One per engine."""
 
     def __init__(self, client: GatewayClient, payments: Payments, catalog: Catalog, timeouts: Timeouts,
-                 clock: Callable[[], float], base_url: str) -> None:
+                 clock: Callable[[], float], base_url: str, ticker: Ticker | None = None) -> None:
         self.client = client
+        # the attempt's time limit (seconds to minutes) on the engine's ticker: no timer per attempt
+        self.ticker = ticker if ticker is not None else Ticker()
         self.payments = payments
         self.catalog = catalog
         self.timeouts = timeouts
@@ -64,7 +66,7 @@ class AttemptRunner:
         payload = dumps(body)
         headers = _SSE_HEADERS if streaming else _JSON_HEADERS
         try:
-            async with asyncio.timeout(budget):
+            async with self.ticker.timeout(budget):
                 resp = await self.payments.send(payload, headers, model, attempt, state)
                 attempt.status = resp.status
                 if not 200 <= resp.status < 300:

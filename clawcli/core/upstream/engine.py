@@ -43,6 +43,7 @@ from clawcli.core.upstream.preauth import QuoteCache
 from clawcli.core.upstream.records import build_result, usage_record
 from clawcli.core.upstream.relay import relay_stream
 from clawcli.core.upstream.request_state import OpenAnswer, RequestState
+from clawcli.core.ticker import Ticker
 from clawcli.core.upstream.state import Cooldowns, SessionBudgets, WalletEmptyMemory
 from clawcli.core.upstream.types import (
     EngineEvent,
@@ -82,6 +83,7 @@ class Engine:
         cooldowns: Cooldowns | None = None,
         budgets: SessionBudgets | None = None,
         preauth: bool | None = None,
+        ticker: Ticker | None = None,
     ) -> None:
         self.settings = settings
         self.paths = paths
@@ -105,7 +107,9 @@ class Engine:
             preauth = getattr(settings, "preauth", True)
         self.quotes = QuoteCache(clock=clock) if preauth else None  # --no-preauth: None
         self.payments = Payments(payer, settings, self.budgets, self.client, self.quotes)
-        attempts = AttemptRunner(self.client, self.payments, self.catalog, self.t, clock, self.base_url)
+        # coarse deadlines for every request of this engine (core/ticker.py); the proxy shares it
+        self.ticker = ticker if ticker is not None else Ticker()
+        attempts = AttemptRunner(self.client, self.payments, self.catalog, self.t, clock, self.base_url, self.ticker)
         self.walker = ChainWalker(attempts, self.catalog, self.cooldowns, self.wallet, self.t, clock, sleep,
                                   self.base_url)
         self.exclude = self._resolve_exclude(settings.exclude)
