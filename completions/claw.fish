@@ -171,7 +171,7 @@ complete -c claw -n '__claw_is \'inject-openclaw\'' -l json -s j -d 'Report what
 complete -c claw -n '__claw_is \'inject-openclaw\'' -l token -s t -x -d 'The token `claw serve --token` requires; written as the provider\'s apiKey so OpenClaw sends it (without it no apiKey is…'
 complete -c claw -n '__claw_is \'inject-openclaw\'' -l help -s h -d 'Show this message and exit'
 complete -c claw -n '__claw_is \'bench\'' -a route -d 'Routing speed: p50/p99 µs per decision and decisions per second (no network)'
-complete -c claw -n '__claw_is \'bench\'' -a proxy -d 'Proxy overhead: `claw serve` beside the ceiling (a plain uvicorn + aiohttp pass-through)…'
+complete -c claw -n '__claw_is \'bench\'' -a proxy -d 'Proxy overhead: `claw serve` beside the ceiling (a Starlette + uvicorn + aiohttp pass-thr…'
 complete -c claw -n '__claw_is \'bench\'' -a models -d 'Per-model latency, time to first token and tokens/s through the gateway'
 complete -c claw -n '__claw_is \'bench\'' -a compress -d 'Token savings of request compression: before/after, per layer, time per KB, checks'
 complete -c claw -n '__claw_is \'bench\'' -l help -s h -d 'Show this message and exit'

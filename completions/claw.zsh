@@ -174,7 +174,7 @@ _claw_bench() {
       local -a commands
       commands=(
     'route:Routing speed: p50/p99 µs per decision and decisions per second (no network)'
-    'proxy:Proxy overhead: `claw serve` beside the ceiling (a plain uvicorn + aiohttp pass-through)…'
+    'proxy:Proxy overhead: `claw serve` beside the ceiling (a Starlette + uvicorn + aiohttp pass-thr…'
     'models:Per-model latency, time to first token and tokens/s through the gateway'
     'compress:Token savings of request compression: before/after, per layer, time per KB, checks'
       )
