@@ -106,18 +106,24 @@ def extract_features(request: Mapping[str, Any]) -> RequestFeatures:
     conversation_tokens = 0
     system_tokens = 0
     for m in messages:
-        if not isinstance(m, Mapping):
+        if type(m) is not dict and not isinstance(m, Mapping):  # the type test spares the ABC check
             raise RouterError("every message must be an object with a role and content")
         content = m.get("content")
         role = m.get("role")
-        if isinstance(content, list) and not has_images:
-            has_images = any(isinstance(p, Mapping) and p.get("type") in IMAGE_PART_TYPES for p in content)
-        t = content_text(content)
+        if type(content) is str:
+            t = content
+        else:
+            if isinstance(content, list) and not has_images:
+                has_images = any(isinstance(p, Mapping) and p.get("type") in IMAGE_PART_TYPES for p in content)
+            t = content_text(content)
+        # estimate_tokens, inlined: this runs for every message of every proxied request
+        n = len(t)
+        tokens = _remembered(t) if _MEMO_MIN <= n <= _MEMO_MAX else math.ceil(_estimate_tokens(t)) if n else 0
         if role in ("system", "developer"):
             system_parts.append(t)
-            system_tokens += estimate_tokens(t)
+            system_tokens += tokens
         else:
-            conversation_tokens += estimate_tokens(t)
+            conversation_tokens += tokens
         if m.get("tool_calls"):
             conversation_tokens += _json_tokens(m["tool_calls"])
     ask = find_ask(messages)
@@ -156,7 +162,11 @@ def extract_features(request: Mapping[str, Any]) -> RequestFeatures:
         model=model if isinstance(model, str) and model.strip() else None,
         ask=ask,
         conversation_tokens=conversation_tokens,
-        structured_output=_wants_structured(request, system_parts),
+        structured_output=(
+            _wants_structured(request, system_parts)
+            if system_parts or request.get("response_format") is not None
+            else False
+        ),
     )
 
 

@@ -29,8 +29,9 @@ _CJK_LIMIT = 1200  # a CJK character carries ~2.5 Latin ones: the same budget in
 
 # words; a CJK/Hangul run is never part of a word, so "Kubernetesクラスタ" yields "kubernetes"
 _TOKEN_RE = re.compile(r"[^\W_\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
-# the same words in lower-case ASCII text (no CJK, no "_"), found faster
-_ASCII_TOKEN_RE = re.compile(r"[a-z0-9]+")
+# the same words in lower-case ASCII text (no CJK, no "_"): the runs of [a-z0-9], found faster by
+# turning every other byte into a space (bytes.translate) and splitting
+_ASCII_WORD_BYTES = bytes(c if (0x61 <= c <= 0x7A or 0x30 <= c <= 0x39) else 0x20 for c in range(256))
 _CJK_RE = re.compile(
     r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]"
 )
@@ -182,6 +183,8 @@ _MATH_WORDS = frozenset(
     )
 )
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
+# the same in ASCII text, where \d is [0-9]: a plain class is tested faster than a Unicode category
+_ASCII_NUMBER_RE = re.compile(r"[0-9]+(?:[.,][0-9]+)*")
 # counts with a magnitude ("500M", "2 TB", "1B events/day", "100k writes/sec", "5000万"), not units
 # of measure ("10m/s", "5 m")
 _SCALE_NUM_RE = re.compile(
@@ -193,6 +196,7 @@ _SCALE_NUM_RE = re.compile(
 # a necessary condition for _SCALE_NUM_RE (a digit, then a suffix's first character): one cheap
 # pass that spares the slow regex on most texts with numbers ("15 cups", "#3-4")
 _SCALE_HINT_RE = re.compile(r"\d[.,]*\s?[kmbtpgrqew/万億亿만억мKMBTPGRQEWМ]")
+_ASCII_SCALE_HINT_RE = re.compile(r"[0-9][.,]*\s?[kmbtpgrqew/KMBTPGRQEW]")
 _LIST_RE = re.compile(r"(?m)^[ \t]*(?:[-*•·]|\d{1,2}[.)]|[a-z][.)])[ \t]+")
 _ENUM_RE = re.compile(r"[,，、،;；:：]")
 _PATH_RE = re.compile(
@@ -212,6 +216,24 @@ _CAPS_TOKEN_RE = re.compile(r"_(?<=[A-Z]_)[A-Z]{2,}")
 _CANNED_RE = re.compile(  # (?<!\w) is \b before a letter, and lets the scan skip to the first letter
     r"(?<!\w)(?:[Rr]e(?:ply|spond|turn)|[Aa]nswer|[Ss]ay)(?: with| only)? ['\"]?[A-Z]{2,}\b"
 )
+# _CANNED_RE.findall counted by trying the regex only where a keyword is (found by str.find on
+# its tail, then its capitalised or lower-case first letter): the same count, as every match
+# starts at a keyword and no keyword starts inside a match.
+_CANNED_KEYS = (("eply", "Rr"), ("espond", "Rr"), ("eturn", "Rr"), ("nswer", "Aa"), ("ay ", "Ss"))
+
+
+def _canned(s: str) -> int:
+    n = 0
+    match = _CANNED_RE.match  # (?<!\w) still sees the character before the start position
+    for tail, heads in _CANNED_KEYS:
+        i = s.find(tail, 1)
+        while i > 0:
+            if s[i - 1] in heads and match(s, i - 1):
+                n += 1
+            i = s.find(tail, i + 1)
+    return n
+
+
 _SLASHY_RE = re.compile(r"[^\s/]*/[^\s]*")
 _QUESTION_RE = re.compile(r"[?？؟]")
 _STEP_CJK_RE = re.compile(
@@ -417,7 +439,12 @@ def _match(
     arabic = other_scripts and _ARABIC_RE.search(lower) is not None
     if arabic:
         lower = normalize_arabic(lower)
-    tokens = (_ASCII_TOKEN_RE if lower.isascii() else _TOKEN_RE).findall(lower)
+    if lower.isascii():
+        # re.findall("[a-z0-9]+", lower), ~4x faster: every byte that is not [a-z0-9] becomes a
+        # space (C loops), and split() then yields exactly those runs
+        tokens = lower.encode("ascii").translate(_ASCII_WORD_BYTES).decode("ascii").split()
+    else:
+        tokens = _TOKEN_RE.findall(lower)
     numwords = compound = 0
     mathw: set[str] | None = None  # distinct maths words ("log", "sin" ...)
     words = _WORDS
@@ -593,7 +620,7 @@ def extract(text: str) -> Features:
         )
     elif "=>" in text_s or ") {" in text_s:
         f.code_lines = text_s.count("=>") + text_s.count(") {")
-    nums = _NUMBER_RE.findall(ask_s)
+    nums = (_ASCII_NUMBER_RE if ascii_text else _NUMBER_RE).findall(ask_s)
     f.numbers = len(nums)
     f.math_syms = (
         # in ASCII text only = ^ + can match the class: three C counts beat a findall
@@ -607,7 +634,7 @@ def extract(text: str) -> Features:
     )
     if nums:
         terms = [n for n in nums[:40] if len(n) >= 4 and _big(n)]
-        if _SCALE_HINT_RE.search(ask_s):
+        if (_ASCII_SCALE_HINT_RE if ascii_text else _SCALE_HINT_RE).search(ask_s):
             terms = _SCALE_NUM_RE.findall(ask_s) + terms
         f.scale_nums = len(terms)
         f.scale_terms = tuple(terms[:3])
@@ -624,14 +651,7 @@ def extract(text: str) -> Features:
         else 0
     )
     f.caps_tokens = len(_CAPS_TOKEN_RE.findall(ask_s)) if "_" in ask_s else 0
-    if (
-        "eply" in ask_s
-        or "espond" in ask_s
-        or "nswer" in ask_s
-        or "eturn" in ask_s
-        or "ay " in ask_s
-    ):
-        f.caps_tokens += len(_CANNED_RE.findall(ask_s))
+    f.caps_tokens += _canned(ask_s)
     f.questions = ask_s.count("?") if ascii_text else len(_QUESTION_RE.findall(ask_s))
     f.number_words = numwords
     if multiline and "\nII" in text_s:

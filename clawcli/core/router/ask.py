@@ -107,17 +107,28 @@ _CLEAN_MEMO_CHARS = 64 * 1024
 
 def clean_user_text(text: str) -> tuple[str, list[str]]:
     """``text`` without injected blocks, timestamp prefix and runtime trailer, and what was cut."""
+    global _LAST_CLEAN
+    last = _LAST_CLEAN
+    if last[0] is text:
+        return last[1], list(last[2])
     hit = _CLEAN_MEMO.get(id(text))
     if hit is not None and hit[0] is text:
         return hit[1], list(hit[2])
     raw = text
     out, cut = _clean(text)
-    # a short text with nothing to cut is cleaned faster than it is remembered
-    if (cut or len(raw) > 1024) and len(raw) <= _CLEAN_MEMO_CHARS:
-        if len(_CLEAN_MEMO) >= _CLEAN_MEMO_MAX:
-            _CLEAN_MEMO.pop(next(iter(_CLEAN_MEMO), None), None)  # the oldest entry
-        _CLEAN_MEMO[id(raw)] = (raw, out, tuple(cut))
+    if len(raw) <= _CLEAN_MEMO_CHARS:
+        entry = (raw, out, tuple(cut))
+        # the last text cleaned is asked for again by the next walker of the same request
+        _LAST_CLEAN = entry
+        # a short text with nothing to cut is cleaned faster than it is remembered for longer
+        if cut or len(raw) > 1024:
+            if len(_CLEAN_MEMO) >= _CLEAN_MEMO_MAX:
+                _CLEAN_MEMO.pop(next(iter(_CLEAN_MEMO), None), None)  # the oldest entry
+            _CLEAN_MEMO[id(raw)] = entry
     return out, cut
+
+
+_LAST_CLEAN: tuple[str | None, str, tuple[str, ...]] = (None, "", ())
 
 
 def _clean(text: str) -> tuple[str, list[str]]:
