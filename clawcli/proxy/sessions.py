@@ -56,7 +56,7 @@ def derive_session_id(request: Mapping[str, Any]) -> str | None:
     first: str | None = None
     system: list[bytes] = []
     for m in request.get("messages") or ():
-        if not isinstance(m, Mapping):
+        if type(m) is not dict and not isinstance(m, Mapping):  # the type test spares the ABC check
             continue
         role = m.get("role")
         if role in ("system", "developer") and first is None:
@@ -72,7 +72,7 @@ def derive_session_id(request: Mapping[str, Any]) -> str | None:
     # every request of a conversation hashes the same things: remember the id when that is long
     # (the big system parts are remembered bytes objects whose hash Python keeps, so the key costs
     # one short hash); a short conversation start is hashed faster than it is remembered
-    big = len(first) <= _ID_MEMO_CHARS and sum(map(len, system)) >= _SYSTEM_MEMO_MIN
+    big = system and len(first) <= _ID_MEMO_CHARS and sum(map(len, system)) >= _SYSTEM_MEMO_MIN
     key = (first, *system) if big else None
     sid = _IDS.get(key) if key is not None else None
     if sid is not None:

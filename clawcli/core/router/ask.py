@@ -191,6 +191,16 @@ def find_ask(messages: Sequence[Any]) -> Ask:
     Walks back from the end; returns at the first user message with text left after cleaning.
     Without one, the ask is empty (the classifier then sees an empty prompt: SIMPLE).
     """
+    last = messages[-1] if messages else None
+    if type(last) is dict and last.get("role") == "user":
+        content = last.get("content")
+        if type(content) is str:
+            # the common request ends in the user's own words: the loop below, for its first message
+            text, cut = clean_user_text(content)
+            if text:
+                notes = (f"message {len(messages) - 1} (user): cut " + ", ".join(cut),) if cut else ()
+                return Ask(text if len(text) <= READ_LIMIT else _bounded(text), len(messages) - 1, False, notes,
+                           len(text))
     skipped: list[str] = []
     mid_loop: bool | None = None  # decided by the last message that is not injected context
     tool_results = assistant_turns = 0
