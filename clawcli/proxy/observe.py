@@ -13,8 +13,15 @@ per request. The metrics are collected at every level.
 
 from __future__ import annotations
 
+import asyncio
+import atexit
+import math
 import sys
+import threading
 import time
+import weakref
+from bisect import bisect_left
+from collections import deque
 from collections.abc import Callable
 from typing import Any, TextIO
 
@@ -43,7 +50,15 @@ def uvicorn_level(level: str) -> str:
 
 
 class Metrics:
-    """Prometheus collectors in a registry of this server's own (not the process-global one)."""
+    """Prometheus collectors in a registry of this server's own (not the process-global one).
+
+    ``observe()`` runs once per request and only adds to plain numbers kept per label set; they
+    are folded into the collectors when ``render()`` is called (``GET /metrics``). The samples
+    read are the same as if every request had updated the collectors (same series, same order,
+    same ``_created`` times: a series' child is made when the first request that touches it is
+    observed; float sums added in the same order), at a fraction of the cost (no per-sample
+    lock, no bucket walk). So only ``observe()`` may change the per-request collectors.
+    """
 
     def __init__(self) -> None:
         from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -68,98 +83,226 @@ class Metrics:
         self.rejected = Counter("clawcli_rejected_total", "Requests refused before routing, by HTTP status",
                                 ["status"], registry=r)
         self.active = Gauge("clawcli_active_requests", "Chat requests in progress", registry=r)
-        self._children: dict[tuple[str, tuple[str, ...]], Any] = {}
+        # per collector: labels -> [child, total] (counters) or [child, sum, [count per bucket]]
+        self._sums: dict[Any, dict[tuple[str, ...], list[Any]]] = {
+            m: {} for m in (self.requests, self.cost, self.baseline, self.attempts, self.fallbacks, self.payments)}
+        self._hists: dict[Any, dict[tuple[str, ...], list[Any]]] = {self.latency: {}, self.ttft: {}}
+        # caches by the record's own field values: (profile, tier, model, status) -> Metrics._slot,
+        # an attempt's (model, errorClass) -> Metrics._attempt
+        self._slots: dict[tuple[Any, ...], list[Any]] = {}
+        self._attempts: dict[tuple[Any, ...], tuple[list[Any], list[Any] | None, str]] = {}
+        # the histograms' bounds as prometheus_client keeps them (floats, +Inf last)
+        self._bounds = tuple(float(b) for b in LATENCY_BUCKETS) + (math.inf,)
 
-    def _child(self, metric: Any, *labels: str) -> Any:
-        # .labels() costs ~20 us (validation, locking); the label sets repeat, so keep the children
-        key = (metric._name, labels)
-        child = self._children.get(key)
-        if child is None:
-            child = self._children[key] = metric.labels(*labels)
-        return child
+    def _counter(self, metric: Any, labels: tuple[str, ...]) -> list[Any]:
+        # a series' first sample makes its child now, when the collector itself would have
+        acc = self._sums[metric].get(labels)
+        if acc is None:
+            acc = self._sums[metric][labels] = [metric.labels(*labels), 0.0]
+        return acc
+
+    def _hist(self, slot: list[Any], i: int, metric: Any, labels: tuple[str, ...]) -> list[Any]:
+        # shared by every slot with these labels: one running sum, in request order
+        acc = self._hists[metric].get(labels)
+        if acc is None:
+            acc = self._hists[metric][labels] = [metric.labels(*labels), 0.0, [0] * len(self._bounds)]
+        slot[i] = acc
+        return acc
+
+    def _slot(self, profile: Any, tier: Any, model: Any, status: Any) -> list[Any]:
+        # [requests series, latency series, ttft series (None until used), tier, model, status labels]
+        labels = (str(profile or "none"), str(tier or "none"), str(model or "none"), str(status or "unknown"))
+        return [self._counter(self.requests, labels), None, None, *labels[1:]]
+
+    def _attempt(self, model: Any, err: Any) -> tuple[list[Any], list[Any] | None, str]:
+        # (attempts series, fallbacks series or None, model label) of an attempt's model and error
+        am = str(model or "none")
+        acc = self._counter(self.attempts, (am, str(err or "ok")))
+        return acc, (self._counter(self.fallbacks, (am, str(err))) if err else None), am
 
     def observe(self, rec: dict[str, Any]) -> None:
-        tier = str(rec.get("tier") or "none")
-        model = str(rec.get("model") or "none")
-        status = str(rec.get("status") or "unknown")
-        child = self._child
-        child(self.requests, str(rec.get("profile") or "none"), tier, model, status).inc()
-        ms = rec.get("latencyMs")
+        try:  # a usage record has every field: subscripts, cheaper than .get()
+            profile, tier, model, status = rec["profile"], rec["tier"], rec["model"], rec["status"]
+            ms, ttft, cost, base, attempts = (rec["latencyMs"], rec["ttftMs"], rec["cost"], rec["baselineCost"],
+                                              rec["attempts"])
+        except KeyError:  # a partial dict (no engine wrote it)
+            get = rec.get
+            profile, tier, model, status = get("profile"), get("tier"), get("model"), get("status")
+            ms, ttft, cost, base, attempts = (get("latencyMs"), get("ttftMs"), get("cost"), get("baselineCost"),
+                                              get("attempts"))
+        # the slot of this request shape (its fields are strings or None: a few shapes repeat)
+        try:
+            slot = self._slots.get((profile, tier, model, status))
+        except TypeError:  # an unhashable field: labels made afresh
+            slot = None
+        if slot is None:
+            slot = self._slot(profile, tier, model, status)
+            if len(self._slots) < 4096:
+                try:
+                    self._slots[(profile, tier, model, status)] = slot
+                except TypeError:
+                    pass
+        slot[0][1] += 1
+        bounds = self._bounds
         if isinstance(ms, (int, float)):
-            child(self.latency, tier, model, status).observe(ms / 1000)
-        ttft = rec.get("ttftMs")
+            v = ms / 1000
+            acc = slot[1] or self._hist(slot, 1, self.latency, (slot[3], slot[4], slot[5]))
+            acc[1] += v
+            i = bisect_left(bounds, v)  # the first bound >= v: Histogram.observe's bucket
+            if i < len(bounds) and v <= bounds[i]:  # (a NaN is in none)
+                acc[2][i] += 1
         if isinstance(ttft, (int, float)):
-            child(self.ttft, tier, model).observe(ttft / 1000)
-        cost = rec.get("cost")
+            v = ttft / 1000
+            acc = slot[2] or self._hist(slot, 2, self.ttft, (slot[3], slot[4]))
+            acc[1] += v
+            i = bisect_left(bounds, v)
+            if i < len(bounds) and v <= bounds[i]:
+                acc[2][i] += 1
         if isinstance(cost, (int, float)) and cost > 0:
-            child(self.cost, model, tier).inc(cost)
-        base = rec.get("baselineCost")
-        if status == "ok" and isinstance(base, (int, float)) and base > 0:
-            child(self.baseline, tier).inc(base)
-        for a in rec.get("attempts") or ():
+            self._counter(self.cost, (slot[4], slot[3]))[1] += cost
+        if slot[5] == "ok" and isinstance(base, (int, float)) and base > 0:
+            self._counter(self.baseline, (slot[3],))[1] += base
+        for a in attempts or ():
             if not isinstance(a, dict):
                 continue
-            am = str(a.get("model") or "none")
-            err = a.get("errorClass")
-            child(self.attempts, am, str(err or "ok")).inc()
-            if err:
-                child(self.fallbacks, am, str(err)).inc()
+            try:
+                key = (a["model"], a["errorClass"])
+                entry = self._attempts.get(key)
+            except (KeyError, TypeError):
+                key, entry = None, None
+            if entry is None:
+                entry = self._attempt(a.get("model"), a.get("errorClass"))
+                if key is not None and len(self._attempts) < 4096:
+                    self._attempts[key] = entry
+            entry[0][1] += 1
+            if entry[1] is not None:
+                entry[1][1] += 1
             if a.get("paid"):
-                child(self.payments, am, str(rec.get("network") or "unknown")).inc()
+                self._counter(self.payments, (entry[2], str(rec.get("network") or "unknown")))[1] += 1
+
+    def fold(self) -> None:
+        """Bring the collectors up to date with every request observed so far."""
+        # the totals are kept here in full and set (not added): adding a delta to the collector
+        # would round differently than the running float sum the collector itself would hold
+        for series in self._sums.values():
+            for child, total in series.values():
+                child._value.set(total)
+        for series in self._hists.values():
+            for child, total, counts in series.values():
+                child._sum.set(total)
+                for bucket, n in zip(child._buckets, counts):
+                    bucket.set(float(n))
 
     def render(self) -> tuple[bytes, str]:
         from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+        self.fold()
         return generate_latest(self.registry), CONTENT_TYPE_LATEST
 
 
-def request_line(rec: dict[str, Any]) -> str:
+def _line_head(status: Any, err: Any, profile: Any, tier: Any, model: Any) -> str:
+    status = str(status or "?")
+    if err and status != "ok":
+        status = f"{status}:{err}"
+    route = " → ".join([str(x) for x in (profile, tier, model or "-") if x])
+    return f"{status:<7}  {route or '-'}"
+
+
+def request_line(rec: dict[str, Any], heads: dict[tuple[Any, ...], str] | None = None) -> str:
     """``12:01:02 ok      auto → MEDIUM → moonshot/kimi-k2.5  2 attempts (openai/gpt-5.2 rate_limited)
-    $0.001234  812 ms  session s1  id 1a2b…`` — what a user watching the terminal wants to know."""
-    ts = str(rec.get("timestamp") or "")
+    $0.001234  812 ms  session s1  id 1a2b…`` — what a user watching the terminal wants to know.
+
+    ``heads`` (the Observer's): a cache of the status and route part by the fields it is made of
+    (a few shapes repeat for every request; the record's fields are strings or None)."""
+    try:  # a usage record has every field: subscripts, cheaper than .get()
+        key = (rec["status"], rec["errorClass"], rec["profile"], rec["tier"], rec["model"])
+        ts, attempts, cost, ms = rec["timestamp"], rec["attempts"], rec["cost"], rec["latencyMs"]
+        sid, rid = rec["sessionId"], rec["requestId"]
+    except KeyError:  # a partial dict (no engine wrote it)
+        get = rec.get
+        key = (get("status"), get("errorClass"), get("profile"), get("tier"), get("model"))
+        ts, attempts, cost, ms = get("timestamp"), get("attempts"), get("cost"), get("latencyMs")
+        sid, rid = get("sessionId"), get("requestId")
+    try:
+        head = heads.get(key) if heads is not None else None
+    except TypeError:  # an unhashable field: not cached
+        head, heads = None, None
+    if head is None:
+        head = _line_head(*key)
+        if heads is not None and len(heads) < 1024:  # bounded: the shapes are few, not every request
+            heads[key] = head
+    ts = ts if type(ts) is str else str(ts or "")
     clock = ts[11:19] if len(ts) >= 19 else time.strftime("%H:%M:%S", time.gmtime())
-    status = str(rec.get("status") or "?")
-    if rec.get("errorClass") and status != "ok":
-        status = f"{status}:{rec['errorClass']}"
-    route = " → ".join(str(x) for x in (rec.get("profile"), rec.get("tier"), rec.get("model") or "-") if x)
-    attempts = [a for a in rec.get("attempts") or () if isinstance(a, dict)]
-    parts = [clock, f"{status:<7}", route or "-"]
-    failed = [f"{a.get('model')} {a.get('errorClass')}" for a in attempts if a.get("errorClass")]
-    n = len(attempts)
-    parts.append(f"{n} attempt{'s' if n != 1 else ''}" + (f" ({', '.join(failed)})" if failed else ""))
-    parts.append(f"${float(rec.get('cost') or 0):.6f}")
-    if isinstance(rec.get("latencyMs"), (int, float)):
-        parts.append(f"{int(rec['latencyMs'])} ms")
-    sid = rec.get("sessionId")
-    parts.append(f"session {sid}" if sid else f"source {rec.get('source') or '-'}")
-    parts.append(f"id {rec.get('requestId')}")
-    return "  ".join(parts)
+    n = 0
+    failed = None
+    for a in attempts or ():
+        if isinstance(a, dict):
+            n += 1
+            if a.get("errorClass"):
+                failed = failed or []
+                failed.append(f"{a.get('model')} {a.get('errorClass')}")
+    tried = "1 attempt" if n == 1 else f"{n} attempts"
+    if failed:
+        tried = f"{tried} ({', '.join(failed)})"
+    money = f"{float(cost):.6f}" if cost else "0.000000"
+    latency = f"  {int(ms)} ms" if isinstance(ms, (int, float)) else ""
+    who = f"session {sid}" if sid else f"source {rec.get('source') or '-'}"
+    return f"{clock}  {head}  {tried}  ${money}{latency}  {who}  id {rid}"
 
 
 class Observer:
-    """The per-request line and the metrics of one server."""
+    """The per-request line and the metrics of one server.
+
+    Inside a running event loop the lines are queued and written together once per loop turn
+    (one write and one flush for every request that finished in that turn, instead of one
+    each); :meth:`flush` writes what is queued now (another thread may call it). The queued
+    lines are written by the loop's next turn (shutdown included) and, at the latest, at exit.
+    """
 
     def __init__(self, level: str = DEFAULT_LOG_LEVEL, stream: TextIO | None = None) -> None:
         self.level = check_log_level(level)
         self.stream = stream  # None: sys.stderr at the time of writing (pytest swaps it)
         self.metrics = Metrics()
+        self._heads: dict[tuple[Any, ...], str] = {}  # request_line's cache
+        self._lines: deque[str] = deque()  # appends need no lock; flush() pops under _lock
+        self._lock = threading.Lock()
+        self._flush_loop: Any = None  # the loop a flush is scheduled on (a loop that died with it: again)
+        atexit.register(_flush_observer, weakref.ref(self))  # weak: a finished test server goes away
 
     def _print(self, line: str) -> None:
-        out = self.stream or sys.stderr
+        self._lines.append(line)
         try:
-            out.write(line + "\n")
-            out.flush()
-        except Exception:  # a closed or broken stderr never breaks a request
-            pass
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no loop (a thread, a test): at once
+            self.flush()
+            return
+        if self._flush_loop is not loop:
+            self._flush_loop = loop
+            loop.call_soon(self.flush)
+
+    def flush(self) -> None:
+        """Write the queued lines now, in order (one write, one flush)."""
+        self._flush_loop = None
+        with self._lock:
+            pop = self._lines.popleft  # (what is appended meanwhile waits for the next flush)
+            lines = [pop() for _ in range(len(self._lines))]
+            if not lines:
+                return
+            out = self.stream or sys.stderr
+            try:
+                out.write("\n".join(lines) + "\n")
+                out.flush()
+            except Exception:  # a closed or broken stderr never breaks a request
+                pass
 
     def record(self, rec: dict[str, Any]) -> None:
         try:
             self.metrics.observe(rec)
         except Exception:  # metrics are best effort, like the usage log
             pass
-        ok = rec.get("status") == "ok"
-        if self.level in ("debug", "info") or (self.level == "warning" and not ok):
-            self._print(request_line(rec))
+        level = self.level
+        if level == "info" or level == "debug" or (level == "warning" and rec.get("status") != "ok"):
+            self._print(request_line(rec, self._heads))
 
     def rejected(self, status: int, request_id: str) -> None:
         """A request answered with an error before it reached the engine (no usage record)."""
@@ -173,6 +316,12 @@ class Observer:
         if inner is None or isinstance(inner, _ObservedLog):
             return
         engine.usage_log = _ObservedLog(inner, self.record)
+
+
+def _flush_observer(ref: Any) -> None:
+    observer = ref()
+    if observer is not None:
+        observer.flush()
 
 
 class _ObservedLog:
