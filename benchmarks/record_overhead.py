@@ -18,8 +18,8 @@ dir, first on ``sys.path``) in alternating child processes, so both are measured
 ``--instructions`` counts instructions under valgrind's callgrind instead of timing (deterministic;
 a few minutes): ``_log total`` is usage_record + the observed append + the loop-turn writers.
 
-``--stream devnull|pipe`` is where the request lines go (a pipe drained by ``cat``: a terminal
-or a log collector); ``--paid`` adds a settled payment to every request.
+``--stream devnull|file|pipe`` is where the request lines go (a file: as `claw bench proxy` runs
+`claw serve`; a pipe drained by ``cat``: a terminal or a log collector); ``--paid`` adds a settled payment to every request.
 """
 
 from __future__ import annotations
@@ -72,6 +72,8 @@ def _child(args: argparse.Namespace) -> None:
     if args.stream == "pipe":
         cat = subprocess.Popen(["cat"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
         raw = os.fdopen(os.dup(cat.stdin.fileno()), "wb")
+    elif args.stream == "file":  # as `claw bench proxy` runs `claw serve`: stderr to a log file
+        raw = open(os.path.join(tempfile.mkdtemp(), "serve.log"), "wb")
     else:
         raw = open(os.devnull, "wb")
     stream = io.TextIOWrapper(raw, encoding="utf-8", line_buffering=True)  # like sys.stderr
@@ -255,7 +257,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=5, help="rounds per child process")
     ap.add_argument("--runs", type=int, default=3, help="child processes per tree (alternating)")
     ap.add_argument("--per-turn", type=int, default=4, help="requests finishing in one loop turn")
-    ap.add_argument("--stream", choices=("devnull", "pipe"), default="devnull")
+    ap.add_argument("--stream", choices=("devnull", "file", "pipe"), default="devnull")
     ap.add_argument("--paid", action="store_true")
     ap.add_argument("--baseline", metavar="REV", help="also measure the code of this git revision")
     ap.add_argument("--instructions", action="store_true",
