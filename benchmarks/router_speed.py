@@ -3,6 +3,7 @@
 
     python benchmarks/router_speed.py              # short prompts, long prompts, MMLU batch
     python benchmarks/router_speed.py --json
+    python benchmarks/router_speed.py --envelopes  # the proxy call on every captured agent envelope
 
 Reports p50/p99 per decision for short prompts (greetings to one-paragraph tasks, 9
 languages), the same at ~1k/~10k characters (linear in length), and the total time to classify
@@ -81,7 +82,8 @@ def _proxy_bodies(kind: str, n: int, run: int) -> list[dict]:
     if kind == "short":
         return [orjson.loads(orjson.dumps({"model": "auto", "messages": [{"role": "user", "content":
                 f"bench RUN-{run}-{i}: what is the capital of France? Answer briefly."}]})) for i in range(n)]
-    env = json.loads((REPO / "tests" / "fixtures" / "agent_requests" / "openclaw_first_turn.json").read_text("utf-8"))
+    name = "openclaw_first_turn" if kind == "openclaw" else kind  # or any other captured envelope
+    env = json.loads((REPO / "tests" / "fixtures" / "agent_requests" / f"{name}.json").read_text("utf-8"))
     raw = orjson.dumps(env["body"]).decode()
     ask = env["ask"]
     return [orjson.loads(raw.replace(ask, f"bench RUN-{run}-{i}: what is the capital of France? Answer briefly."))
@@ -127,11 +129,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--eval-dir", type=Path, default=REPO.parent / "shared" / "eval")
     ap.add_argument("--repeat", type=int, default=400)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--envelopes", action="store_true", help="time the proxy call on every captured envelope")
     args = ap.parse_args(argv)
 
     _time(SHORT, 20)  # warm up
     report: dict[str, dict] = {}
-    for kind in ("short", "openclaw"):
+    kinds = ["short", "openclaw"]
+    if args.envelopes:
+        kinds += [p.stem for p in sorted((REPO / "tests" / "fixtures" / "agent_requests").glob("*.json"))
+                  if p.stem != "openclaw_first_turn"]
+    for kind in kinds:
         for cmds in (False, True):
             _time_proxy(kind, 100, cmds)  # warm up
             xs = _time_proxy(kind, args.repeat * 2, cmds)
