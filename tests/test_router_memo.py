@@ -136,3 +136,22 @@ def test_a_command_typed_in_the_last_message_is_still_found():
     assert commands.match([{"role": "user", "content": "/stats 24h"},
                            {"role": "user", "content": only_context}]) == ("stats", "24h")
     assert commands.match([{"role": "user", "content": "/stats"}, {"role": "user", "content": "   "}]) == ("stats", "")
+
+
+def test_a_remembered_exclude_list_is_resolved_per_catalog_and_unknown_ids_still_fail():
+    import pytest
+
+    from clawcli.core.catalog import Catalog, _package_json, default_catalog
+    from clawcli.core.errors import ConfigError
+    from clawcli.core.router import _resolve_exclude
+
+    cat = default_catalog()
+    assert _resolve_exclude(cat, frozenset(("sonnet",))) == frozenset(("anthropic/claude-sonnet-4.6",))
+    assert _resolve_exclude(cat, frozenset(("sonnet",))) == frozenset(("anthropic/claude-sonnet-4.6",))
+    data = _package_json("catalog.json")
+    renamed = dict(data, models=[dict(m, aliases=[a for a in m.get("aliases", ()) if a != "sonnet"])
+                                 for m in data["models"]])
+    other = Catalog.from_data(renamed, _package_json("profiles.json"), "test")
+    for _ in range(2):
+        with pytest.raises(ConfigError):
+            _resolve_exclude(other, frozenset(("sonnet",)))

@@ -182,9 +182,29 @@ def _wants_structured(request: Mapping[str, Any], system_parts: list[str]) -> bo
 _NOTHING: frozenset[str] = frozenset()
 
 
+# The proxy passes the same exclude list (a frozenset) with every request: its resolution is
+# remembered per catalog object (kept alive by the entry), and the same frozenset comes back, so
+# the chain memo's key reuses its hash. An unknown id is not remembered: it raises every time.
+_EXCLUDES: dict[tuple[int, frozenset[str]], tuple[Catalog, frozenset[str]]] = {}
+
+
 def _resolve_exclude(catalog: Catalog, exclude: Iterable[str]) -> frozenset[str]:
     if not exclude:
         return _NOTHING
+    key = (id(catalog), exclude) if type(exclude) is frozenset else None
+    if key is not None:
+        hit = _EXCLUDES.get(key)
+        if hit is not None and hit[0] is catalog:
+            return hit[1]
+    resolved = _resolve_each(catalog, exclude)
+    if key is not None:
+        if len(_EXCLUDES) >= _CHAIN_MEMO_SIZE:
+            _EXCLUDES.pop(next(iter(_EXCLUDES), None), None)  # the oldest entry
+        _EXCLUDES[key] = (catalog, resolved)
+    return resolved
+
+
+def _resolve_each(catalog: Catalog, exclude: Iterable[str]) -> frozenset[str]:
     out = set()
     for e in exclude:
         try:
