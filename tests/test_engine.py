@@ -125,6 +125,23 @@ async def test_complete_answers_and_logs_one_record():
     assert rec["cost"] == 0 and rec["outputTokens"] == 8 and rec["schema"] == 1
 
 
+async def test_the_estimate_of_a_fallback_is_the_answering_models_own():
+    """The record's estimatedCost is the price of the model that answered, never the one tried
+    first (the estimate is priced once per model per request and reused)."""
+    from clawcli.core.catalog import default_catalog
+    from clawcli.core.router.select import estimate_cost
+
+    s = Script().on(A, ("status", 500, {"error": {"message": "boom"}})).on(C, ("ok", "Paris."))
+    async with make_engine(s) as eng:  # max_cost: every model of the chain is priced up front
+        res = await eng.complete(REQ, source="ask", decision=decision([A, C, FREE]), max_cost=10.0)
+    cat = default_catalog()
+    est_a, est_c = (estimate_cost(cat.get(m), 100, 1000) for m in (A, C))
+    assert res.model == C and est_a != est_c
+    assert res.estimated_cost == pytest.approx(est_c)
+    [rec] = log_lines()
+    assert rec["estimatedCost"] == pytest.approx(round(est_c, 8))
+
+
 # --- 429 -----------------------------------------------------------------------------------------
 
 
