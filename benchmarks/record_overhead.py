@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -41,8 +42,9 @@ def _child(args: argparse.Namespace) -> None:
     """Run in a child process: measure, print one JSON object of per-stage medians (us/request)."""
     if args.tree:
         sys.path.insert(0, args.tree)
-    os.environ["CLAWCLI_HOME"] = tempfile.mkdtemp()
-    os.environ["CLAWCLI_OPENCLAW_HOME"] = tempfile.mkdtemp()
+    scratch = args.scratch  # every file this child writes, removed by the parent
+    os.environ["CLAWCLI_HOME"] = os.path.join(scratch, "home")
+    os.environ["CLAWCLI_OPENCLAW_HOME"] = os.path.join(scratch, "openclaw")
     import asyncio
     import io
     import time
@@ -73,11 +75,11 @@ def _child(args: argparse.Namespace) -> None:
         cat = subprocess.Popen(["cat"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
         raw = os.fdopen(os.dup(cat.stdin.fileno()), "wb")
     elif args.stream == "file":  # as `claw bench proxy` runs `claw serve`: stderr to a log file
-        raw = open(os.path.join(tempfile.mkdtemp(), "serve.log"), "wb")
+        raw = open(os.path.join(scratch, "serve.log"), "wb")
     else:
         raw = open(os.devnull, "wb")
     stream = io.TextIOWrapper(raw, encoding="utf-8", line_buffering=True)  # like sys.stderr
-    logs = tempfile.mkdtemp()
+    logs = os.path.join(scratch, "logs")
 
     class _Settlement:
         tx = "0x" + "ab" * 32
@@ -265,13 +267,28 @@ def main() -> None:
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--mode", choices=("result", "record", "full"), help=argparse.SUPPRESS)
     ap.add_argument("--tree", default="", help=argparse.SUPPRESS)
+    ap.add_argument("--scratch", default="", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        _child(args)
+        if args.scratch:
+            _child(args)
+        else:
+            with tempfile.TemporaryDirectory(prefix="claw-rec-") as scratch:
+                args.scratch = scratch
+                _child(args)
         return
     trees = [("current", "")]
     if args.baseline:
         trees.insert(0, (args.baseline, _extract(args.baseline)))
+    try:
+        _measure(args, trees)
+    finally:
+        for _, tree in trees:
+            if tree:
+                shutil.rmtree(tree, ignore_errors=True)
+
+
+def _measure(args: argparse.Namespace, trees: list[tuple[str, str]]) -> None:
     if args.instructions:
         _instructions(args, trees)
         return
