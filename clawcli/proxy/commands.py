@@ -31,9 +31,9 @@ def match(messages: list[Any]) -> tuple[str, str] | None:
     # The common request ends in the user's own words: find_ask would return them (cleaned, not
     # empty), and no "/" in them means no command. Settled here without building the Ask.
     last = messages[-1] if isinstance(messages, list) and messages else None
-    if isinstance(last, Mapping) and last.get("role") == "user":
+    if (type(last) is dict or isinstance(last, Mapping)) and last.get("role") == "user":
         content = last.get("content")
-        if isinstance(content, str) and "/" not in content and clean_user_text(content)[0]:
+        if type(content) is str and "/" not in content and clean_user_text(content)[0]:
             return None
     ask = find_ask(messages)
     if ask.mid_loop or not ask.text.startswith("/"):
