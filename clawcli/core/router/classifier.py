@@ -423,14 +423,8 @@ def classify(features: RequestFeatures) -> Classification:
         or "multi_file" in hits
         else 0.0
     )
-    return Classification(
-        score=score + prior,
-        tier=tier,
-        confidence=confidence,
-        dimensions=tuple(dims),
-        agentic_score=agentic,
-        reasons=tuple(reasons),
-    )
+    # positional, in field order (types.py): cheaper than keywords on this per-request path
+    return Classification(score + prior, tier, confidence, tuple(dims), agentic, tuple(reasons))
 
 
 def _agentic(features: RequestFeatures, f: Features) -> float:

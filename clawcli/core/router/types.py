@@ -37,6 +37,9 @@ class Dimension:
         }
 
 
+# The router builds Classification, RequestFeatures and Decision positionally on its per-request
+# path (classifier.classify, router.extract_features, router.route): keep the field order, or
+# update those calls (benchmarks/router_equivalence.py shows any difference).
 @dataclass(slots=True)
 class Classification:
     """What the classifier says about one request's text."""
