@@ -572,13 +572,15 @@ def _sample(s: str, limit: int) -> str:
 
 def extract(text: str) -> Features:
     """Features of one text; linear in its length, bounded above ~3,000 characters."""
-    f = Features()
-    f.length = len(text)
+    # Computed into locals and built positionally at the end (Features' field order): a default
+    # Features() and twenty attribute stores cost more than the one call. ``s.count(c) if c in s``:
+    # the `in` test is a fraction of a count call (no argument parsing), and most counts are 0.
+    hits: dict[str, list[str]] = {}
+    length = len(text)
     ask, payload = _split_ask(text)
-    f.payload_len = len(payload)
     # most prompts are pure Latin/Cyrillic: one C-level scan decides whether the Arabic and CJK
     # paths are needed at all
-    n = len(text)
+    n = length
     ascii_text = text.isascii()  # then the ask and every sample of the text are ASCII too
     other = not ascii_text and (
         _OTHER_SCRIPT_RE.search(text, 0, _HEAD) is not None
@@ -593,12 +595,12 @@ def extract(text: str) -> Features:
         else _HEAD + _TAIL
     )
     ask_s = ask if len(ask) <= limit else _sample(ask, limit)
-    maths, numwords, compound = _match(ask_s.lower(), f.hits, other)
-    if payload and not (f.hits.keys() & _TRIVIAL_ASKS):
+    maths, numwords, compound = _match(ask_s.lower(), hits, other)
+    if payload and not (hits.keys() & _TRIVIAL_ASKS):
         # A substantive ask over pasted material: the material is part of the task (a spec's
         # requirement list, the code to review). A trivial ask ("what language is this?",
         # "summarise this") is judged on the ask alone, whatever the paste contains.
-        m2, n2, c2 = _match(_sample(payload, limit).lower(), f.hits, other)
+        m2, n2, c2 = _match(_sample(payload, limit).lower(), hits, other)
         maths += m2
         numwords += n2
         compound += c2
@@ -611,52 +613,70 @@ def extract(text: str) -> Features:
     ratio = (
         1.5 * cjk / max(1, len(ask_s))
     )  # CJK chars carry ~2.5x the content of Latin ones
-    f.ask_units = len(ask) * (1 + ratio)
-    f.total_units = len(text) * (1 + ratio)
+    ask_units = len(ask) * (1 + ratio)
+    total_units = len(text) * (1 + ratio)
     # cheap guards first: most short prompts have no newline, digit, slash or underscore
+    fences = code_lines = 0
     multiline = "\n" in text_s
     if multiline:
-        f.fences = text_s.count("```") // 2
-        f.code_lines = len(_CODE_LINE_RE.findall(text_s)) + sum(
+        fences = text_s.count("```") // 2
+        code_lines = len(_CODE_LINE_RE.findall(text_s)) + sum(
             text_s.count(m) for m in _CODE_MARKS
         )
     elif "=>" in text_s or ") {" in text_s:
-        f.code_lines = text_s.count("=>") + text_s.count(") {")
+        code_lines = text_s.count("=>") + text_s.count(") {")
     nums = (_ASCII_NUMBER_RE if ascii_text else _NUMBER_RE).findall(ask_s)
-    f.numbers = len(nums)
-    f.math_syms = (
+    numbers = len(nums)
+    math_syms = (
         # in ASCII text only = ^ + can match the class: three C counts beat a findall
-        (ask_s.count("=") + ask_s.count("^") + ask_s.count("+") if ascii_text else len(_MATH_SYM_RE.findall(ask_s)))
+        (
+            (ask_s.count("=") if "=" in ask_s else 0) + (ask_s.count("^") if "^" in ask_s else 0)
+            + (ask_s.count("+") if "+" in ask_s else 0)
+            if ascii_text
+            else len(_MATH_SYM_RE.findall(ask_s))
+        )
         + maths
         + (
             len(_FRAC_RE.findall(ask_s))
-            if f.numbers and ("/" in ask_s or "!" in ask_s)
+            if numbers and ("/" in ask_s or "!" in ask_s)
             else 0
         )
     )
+    scale_nums = 0
+    scale_terms: tuple[str, ...] = ()
     if nums:
         terms = [n for n in nums[:40] if len(n) >= 4 and _big(n)]
         if (_ASCII_SCALE_HINT_RE if ascii_text else _SCALE_HINT_RE).search(ask_s):
             terms = _SCALE_NUM_RE.findall(ask_s) + terms
-        f.scale_nums = len(terms)
-        f.scale_terms = tuple(terms[:3])
-    f.list_items = len(_LIST_RE.findall(ask_s)) if multiline and "\n" in ask_s else 0
-    f.enums = (
-        ask_s.count(",") + ask_s.count(";") + ask_s.count(":") if ascii_text else len(_ENUM_RE.findall(ask_s))
+        scale_nums = len(terms)
+        scale_terms = tuple(terms[:3])
+    list_items = len(_LIST_RE.findall(ask_s)) if multiline and "\n" in ask_s else 0
+    enums = (
+        (ask_s.count(",") if "," in ask_s else 0) + (ask_s.count(";") if ";" in ask_s else 0)
+        + (ask_s.count(":") if ":" in ask_s else 0)
+        if ascii_text
+        else len(_ENUM_RE.findall(ask_s))
     )
-    f.paths = (len(_PATH_RE.findall(text_s)) if "/" in text_s else 0) + (
+    paths = (len(_PATH_RE.findall(text_s)) if "/" in text_s else 0) + (
         len(_EXT_RE.findall(text_s)) if "." in text_s else 0
     )
-    f.file_counts = (
+    file_counts = (
         len(_FILE_COUNT_RE.findall(ask_s))
-        if (f.numbers and "multi_file" in f.hits)
+        if (numbers and "multi_file" in hits)
         else 0
     )
-    f.caps_tokens = len(_CAPS_TOKEN_RE.findall(ask_s)) if "_" in ask_s else 0
-    f.caps_tokens += _canned(ask_s)
-    f.questions = ask_s.count("?") if ascii_text else len(_QUESTION_RE.findall(ask_s))
-    f.number_words = numwords
+    caps_tokens = len(_CAPS_TOKEN_RE.findall(ask_s)) if "_" in ask_s else 0
+    caps_tokens += _canned(ask_s)
+    if ascii_text:
+        questions = ask_s.count("?") if "?" in ask_s else 0
+    else:
+        questions = len(_QUESTION_RE.findall(ask_s))
     if multiline and "\nII" in text_s:
         compound += len(_ROMAN_ITEM_RE.findall(text_s))
-    f.compound = compound
-    return f
+    return Features(
+        hits, length, ask_units, total_units, len(payload), fences, code_lines, math_syms, numbers,
+        scale_nums, scale_terms, list_items, enums, paths, file_counts, caps_tokens, questions,
+        0,  # sentences
+        numwords,  # number_words
+        compound,
+    )
