@@ -132,6 +132,12 @@ def test_request_key_covers_every_parameter_and_stream() -> None:
                     {**base, "model": "eco"}, _req("hello!", temperature=0.1)):
         assert request_key(variant, None) != request_key(base, None)
     assert request_key(base, b"s1") != request_key(base, b"s2") != request_key(base, None)
+    # the proxy keys on what validation already serialised: the same key, whatever the key order
+    from clawcli.proxy.validate import validate_chat
+
+    shuffled = dict(reversed(list(base.items())))
+    assert request_key(shuffled, b"s1", validate_chat(shuffled)) == request_key(base, b"s1")
+    assert request_key(base, None, validate_chat({**base, "temperature": 0.2})) != request_key(base, None)
 
 
 async def test_inflight_joins_and_last_one_out_cancels() -> None:

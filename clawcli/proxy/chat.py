@@ -123,7 +123,7 @@ class ChatHandler:
                              "invalid_json")
             return
         try:  # before anything is paid, re-serialised (request_key) or rewritten
-            validate_chat(body)
+            canon = validate_chat(body)
         except InvalidRequest as exc:
             await send_json(send, 400, error_body(exc.message, "invalid_request_error", exc.code, param=exc.param))
             return
@@ -149,7 +149,7 @@ class ChatHandler:
 
         session_header = _header(scope, b"x-session-id")
         # the client's request, before any rewriting, identifies both the flight and the session
-        key = request_key(body, session_header)
+        key = request_key(body, session_header, canon)
         session_id = session_header.decode("latin-1") if session_header else derive_session_id(body)
         try:
             body, extra, cstats = self._prepare(body, scope, session_header)

@@ -1,8 +1,9 @@
 """In-flight request joining: identical concurrent requests share one upstream call.
 
-The key is a digest of the whole canonical body (sorted keys, so every parameter counts,
-``stream`` included: a streaming and a non-streaming twin never share an answer) plus the
-session header (it can change the pinned model). A :class:`Flight` is produced by one task
+The key is the whole canonical body itself (sorted keys, so every parameter counts, ``stream``
+included: a streaming and a non-streaming twin never share an answer) with the session header
+(it can change the pinned model): exact, so no two different requests can ever share an answer,
+and hashed once by the dict (cheaper than a digest of a 60 KB agent request). A :class:`Flight` is produced by one task
 and watched by any number of subscribers; each subscriber renders the shared frames itself
 (its own debug headers). When the last subscriber goes away before the answer is complete
 the producing task is cancelled, so a client disconnect cancels the upstream call — but
@@ -22,20 +23,18 @@ quietly when its client is gone.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Hashable
 from typing import Any
 
 import orjson
 
 
-def request_key(body: Any, session_header: bytes | None) -> bytes:
-    canon = orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
-    h = hashlib.blake2b(canon, digest_size=16)
-    if session_header:
-        h.update(b"\x00session:")
-        h.update(session_header)
-    return h.digest()
+def request_key(body: Any, session_header: bytes | None, canon: bytes | None = None) -> Hashable:
+    """The in-flight key of a request; ``canon``: its canonical JSON when the caller has it already
+    (``validate.validate_chat`` returns it)."""
+    if canon is None:
+        canon = orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
+    return canon, session_header or b""
 
 
 class Subscriber:
@@ -54,7 +53,7 @@ class Flight:
     __slots__ = ("key", "frames", "done", "result", "error", "task", "subscribers", "_registry", "joined",
                  "request_id")
 
-    def __init__(self, key: bytes, registry: "InFlight") -> None:
+    def __init__(self, key: Hashable, registry: "InFlight") -> None:
         self.key = key
         self.frames: list[Any] = []
         self.done = False
@@ -105,13 +104,13 @@ class InFlight:
     """key -> running Flight. ``start`` joins a running flight or starts a new one."""
 
     def __init__(self) -> None:
-        self._flights: dict[bytes, Flight] = {}
+        self._flights: dict[Hashable, Flight] = {}
         self.joined_total = 0
 
     def __len__(self) -> int:
         return len(self._flights)
 
-    def start(self, key: bytes, produce: Callable[[Flight], Coroutine[Any, Any, Any]]) -> tuple[Flight, Subscriber, bool]:
+    def start(self, key: Hashable, produce: Callable[[Flight], Coroutine[Any, Any, Any]]) -> tuple[Flight, Subscriber, bool]:
         """(flight, this request's subscription, True if this request started it); a new flight's
         producer runs in a task of its own."""
         f, sub, leader = self.lead(key)
@@ -119,7 +118,7 @@ class InFlight:
             f.task = asyncio.get_running_loop().create_task(self.run(f, produce))
         return f, sub, leader
 
-    def lead(self, key: bytes) -> tuple[Flight, Subscriber, bool]:
+    def lead(self, key: Hashable) -> tuple[Flight, Subscriber, bool]:
         """Join the running flight of ``key``, or register a new one that the calling task
         produces itself with :meth:`run` (then True). The calling task is the one cancelled
         when every subscriber has gone."""

@@ -80,9 +80,11 @@ def _type_error(param: str, expected: str, got: Any) -> InvalidRequest:
     return InvalidRequest(f"'{param}' must be {expected}, not {_kind(got)}", param, "invalid_type")
 
 
-def validate_chat(body: dict[str, Any]) -> None:
-    """Raise :class:`InvalidRequest` for the first problem found in ``body`` (a parsed JSON object)."""
-    check_depth(body)
+def validate_chat(body: dict[str, Any]) -> bytes:
+    """Raise :class:`InvalidRequest` for the first problem found in ``body`` (a parsed JSON object).
+    Returns the body's canonical serialisation (:func:`canonical`, the depth check's probe), which
+    the proxy's in-flight key reuses instead of serialising a 60 KB agent request again."""
+    canon = canonical(body)
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
         raise InvalidRequest("'messages' is required: a non-empty list of chat messages", "messages",
@@ -113,15 +115,17 @@ def validate_chat(body: dict[str, Any]) -> None:
     opts = body.get("stream_options")
     if opts is not None and not isinstance(opts, dict):
         raise _type_error("stream_options", "an object", opts)
+    return canon
 
 
-def check_depth(body: Any) -> None:
-    """Refuse bodies nested deeper than MAX_DEPTH before the proxy re-serialises them (the in-flight
-    key, the upstream request): orjson parses 1024 levels but writes only 254, and a write error
-    after parsing used to be a plain-text 500. orjson's own writer is the probe: ~4x cheaper than
-    walking the containers in Python (an OpenClaw body with 14 tool schemas has ~230 of them)."""
+def canonical(body: Any) -> bytes:
+    """``body`` as JSON with sorted keys; refuses bodies nested deeper than MAX_DEPTH before the
+    proxy re-serialises them (the upstream request): orjson parses 1024 levels but writes only
+    254, and a write error after parsing used to be a plain-text 500. orjson's own writer is the
+    probe: ~4x cheaper than walking the containers in Python (an OpenClaw body with 14 tool
+    schemas has ~230 of them), and its output is the in-flight key (``dedup.request_key``)."""
     try:
-        orjson.dumps(body)
+        return orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
     except orjson.JSONEncodeError:  # a parsed JSON body has nothing else orjson cannot write
         raise InvalidRequest(f"the request body nests more than {MAX_DEPTH} levels deep", "body",
                              "nesting_too_deep") from None
