@@ -198,6 +198,26 @@ def test_sigterm_lets_a_stream_in_flight_finish(gw) -> None:
         _stop(p)
 
 
+def test_sigterm_with_stderr_closed_still_exits_0(gw) -> None:
+    """`claw serve 2>&-` (started without a stderr, as some supervisors do): Python then has no
+    sys.stderr, and a clean SIGTERM shutdown must still exit 0 (it ended in an AttributeError on
+    ``sys.stderr.flush()``, reported as an internal error: exit 1)."""
+    gw.reset()
+    p = subprocess.Popen([CLAW, "serve", "--port", "0", "--json"], env=_env(gw), stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, text=True, preexec_fn=lambda: os.close(2))
+    try:
+        info = json.loads(p.stdout.readline())
+        r = httpx.post(info["url"] + "/chat/completions", timeout=15,
+                       json={"model": FREE, "messages": [{"role": "user", "content": "no stderr"}]})
+        assert r.status_code == 200 and "no stderr" in r.json()["choices"][0]["message"]["content"]
+        p.send_signal(signal.SIGTERM)
+        out = p.stdout.read()
+        assert p.wait(12) == 0, out
+        assert "internal error" not in out
+    finally:
+        _stop(p)
+
+
 @pytest.mark.parametrize("origin, example", [
     ("evil.com", "e.g. https://evil.com"),               # no scheme: a browser never sends that
     ("https://app.example/page", "e.g. https://app.example"),  # a path is never part of an Origin

@@ -258,4 +258,6 @@ def serve(state: Any, host: str, port: int, *, on_ready: Callable[[str, int], No
             sock.close()
     if not server.started:
         raise ClawError("the proxy failed to start", "rerun with --debug for details")
-    sys.stderr.flush()
+    if sys.stderr is not None:  # None when started without one (`claw serve 2>&-`)
+        with contextlib.suppress(OSError, ValueError):  # a closed or broken stderr: nothing to flush
+            sys.stderr.flush()
