@@ -4,6 +4,7 @@
     python benchmarks/router_speed.py              # short prompts, long prompts, MMLU batch
     python benchmarks/router_speed.py --json
     python benchmarks/router_speed.py --envelopes  # the proxy call on every captured agent envelope
+    python benchmarks/router_speed.py --instructions  # the proxy call in instructions (callgrind)
 
 Reports p50/p99 per decision for short prompts (greetings to one-paragraph tasks, 9
 languages), the same at ~1k/~10k characters (linear in length), and the total time to classify
@@ -117,6 +118,48 @@ def _time_proxy(kind: str, repeat: int, with_commands: bool) -> list[float]:
     return out
 
 
+def _proxy_calls(kind: str, n: int, do_route: bool, with_commands: bool) -> None:
+    """The child of --instructions: warm up, build ``n`` bodies, route them (or not)."""
+    from clawcli.core.catalog import default_catalog
+    from clawcli.proxy import commands
+    from clawcli.proxy.sessions import derive_session_id
+
+    catalog = default_catalog()
+    for body in _proxy_bodies(kind, 50, 99):
+        commands.match(body["messages"])
+        derive_session_id(body)
+        route(body, catalog=catalog, features=extract_features(body))
+    bodies = _proxy_bodies(kind, n, 7)
+    gc.collect()
+    gc.disable()
+    if do_route:
+        for body in bodies:
+            if with_commands:
+                commands.match(body["messages"])
+                derive_session_id(body)
+            route(body, profile=None, catalog=catalog, exclude=frozenset(),
+                  baseline_model="anthropic/claude-opus-4.6", features=extract_features(body))
+
+
+def _instructions(kind: str, n: int, with_commands: bool) -> int:
+    """Instructions per proxied request under callgrind: the slope from n to 2n requests, minus
+    the same slope without routing (building the bodies). Deterministic, whatever the load."""
+    import os
+    import re
+    import subprocess
+
+    def run(count: int, do_route: bool) -> int:
+        cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__,
+               "--child", kind, str(count), str(int(do_route)), str(int(with_commands))]
+        env = dict(os.environ, PYTHONHASHSEED="0")
+        err = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stderr
+        return int(re.search(r"Collected : (\d+)", err).group(1))
+
+    routed = run(2 * n, True) - run(n, True)
+    built = run(2 * n, False) - run(n, False)
+    return (routed - built) // n
+
+
 def _pct(xs: list[float], p: float) -> float:
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(p * len(xs)))]
@@ -130,7 +173,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=400)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--envelopes", action="store_true", help="time the proxy call on every captured envelope")
+    ap.add_argument("--instructions", action="store_true",
+                    help="instructions per proxied request under valgrind/callgrind (short prompt and OpenClaw)")
+    ap.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.child:
+        kind, n, do_route, cmds = args.child
+        _proxy_calls(kind, int(n), do_route == "1", cmds == "1")
+        return 0
+    if args.instructions:
+        for kind in ("short", "openclaw"):
+            for cmds in (False, True):
+                ir = _instructions(kind, 100, cmds)
+                print(f"{'proxy_' + kind + ('+cmds' if cmds else ''):>20}: {ir:,} instructions per request")
+        return 0
 
     _time(SHORT, 20)  # warm up
     report: dict[str, dict] = {}
