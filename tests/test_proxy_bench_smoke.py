@@ -3,6 +3,8 @@ paid pass counts round trips with pre-authorisation on and off (counts, never sp
 
 from __future__ import annotations
 
+import os
+
 
 def test_proxy_bench_runs_direct_ceiling_and_proxy_side_by_side():
     from clawcli.bench.proxy import format_report, run_proxy_bench
@@ -19,6 +21,9 @@ def test_proxy_bench_runs_direct_ceiling_and_proxy_side_by_side():
     assert r["cN"]["ratio"] > 0 and r["serverCpuUsPerRequest"] > 0 and r["ceilingCpuUsPerRequest"] > 0
     assert r["cN"]["bareRatio"] > 0 and r["bareCpuUsPerRequest"] > 0
     assert r["rssMb"] and len(r["loadAverage"]["end"]) == 3
+    # the CPU other processes took during the run (the benchmark's own servers and wrk left out)
+    assert isinstance(r["otherCpus"], float) and r["otherCpus"] < (os.cpu_count() or 1)
+    assert r["busy"] == (r["otherCpus"] > 0.25) and "other work on the machine" in format_report(r)
     assert "of the ceiling" in format_report(r) and "of the bare pass-through" in format_report(r)
 
 

@@ -346,6 +346,24 @@ def _cpu_s(pid: int) -> float:
         return float("nan")
 
 
+def _other_cpu_s(own_pids: list[int]) -> float:
+    """CPU seconds the whole machine spent so far, less this process, its finished children (the
+    load generator runs) and ``own_pids`` (the servers): what everything else on it used."""
+    import resource
+
+    try:
+        with open("/proc/stat") as fh:
+            user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in fh.readline().split()[1:9])
+    except (OSError, ValueError):  # pragma: no cover - not Linux
+        return 0.0
+    total = (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+    own = sum(_cpu_s(pid) for pid in own_pids)
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        ru = resource.getrusage(who)
+        own += ru.ru_utime + ru.ru_stime
+    return total - own
+
+
 def _wait_http(url: str, timeout: float = 30.0) -> None:
     import urllib.request
 
@@ -454,6 +472,9 @@ def run_proxy_bench(*, duration: float = 6.0, warmup: float = 1.0, concurrency: 
         say("warming up")
         for who in urls:
             load(who, 4, warmup, "wu")
+        all_pids = [p.pid for p in procs]
+        others0 = _other_cpu_s(all_pids)
+        wall0 = time.monotonic()
         # Interleaved rounds (direct, ceiling, proxy, direct, ...) and the median round per figure:
         # other load on the machine then hits all three alike instead of one run.
         per = max(1.0, duration / rounds)
@@ -483,6 +504,8 @@ def run_proxy_bench(*, duration: float = 6.0, warmup: float = 1.0, concurrency: 
         ceiling_rps = cn["ceiling"]["rps"]
         cn["ratio"] = round(cn["proxy"]["rps"] / ceiling_rps, 3) if ceiling_rps else None
         cn["bareRatio"] = round(cn["proxy"]["rps"] / cn["bare"]["rps"], 3) if cn["bare"]["rps"] else None
+        # CPU that neither this benchmark nor its load generator used, per second of the run
+        other_cpus = round((_other_cpu_s(all_pids) - others0) / max(1e-6, time.monotonic() - wall0), 2)
         rss, hwm = _rss_mb(serve.pid)
         load_end = _load_average()
         cpus = os.cpu_count() or 1
@@ -495,9 +518,11 @@ def run_proxy_bench(*, duration: float = 6.0, warmup: float = 1.0, concurrency: 
             "bareCpuUsPerRequest": round(_median(cpu["bare"]), 1),
             "rssMb": rss, "peakRssMb": hwm, "ceilingRssMb": _rss_mb(ceiling.pid)[0],
             "loadAverage": {"start": load_start, "end": load_end},
-            # other work on the machine during the run: the absolute figures are then noisy (the
-            # ratios to the ceiling, measured in the same rounds, much less so)
-            "busy": bool(load_end and max(load_start[:1] + load_end[:1]) > 0.5 * cpus),
+            "otherCpus": other_cpus,
+            # other work on the machine during the run (not the benchmark's own servers and load
+            # generator, which the load average counts too): the absolute figures are then noisy
+            # (the ratios to the ceiling, measured in the same rounds, much less so)
+            "busy": other_cpus > 0.25,
             "targets": dict(TARGETS),
         }
     finally:
@@ -537,7 +562,8 @@ def format_report(r: dict[str, Any]) -> str:
         + (f", bare {r['bareCpuUsPerRequest']:.0f} us" if "bareCpuUsPerRequest" in r else ""),
         f"  RSS: proxy {r['rssMb']} MB (peak {r['peakRssMb']} MB, target <= {t['rssMb']}), "
         f"ceiling {r['ceilingRssMb']} MB",
-        f"  load average {r['loadAverage']['start']} -> {r['loadAverage']['end']}"
+        f"  load average {r['loadAverage']['start']} -> {r['loadAverage']['end']}; other work on the machine: "
+        f"{r.get('otherCpus', 0):.2f} CPUs"
         + (" — the machine was busy: absolute figures are noisy, compare the ratios" if r.get("busy") else ""),
     ]
     if r.get("paid"):

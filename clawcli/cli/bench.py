@@ -98,8 +98,9 @@ def proxy_cmd(
 
     Starts a free local upstream, the ceiling and `claw serve` in throwaway homes (your wallet and
     usage log are not touched), then measures added p50/p99 latency at c=1 (and for stream: true),
-    throughput at c=N as a ratio to the ceiling, CPU per request, RSS, and the load average (a busy
-    machine is noted). --paid --rtt-ms 50 adds paid requests through a gateway 50 ms away.
+    throughput at c=N as a ratio to the ceiling, CPU per request, RSS, and how much CPU other work
+    on the machine took during the run (a busy machine is noted). --paid --rtt-ms 50 adds paid
+    requests through a gateway 50 ms away.
 
     Example: claw bench proxy --duration 10 --concurrency 32 --paid --json
     """
@@ -160,7 +161,9 @@ def _print_proxy(r: dict) -> None:
     con.print(f"RSS {_f(r.get('rssMb'), 0)} MB, peak {_f(r.get('peakRssMb'), 0)} MB (≤ {targets.get('rssMb', '-')})")
     load = r.get("loadAverage")
     if load:
+        other = r.get("otherCpus")
         con.print(f"load average {load.get('start')} → {load.get('end')}"
+                  + (f"; other work on the machine {other:.2f} CPUs" if other is not None else "")
                   + (" [yellow](the machine was busy: absolute figures are noisy, compare the ratios)[/yellow]"
                      if r.get("busy") else ""))
     if r.get("paid"):
