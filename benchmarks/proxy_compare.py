@@ -16,7 +16,10 @@ bare, ...; medians reported, so other load on the machine hits all alike):
 of each server process under ``valgrind --tool=callgrind`` (instrumentation switched on after
 start-up and a warm-up, then N sequential requests), plain and streamed. The same code gives
 the same count to within ~0.5%, whatever else the machine is doing; use it to decide whether a
-change helped, and the timed figures to see by how much in time.
+change helped, and the timed figures to see by how much in time. ``--body FILE`` counts them for
+a captured agent request instead of a short prompt (``tests/fixtures/agent_requests/*.json``: its
+``body``; the last user message gets a unique suffix per request, the rest repeats as it does
+between an agent's turns).
 
 Needs wrk (apt install wrk); --instructions needs valgrind.
 """
@@ -123,7 +126,34 @@ def timed(versions: dict[str, Path | None], upstream: str, tmp: Path, rounds: in
 
 
 # ------------------------------------------------------------------------------- instructions
-def instructions(tag: str, path: Path | None, upstream: str, tmp: Path, requests: int, stream: bool) -> float:
+def _agent_body(path: Path) -> dict[str, Any]:
+    data = json.loads(path.read_text())
+    body = dict(data.get("body", data))
+    body["model"] = "auto"
+    body.pop("stream", None)
+    body.pop("stream_options", None)
+    return body
+
+
+def _unique(body: dict[str, Any], tag: str) -> dict[str, Any]:
+    """``body`` with a unique suffix on its last user message (no two requests join in flight)."""
+    out = dict(body)
+    msgs = list(out["messages"])
+    for i in range(len(msgs) - 1, -1, -1):
+        m = msgs[i]
+        if isinstance(m, dict) and m.get("role") == "user":
+            c = m.get("content")
+            if isinstance(c, str):
+                msgs[i] = {**m, "content": f"{c} ({tag})"}
+            elif isinstance(c, list):
+                msgs[i] = {**m, "content": [*c, {"type": "text", "text": f"({tag})"}]}
+            break
+    out["messages"] = msgs
+    return out
+
+
+def instructions(tag: str, path: Path | None, upstream: str, tmp: Path, requests: int, stream: bool,
+                 body: dict[str, Any] | None = None) -> float:
     """Instructions per request of one server process under callgrind (None path: the bare pass-through)."""
     out = tmp / f"cg-{tag}-{int(stream)}.out"
     cmd = _bare_cmd(upstream) if path is None and tag == "bare" else _serve_cmd()
@@ -134,11 +164,14 @@ def instructions(tag: str, path: Path | None, upstream: str, tmp: Path, requests
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
 
         def ask(i: int) -> None:
-            body = {"model": "auto", "max_tokens": 64, "messages": [
-                {"role": "user", "content": f"bench cg-{uuid.uuid4().hex[:6]}-{i}: what is the capital of France?"}]}
+            if body is not None:
+                req = _unique(body, f"cg-{uuid.uuid4().hex[:6]}-{i}")
+            else:
+                req = {"model": "auto", "max_tokens": 64, "messages": [
+                    {"role": "user", "content": f"bench cg-{uuid.uuid4().hex[:6]}-{i}: what is the capital of France?"}]}
             if stream:
-                body["stream"] = True
-            conn.request("POST", "/v1/chat/completions", json.dumps(body), {"content-type": "application/json"})
+                req["stream"] = True
+            conn.request("POST", "/v1/chat/completions", json.dumps(req), {"content-type": "application/json"})
             r = conn.getresponse()
             data = r.read()
             if r.status != 200:
@@ -179,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=4.0, help="per target and phase in each round")
     ap.add_argument("--instructions", action="store_true", help="also count instructions per request (valgrind)")
     ap.add_argument("--requests", type=int, default=200, help="--instructions: requests counted per server")
+    ap.add_argument("--body", type=Path, default=None,
+                    help="--instructions: a captured agent request (tests/fixtures/agent_requests/*.json) instead of a short prompt")
     ap.add_argument("--no-timed", action="store_true", help="only the instruction counts")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args(argv)
@@ -195,10 +230,12 @@ def main(argv: list[str] | None = None) -> int:
         up, up_port = _spawn([sys.executable, "-m", "clawcli.bench.proxy", "--upstream", "0"], None, tmp / "up.log")
         upstream = f"http://127.0.0.1:{up_port}"
         report: dict[str, Any] = {"before": a.before, "after": a.after or "working tree",
+                                  "body": str(a.body) if a.body else "short prompt",
                                   "loadAverage": list(os.getloadavg())}
         if a.instructions:
             report["kInstructionsPerRequest"] = {
-                kind: {tag: round(instructions(tag, path, upstream, tmp, a.requests, kind == "stream") / 1000, 1)
+                kind: {tag: round(instructions(tag, path, upstream, tmp, a.requests, kind == "stream",
+                                               _agent_body(a.body) if a.body else None) / 1000, 1)
                        for tag, path in {"bare": None, **versions}.items()}
                 for kind in ("plain", "stream")}
         if not a.no_timed:
@@ -211,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     if a.json:
         print(json.dumps(report, indent=2))
         return 0
-    print(f"before {report['before']} | after {report['after']} | load {report['loadAverage'][0]:.1f} -> "
+    print(f"before {report['before']} | after {report['after']} | {report['body']} | load {report['loadAverage'][0]:.1f} -> "
           f"{report['loadAverageEnd'][0]:.1f}")
     if "kInstructionsPerRequest" in report:
         for kind, row in report["kInstructionsPerRequest"].items():
