@@ -183,3 +183,39 @@ def test_realized_savings_is_the_one_definition():
     assert realized_savings(cat, OPUS, "nvidia/gpt-oss-120b", 0.0, 10, 10)[1] == 1.0  # free: all saved
     assert realized_savings(cat, OPUS, "google/gemini-2.5-flash", 5.0, 10, 10)[1] == 0.0  # never negative
     assert realized_savings(cat, OPUS, None, 0.0, 10, 10) == (0.0, 0.0)  # nothing answered
+
+
+async def test_a_request_cancelled_while_its_signed_payment_is_in_flight_names_the_model():
+    """The payment went out, the gateway has not answered: the record still names the model and
+    the attempt (cancelled, not paid, settlement unknown), so `claw stats` does not file it as a
+    request that was never sent."""
+    from clawcli.core.config import Settings
+    from clawcli.core.paths import Paths
+    from clawcli.core.upstream import Engine
+    from clawcli.core.x402.ledger import SpendLedger
+    from clawcli.core.x402.payer import Payer
+    from clawcli.core.x402.policy import SpendPolicy
+
+    async with GatewayEmulator() as gw:
+        gw.inject("*", "slow", times=None, delay=5.0)  # after the payment is verified, before settling
+        paths = Paths.from_env()
+        settings = Settings(gateway_url=gw.url)
+        payer = Payer(KEY, policy=SpendPolicy.from_settings(settings), ledger=SpendLedger(paths.ledger_file))
+        async with Engine(settings, paths, payer=payer, preauth=False) as eng:
+            task = asyncio.create_task(eng.complete(
+                {"model": "flash", "messages": [{"role": "user", "content": "hi"}]}, source="ask"))
+            while not any(r.payment_attached for r in gw.chat_requests()):
+                await asyncio.sleep(0.02)
+            await asyncio.sleep(0.1)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+        model = [r for r in gw.chat_requests() if r.payment_attached][0].model
+        assert gw.paid_requests() == []  # nothing settled
+    [rec] = records()
+    assert rec["status"] == "error" and rec["errorClass"] == "cancelled" and rec["cost"] == 0
+    assert rec["model"] == model
+    [attempt] = rec["attempts"]
+    assert attempt["model"] == model and attempt["errorClass"] == "cancelled" and attempt["paid"] is False
+    assert "settlement unknown" in attempt["reason"]
+    assert model in stats()["byModel"]

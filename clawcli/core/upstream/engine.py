@@ -259,11 +259,15 @@ def _unfinished(state: RequestState, opened: OpenAnswer | None, error_class: str
     next to a settled cost, and `claw stats` would charge the money to "unknown".
     """
     if opened is None:
-        # cancelled while a paid attempt was still being read: it settled, so log it with its model
-        attempt = state.paid_attempt
+        # cancelled while a paid attempt was still being read (it settled), or while a signed
+        # payment was on its way (the ledger counts it until it is known unspent): log the attempt
+        # with its model, or `claw stats` would file a request that paid, or may have, as not sent
+        attempt = state.paid_attempt or state.sent_attempt
         if attempt is None or any(x is attempt for x in state.attempts):
             return None
         attempt.error_class = attempt.error_class or error_class
+        if not attempt.paid and not attempt.reason:
+            attempt.reason = "cancelled after its signed payment was sent (settlement unknown)"
         state.attempts.append(attempt)
         return attempt.model
     attempt = opened.attempt

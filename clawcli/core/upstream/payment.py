@@ -123,6 +123,7 @@ class Payments:
         quoted = float(signed.amount_usd)
         self._check_limits(signed, quoted, attempt, state)
         self.budgets.add(state.session_id, quoted)  # reserved now, so concurrent requests see it
+        state.sent_attempt = attempt  # a cancel before the answer still logs who the payment went to
         try:
             paid = await self.client.post(body, {**headers, **_pay.headers_of(signed)})
         finally:

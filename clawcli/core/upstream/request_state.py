@@ -32,6 +32,7 @@ class RequestState:
     max_cost: float | None = None
     compression: Any = None  # CompressionStats of this request: extra usage-log fields
     paid_attempt: Attempt | None = None  # the latest attempt a settlement was counted for (logged if cancelled)
+    sent_attempt: Attempt | None = None  # the latest attempt whose signed payment went out, settled or not
 
 
 @dataclass
