@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from clawcli.core.memo import BoundedMemo, by_text
 from clawcli.core.messages import content_text
 from clawcli.core.router.ask import clean_user_text, runtime_session_id
 from clawcli.core.router.types import TIER_RANK
@@ -83,7 +84,7 @@ def derive_session_id(request: Mapping[str, Any]) -> str | None:
         h.update(part)
     sid = h.hexdigest()[:16]
     if key is not None:
-        _remember(_IDS, key, sid)
+        _IDS.put(key, sid)
     return sid
 
 
@@ -96,30 +97,21 @@ _SYSTEM_SAMPLE = 4096
 # Pure memoisation of the two steps above, bounded: a big system prompt's hashed bytes (each
 # request parses a new copy of it: the key is its length and both ends, a hit is confirmed by
 # comparing the whole text), and a conversation's id (first message of at most _ID_MEMO_CHARS).
-_MEMO_ENTRIES = 256
 _SYSTEM_MEMO_MIN = 4096
 _ID_MEMO_CHARS = 4096
-_SYSTEMS: dict[tuple[int, str, str], tuple[str, bytes]] = {}
-_IDS: dict[tuple, str] = {}
-
-
-def _remember(memo: dict, key: Any, value: Any) -> None:
-    if len(memo) >= _MEMO_ENTRIES:
-        memo.pop(next(iter(memo), None), None)  # the oldest entry
-    memo[key] = value
+_SYSTEMS = BoundedMemo(256)
+_IDS = BoundedMemo(256)
 
 
 def _system_bytes(text: str) -> bytes:
     """What of a system prompt names the conversation, as the bytes hashed."""
     if len(text) < _SYSTEM_MEMO_MIN:
-        return _system_stable_part(text).encode("utf-8", "surrogatepass")
-    key = (len(text), text[:64], text[-64:])
-    hit = _SYSTEMS.get(key)
-    if hit is not None and hit[0] == text:
-        return hit[1]
-    data = _system_stable_part(text).encode("utf-8", "surrogatepass")
-    _remember(_SYSTEMS, key, (text, data))
-    return data
+        return _stable_bytes(text)
+    return by_text(_SYSTEMS, text, _stable_bytes)
+
+
+def _stable_bytes(text: str) -> bytes:
+    return _system_stable_part(text).encode("utf-8", "surrogatepass")
 
 
 def _system_stable_part(text: str) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 from clawcli.core.catalog import PROFILE_NAMES, Catalog, _strip_prefix, default_catalog
 from clawcli.core.errors import ConfigError, RouterError, UnknownModelError
 from clawcli.core.messages import IMAGE_PART_TYPES
+from clawcli.core.memo import BoundedMemo, by_text
 from clawcli.core.messages import estimate_tokens as _estimate_tokens
 from clawcli.core.router import select
 from clawcli.core.router.ask import Ask, content_text, find_ask
@@ -63,22 +64,16 @@ def estimate_tokens(text: str) -> int:
 # most 64 texts of at most 256 KB each are kept alive (a bigger paste is simply counted again).
 _MEMO_MIN = 4096
 _MEMO_MAX = 256 * 1024
-_MEMO_SAMPLE = 64
-_MEMO_SIZE = 64
-_BIG: dict[tuple, tuple[str | bytes, int]] = {}
+_BIG = BoundedMemo(64)
+
+
+def _count(data: str | bytes) -> int:
+    return math.ceil(_estimate_tokens(data if isinstance(data, str) else data.decode("utf-8")))
 
 
 def _remembered(data: str | bytes) -> int:
     """Whole tokens of ``data`` (text, or compact JSON as UTF-8 bytes), remembered."""
-    key = (len(data), data[:_MEMO_SAMPLE], data[-_MEMO_SAMPLE:])
-    hit = _BIG.get(key)
-    if hit is not None and hit[0] == data:
-        return hit[1]
-    tokens = math.ceil(_estimate_tokens(data if isinstance(data, str) else data.decode("utf-8")))
-    if len(_BIG) >= _MEMO_SIZE:
-        _BIG.pop(next(iter(_BIG), None), None)  # the oldest entry
-    _BIG[key] = (data, tokens)
-    return tokens
+    return by_text(_BIG, data, _count)
 
 
 def _json_tokens(obj: Any) -> int:
@@ -186,7 +181,7 @@ _NOTHING: frozenset[str] = frozenset()
 # The proxy passes the same exclude list (a frozenset) with every request: its resolution is
 # remembered per catalog object (kept alive by the entry), and the same frozenset comes back, so
 # the chain memo's key reuses its hash. An unknown id is not remembered: it raises every time.
-_EXCLUDES: dict[tuple[int, frozenset[str]], tuple[Catalog, frozenset[str]]] = {}
+_EXCLUDES = BoundedMemo(256)  # (id(catalog), exclude) -> (catalog, resolved)
 
 
 def _resolve_exclude(catalog: Catalog, exclude: Iterable[str]) -> frozenset[str]:
@@ -199,9 +194,7 @@ def _resolve_exclude(catalog: Catalog, exclude: Iterable[str]) -> frozenset[str]
             return hit[1]
     resolved = _resolve_each(catalog, exclude)
     if key is not None:
-        if len(_EXCLUDES) >= _CHAIN_MEMO_SIZE:
-            _EXCLUDES.pop(next(iter(_EXCLUDES), None), None)  # the oldest entry
-        _EXCLUDES[key] = (catalog, resolved)
+        _EXCLUDES.put(key, (catalog, resolved))
     return resolved
 
 
@@ -231,9 +224,8 @@ def _explicit_reasons(catalog: Catalog, requested: str | None, model: str) -> li
 # that fits the context window of each model it could name, i.e. nearly all of them: remembered
 # per catalog object (kept alive by the entry, so its id is not reused; catalogs are never changed
 # after they are built: a refresh builds a new one). A request too big for one of the models is
-# filtered afresh. Bounded: at most _CHAIN_MEMO_SIZE entries.
-_CHAINS: dict[tuple, tuple[Catalog, list[str], tuple[str, ...], float]] = {}
-_CHAIN_MEMO_SIZE = 256
+# filtered afresh. Bounded: at most 256 entries.
+_CHAINS = BoundedMemo(256)  # key -> (catalog, chain, notes, smallest window)
 
 
 def _chain(catalog: Catalog, table_name: str, tier: str, needed_tokens: int, excluded: frozenset[str],
@@ -255,9 +247,7 @@ def _chain(catalog: Catalog, table_name: str, tier: str, needed_tokens: int, exc
                if m is not None]
     smallest = min(windows) if windows else math.inf
     if smallest >= needed_tokens * select.CONTEXT_HEADROOM:
-        if len(_CHAINS) >= _CHAIN_MEMO_SIZE:
-            _CHAINS.pop(next(iter(_CHAINS), None), None)  # the oldest entry
-        _CHAINS[key] = (catalog, list(chain), tuple(added), smallest)
+        _CHAINS.put(key, (catalog, list(chain), tuple(added), smallest))
     return chain
 
 

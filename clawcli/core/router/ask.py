@@ -27,6 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from clawcli.core.memo import BoundedMemo
 from clawcli.core.messages import content_text
 
 # The classifier reads at most this many characters of the ask (head + tail); what lies beyond
@@ -99,9 +100,8 @@ def _cut_blocks(text: str, begin: str, end: str) -> tuple[str, int]:
 # the session id, the router's ask), and an agent resends its earlier turns on every request.
 # Keyed by the identity of the (immutable) text, which the entry keeps alive, so an id is never
 # reused while remembered: pure memoisation, a hit returns what the computation would. Bounded:
-# at most _CLEAN_MEMO_MAX texts of at most _CLEAN_MEMO_CHARS characters each.
-_CLEAN_MEMO: dict[int, tuple[str, str, tuple[str, ...]]] = {}
-_CLEAN_MEMO_MAX = 32
+# at most 32 texts of at most _CLEAN_MEMO_CHARS characters each.
+_CLEAN_MEMO = BoundedMemo(32)  # id(text) -> (text, cleaned, cut)
 _CLEAN_MEMO_CHARS = 64 * 1024
 
 
@@ -122,9 +122,7 @@ def clean_user_text(text: str) -> tuple[str, list[str]]:
         _LAST_CLEAN = entry
         # a short text with nothing to cut is cleaned faster than it is remembered for longer
         if cut or len(raw) > 1024:
-            if len(_CLEAN_MEMO) >= _CLEAN_MEMO_MAX:
-                _CLEAN_MEMO.pop(next(iter(_CLEAN_MEMO), None), None)  # the oldest entry
-            _CLEAN_MEMO[id(raw)] = entry
+            _CLEAN_MEMO.put(id(raw), entry)
     return out, cut
 
 

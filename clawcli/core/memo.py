@@ -1,0 +1,50 @@
+"""Bounded memoisation for the hot paths (the router and the proxy, once per request).
+
+An agent resends the same big texts on every request (a ~47 KB system prompt, ~15 KB of tool
+schemas), and each request parses a new copy of them, so a dict keyed by the text itself would
+hash all of it every time. :func:`by_text` keys an entry by the text's length and both ends and
+confirms a hit by comparing the whole text (a memcmp): a text that shares the key but differs in
+the middle is computed afresh and replaces the entry. Everything here is pure memoisation (a hit
+returns what the computation would) and bounded: a :class:`BoundedMemo` forgets its oldest entry
+when full.
+
+    memo = BoundedMemo(64)
+    tokens = by_text(memo, system_prompt, count_tokens)
+    memo.put(key, value); memo.get(key)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+#: characters (or bytes) of each end of a text that go into its key
+TEXT_SAMPLE = 64
+
+
+class BoundedMemo(dict):
+    """A dict that keeps at most ``size`` entries: :meth:`put` forgets the oldest one when full."""
+
+    __slots__ = ("size",)
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def put(self, key: Hashable, value: Any) -> None:
+        if len(self) >= self.size:
+            self.pop(next(iter(self), None), None)
+        self[key] = value
+
+
+def by_text(memo: BoundedMemo, text: Any, compute: Callable[[Any], T]) -> T:
+    """``compute(text)`` for a str or bytes ``text``, remembered in ``memo`` (see the module docstring)."""
+    key = (len(text), text[:TEXT_SAMPLE], text[-TEXT_SAMPLE:])
+    hit = memo.get(key)
+    if hit is not None and hit[0] == text:
+        return hit[1]
+    value = compute(text)
+    memo.put(key, (text, value))
+    return value
