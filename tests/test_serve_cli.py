@@ -214,6 +214,26 @@ def test_sigterm_with_stderr_closed_still_exits_0(gw) -> None:
         out = p.stdout.read()
         assert p.wait(12) == 0, out
         assert "internal error" not in out
+        # the banner belongs on stderr; without one it is dropped, never mixed into --json's stdout
+        assert "wallet" not in out and "claw serve 0.1.0" not in out, out
+    finally:
+        _stop(p)
+
+
+def test_a_full_stderr_does_not_stop_the_proxy(gw) -> None:
+    """`claw serve 2>/dev/full`: the start-up banner cannot be written. That is no reason not to
+    serve: it starts, answers and exits 0 on SIGTERM (the failed banner write ended start-up)."""
+    gw.reset()
+    with open("/dev/full", "w") as full:
+        p = subprocess.Popen([CLAW, "serve", "--port", "0", "--json"], env=_env(gw), stdout=subprocess.PIPE,
+                             stderr=full, text=True)
+    try:
+        info = json.loads(p.stdout.readline())
+        r = httpx.post(info["url"] + "/chat/completions", timeout=15,
+                       json={"model": FREE, "messages": [{"role": "user", "content": "full stderr"}]})
+        assert r.status_code == 200 and "full stderr" in r.json()["choices"][0]["message"]["content"]
+        p.send_signal(signal.SIGTERM)
+        assert p.wait(12) == 0
     finally:
         _stop(p)
 

@@ -134,19 +134,33 @@ def _print_banner(state: object, url: str) -> None:
 
     from clawcli.proxy.observe import banner_lines, fetch_balance_text
 
+    if sys.stderr is None:  # `claw serve 2>&-`: print() would fall back to stdout, after --json's line
+        return
     found: list[str] = []
     t = threading.Thread(target=lambda: found.append(fetch_balance_text(state)), daemon=True)
     t.start()
     t.join(1.5)
     lines = banner_lines(state, url, found[0] if found else "checking...")
-    print("\n".join(lines), file=sys.stderr, flush=True)
+    if not _say("\n".join(lines)):
+        return  # a full or broken stderr (2>/dev/full) is no reason not to serve
     if not found:
         def late() -> None:
             t.join()
             if found:
-                print(f"claw serve: balance {found[0]}", file=sys.stderr, flush=True)
+                _say(f"claw serve: balance {found[0]}")
 
         threading.Thread(target=late, daemon=True).start()
+
+
+def _say(text: str) -> bool:
+    """One banner line on stderr; False when stderr cannot take it (full, closed, broken pipe)."""
+    import sys
+
+    try:
+        print(text, file=sys.stderr, flush=True)
+        return True
+    except (OSError, ValueError):
+        return False
 
 
 def _resolve_token(token: Optional[str], token_file: Optional[Path]) -> Optional[str]:
