@@ -11,6 +11,7 @@ import socket
 import subprocess
 import threading
 import time
+from typing import Any
 
 import httpx
 import pytest
@@ -198,44 +199,40 @@ def test_sigterm_lets_a_stream_in_flight_finish(gw) -> None:
         _stop(p)
 
 
+def _serve_answer_and_stop(gw, prompt: str, **popen: Any) -> str:
+    """Start `claw serve --json` with ``popen``'s stderr, ask one question, SIGTERM it; returns
+    what it wrote to stdout after its JSON line, once it exited 0."""
+    gw.reset()
+    p = subprocess.Popen([CLAW, "serve", "--port", "0", "--json"], env=_env(gw), stdout=subprocess.PIPE,
+                         text=True, **popen)
+    try:
+        info = json.loads(p.stdout.readline())
+        r = httpx.post(info["url"] + "/chat/completions", timeout=15,
+                       json={"model": FREE, "messages": [{"role": "user", "content": prompt}]})
+        assert r.status_code == 200 and prompt in r.json()["choices"][0]["message"]["content"]
+        p.send_signal(signal.SIGTERM)
+        out = p.stdout.read()
+        assert p.wait(12) == 0, out
+        return out
+    finally:
+        _stop(p)
+
+
 def test_sigterm_with_stderr_closed_still_exits_0(gw) -> None:
     """`claw serve 2>&-` (started without a stderr, as some supervisors do): Python then has no
     sys.stderr, and a clean SIGTERM shutdown must still exit 0 (it ended in an AttributeError on
     ``sys.stderr.flush()``, reported as an internal error: exit 1)."""
-    gw.reset()
-    p = subprocess.Popen([CLAW, "serve", "--port", "0", "--json"], env=_env(gw), stdout=subprocess.PIPE,
-                         stderr=subprocess.DEVNULL, text=True, preexec_fn=lambda: os.close(2))
-    try:
-        info = json.loads(p.stdout.readline())
-        r = httpx.post(info["url"] + "/chat/completions", timeout=15,
-                       json={"model": FREE, "messages": [{"role": "user", "content": "no stderr"}]})
-        assert r.status_code == 200 and "no stderr" in r.json()["choices"][0]["message"]["content"]
-        p.send_signal(signal.SIGTERM)
-        out = p.stdout.read()
-        assert p.wait(12) == 0, out
-        assert "internal error" not in out
-        # the banner belongs on stderr; without one it is dropped, never mixed into --json's stdout
-        assert "wallet" not in out and "claw serve 0.1.0" not in out, out
-    finally:
-        _stop(p)
+    out = _serve_answer_and_stop(gw, "no stderr", stderr=subprocess.DEVNULL, preexec_fn=lambda: os.close(2))
+    assert "internal error" not in out
+    # the banner belongs on stderr; without one it is dropped, never mixed into --json's stdout
+    assert "wallet" not in out and "claw serve 0.1.0" not in out, out
 
 
 def test_a_full_stderr_does_not_stop_the_proxy(gw) -> None:
     """`claw serve 2>/dev/full`: the start-up banner cannot be written. That is no reason not to
     serve: it starts, answers and exits 0 on SIGTERM (the failed banner write ended start-up)."""
-    gw.reset()
     with open("/dev/full", "w") as full:
-        p = subprocess.Popen([CLAW, "serve", "--port", "0", "--json"], env=_env(gw), stdout=subprocess.PIPE,
-                             stderr=full, text=True)
-    try:
-        info = json.loads(p.stdout.readline())
-        r = httpx.post(info["url"] + "/chat/completions", timeout=15,
-                       json={"model": FREE, "messages": [{"role": "user", "content": "full stderr"}]})
-        assert r.status_code == 200 and "full stderr" in r.json()["choices"][0]["message"]["content"]
-        p.send_signal(signal.SIGTERM)
-        assert p.wait(12) == 0
-    finally:
-        _stop(p)
+        _serve_answer_and_stop(gw, "full stderr", stderr=full)
 
 
 @pytest.mark.parametrize("origin, example", [
