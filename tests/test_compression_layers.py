@@ -194,6 +194,20 @@ def test_dedup_never_replaces_the_last_user_message_or_short_messages():
     assert st.dedup == {}
 
 
+
+def test_dedup_texts_with_the_same_length_and_ends_are_told_apart():
+    # dedup finds earlier texts by length and both ends (core/memo.text_key), confirmed by a compare
+    head, tail = "h" * 100, "t" * 100
+    a, b = head + "a" * 50 + tail, head + "b" * 50 + tail  # same length, same 64-char ends
+    req = convo(call("c1", "read", {"n": 1}), tool("c1", a), call("c2", "read", {"n": 2}), tool("c2", b),
+                call("c3", "read", {"n": 3}), tool("c3", "".join(list(b))),
+                call("c4", "read", {"n": 4}), tool("c4", "".join(list(a))))
+    new, st = run(req, layers=["dedup"])
+    assert new["messages"][5]["content"] == b  # not a repeat of a
+    assert st.dedup == {7: 5, 9: 3}  # each copy refers to its own first occurrence
+    assert check_safe(req, new, st) == []
+
+
 # ------------------------------------------------------------------ never touched
 def test_never_touched_images_reasoning_tool_ids_names_arguments_and_system():
     image = {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}

@@ -11,6 +11,7 @@ when full.
     memo = BoundedMemo(64)
     tokens = by_text(memo, system_prompt, count_tokens)
     memo.put(key, value); memo.get(key)
+    seen.setdefault(text_key(text), [])    # a dict of big texts that never hashes them whole
 """
 
 from __future__ import annotations
@@ -39,9 +40,14 @@ class BoundedMemo(dict):
         self[key] = value
 
 
+def text_key(text: Any) -> tuple:
+    """A cheap dict key for a big str or bytes: its length and both ends (confirm a hit with ==)."""
+    return (len(text), text[:TEXT_SAMPLE], text[-TEXT_SAMPLE:])
+
+
 def by_text(memo: BoundedMemo, text: Any, compute: Callable[[Any], T]) -> T:
     """``compute(text)`` for a str or bytes ``text``, remembered in ``memo`` (see the module docstring)."""
-    key = (len(text), text[:TEXT_SAMPLE], text[-TEXT_SAMPLE:])
+    key = (len(text), text[:TEXT_SAMPLE], text[-TEXT_SAMPLE:])  # text_key, inlined (a call per request)
     hit = memo.get(key)
     if hit is not None and hit[0] == text:
         return hit[1]

@@ -19,6 +19,7 @@ import re
 from itertools import repeat
 
 from clawcli.core.compression._text import Context, editable, map_outside_fences, map_text, split_fences
+from clawcli.core.memo import text_key
 
 DEDUP_MIN_CHARS = 200
 
@@ -57,7 +58,10 @@ def dedup(messages: list, ctx: Context) -> list:
     only in its timing line) becomes a reference to those lines. Messages holding a code fence are
     only deduplicated whole (a fence is never cut).
     """
-    seen: dict[str, int] = {}
+    # earlier texts by length and both ends (each bucket: its distinct texts, first occurrence
+    # first): a dict keyed by the text itself would hash all of it, and every request brings a
+    # new copy of an agent's ~47 KB system prompt (~280k instructions of hashing per request)
+    seen: dict[tuple, list[tuple[str, int]]] = {}
     block_dedup = bool(ctx.notes.get("block_dedup", False))
     out = list(messages)
     names: dict[str, str] | None = None
@@ -72,9 +76,11 @@ def dedup(messages: list, ctx: Context) -> list:
         content = m.get("content")
         if not isinstance(content, str) or len(content) < DEDUP_MIN_CHARS:
             continue
-        first = seen.get(content)
+        key = text_key(content)
+        bucket = seen.get(key)
+        first = None if bucket is None else next((j for text, j in bucket if text == content), None)
         if first is None:
-            seen[content] = i
+            seen.setdefault(key, []).append((content, i))
         elif i not in ctx.protected:
             if names is None:
                 names = _tool_names(messages)
