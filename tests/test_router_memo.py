@@ -12,7 +12,7 @@ import random
 import re
 
 from clawcli.core.messages import estimate_tokens as raw_estimate
-from clawcli.core.router import _BIG, extract_features, estimate_tokens
+from clawcli.core.router import _BIG, _SMALL, extract_features, estimate_tokens
 from clawcli.core.router import ask as ask_mod
 from clawcli.core.router.ask import INJECTED_BLOCKS, _cut_blocks, clean_user_text
 from clawcli.proxy import sessions
@@ -31,6 +31,18 @@ def test_big_text_estimate_confirms_the_whole_text():
     assert estimate_tokens(a) == math.ceil(raw_estimate(a))  # b replaced a's entry: counted again
     assert len(_BIG) <= 64
 
+
+
+def test_small_message_estimates_are_remembered_per_text():
+    def tokens(*texts: str) -> int:
+        return extract_features({"messages": [{"role": "user", "content": t} for t in texts]}).input_tokens
+
+    a, b = "word " * 60, "{}:; " * 60  # the same length, other tokens
+    expect = {t: math.ceil(raw_estimate(t)) + 4 for t in (a, b)}
+    for _ in range(2):
+        assert tokens("".join(list(a))) == expect[a]
+        assert tokens("".join(list(b))) == expect[b]
+    assert _SMALL.get(a) == expect[a] - 4 and len(_SMALL) <= 1024
 
 def test_tool_schema_tokens_are_remembered_per_schema():
     def body(desc):

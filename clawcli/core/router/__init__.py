@@ -65,6 +65,10 @@ def estimate_tokens(text: str) -> int:
 _MEMO_MIN = 4096
 _MEMO_MAX = 256 * 1024
 _BIG = BoundedMemo(64)
+# A smaller message (a user turn, a short tool result) is keyed by the text itself: hashing it
+# costs ~1/10 of counting it, and an agent resends its earlier turns on every request. Bounded:
+# at most 1024 texts of under _MEMO_MIN characters each.
+_SMALL = BoundedMemo(1024)
 
 
 def _count(data: str | bytes) -> int:
@@ -113,7 +117,13 @@ def extract_features(request: Mapping[str, Any]) -> RequestFeatures:
             t = content_text(content)
         # estimate_tokens, inlined: this runs for every message of every proxied request
         n = len(t)
-        tokens = _remembered(t) if _MEMO_MIN <= n <= _MEMO_MAX else math.ceil(_estimate_tokens(t)) if n else 0
+        if n < _MEMO_MIN:
+            tokens = _SMALL.get(t)
+            if tokens is None:
+                tokens = math.ceil(_estimate_tokens(t)) if n else 0
+                _SMALL.put(t, tokens)
+        else:
+            tokens = _remembered(t) if n <= _MEMO_MAX else math.ceil(_estimate_tokens(t))
         if role in ("system", "developer"):
             system_parts.append(t)
             system_tokens += tokens
