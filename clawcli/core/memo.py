@@ -6,7 +6,7 @@ hash all of it every time. :func:`by_text` keys an entry by the text's length an
 confirms a hit by comparing the whole text (a memcmp): a text that shares the key but differs in
 the middle is computed afresh and replaces the entry. Everything here is pure memoisation (a hit
 returns what the computation would) and bounded: a :class:`BoundedMemo` forgets its oldest entry
-when full.
+when full; a :class:`TextMemo` also when the texts it keeps alive exceed a character budget.
 
     memo = BoundedMemo(64)
     tokens = by_text(memo, system_prompt, count_tokens)
@@ -38,6 +38,31 @@ class BoundedMemo(dict):
         if len(self) >= self.size:
             self.pop(next(iter(self), None), None)
         self[key] = value
+
+
+class TextMemo(BoundedMemo):
+    """A :class:`BoundedMemo` for :func:`by_text` that also bounds the characters it keeps alive:
+    at most ``chars`` of remembered texts (each entry's text; a result is no longer than its text
+    for the callers that use this), forgetting the oldest entries first."""
+
+    __slots__ = ("chars", "used")
+
+    def __init__(self, size: int, chars: int) -> None:
+        super().__init__(size)
+        self.chars = chars
+        self.used = 0
+
+    def put(self, key: Hashable, value: Any) -> None:
+        n = len(value[0])
+        if n > self.chars:
+            return
+        old = self.pop(key, None)  # a text sharing the key is replaced: its characters are freed
+        if old is not None:
+            self.used -= len(old[0])
+        while self and (len(self) >= self.size or self.used + n > self.chars):
+            self.used -= len(self.pop(next(iter(self)))[0])
+        self[key] = value
+        self.used += n
 
 
 def text_key(text: Any) -> tuple:

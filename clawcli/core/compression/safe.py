@@ -19,7 +19,7 @@ import re
 from itertools import repeat
 
 from clawcli.core.compression._text import Context, editable, map_outside_fences, map_text, split_fences
-from clawcli.core.memo import text_key
+from clawcli.core.memo import TextMemo, by_text, text_key
 
 DEDUP_MIN_CHARS = 200
 
@@ -182,11 +182,32 @@ def _ws_text(text: str) -> str:
     return out
 
 
+# Layers 2 and 3 are pure functions of one text, and an agent resends every earlier message on
+# each turn: their results are remembered per text (keyed by length and both ends, a hit confirmed
+# by comparing the whole text: memo.by_text), so a conversation's old tool results are not
+# scanned and parsed again on every request. A short text is processed faster than remembered.
+# Bounded: 512 texts and 2M characters per layer function (a full 200k-token context is ~800k).
+MEMO_MIN_CHARS = 256
+
+
+def _remembered(fn, needle: str = ""):
+    """``fn`` remembered per text; a text without ``needle`` is one ``fn`` leaves as it is."""
+    memo = TextMemo(512, 2_000_000)
+
+    def run(text: str) -> str:
+        if len(text) < MEMO_MIN_CHARS or needle not in text:
+            return fn(text)
+        return by_text(memo, text, fn)
+
+    run.memo = memo  # type: ignore[attr-defined]  # for the tests
+    return run
+
+
 def whitespace(messages: list, ctx: Context) -> list:
     """Layer 2: line ends and blank-line runs outside code fences; indentation untouched."""
     out = list(messages)
     for i in editable(messages, ctx):
-        out[i] = map_text(messages[i], _ws_text)
+        out[i] = map_text(messages[i], _ws_remembered)
     return out
 
 
@@ -299,5 +320,10 @@ def json_compact(messages: list, ctx: Context) -> list:
     out = list(messages)
     for i in editable(messages, ctx):
         m = messages[i]
-        out[i] = map_text(m, _json_tool if m.get("role") == "tool" else _json_fences)
+        out[i] = map_text(m, _json_tool_remembered if m.get("role") == "tool" else _json_fences_remembered)
     return out
+
+
+_ws_remembered = _remembered(_ws_text)
+_json_tool_remembered = _remembered(_json_tool)
+_json_fences_remembered = _remembered(_json_fences, "json")  # no "json" in it: returned at once
