@@ -122,6 +122,7 @@ def bounded_protocol(head_timeout: float = HEAD_TIMEOUT, max_head_bytes: int = M
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
     from clawcli.core.ticker import Ticker
+    from clawcli.proxy.cycle import install
 
     ticker = Ticker()
 
@@ -180,7 +181,10 @@ def bounded_protocol(head_timeout: float = HEAD_TIMEOUT, max_head_bytes: int = M
         def on_headers_complete(self) -> None:
             self._cancel_head_timer()
             self._arm_head_timer(body_timeout)  # the same timer now bounds the body
+            previous = self.cycle
             super().on_headers_complete()
+            if self.cycle is not previous:  # a new request (not an upgrade): one write per response
+                install(self.cycle, self.loop.call_soon)
 
         def on_message_complete(self) -> None:
             self._cancel_head_timer()
