@@ -78,3 +78,20 @@ def test_router_compression_and_emulator_count_tokens_the_same_way() -> None:
     assert usage["prompt_tokens"] == math.ceil(estimate_tokens(text)) + 3
     # and the router's input estimate counts the same text the same way (+4 per message)
     assert route(body).input_tokens == math.ceil(estimate_tokens(text)) + 4
+
+
+def test_the_remembered_estimate_is_the_estimate_of_each_text() -> None:
+    from clawcli.core import messages
+
+    # short texts are keyed by the text; longer ones by length and both ends, then compared
+    short = ["word " * 60, "{}:; " * 60]
+    long = ["h" * 100 + mid * 2000 + "t" * 100 for mid in ("word ", "{}:; ")]
+    huge = ["x " * (messages.REMEMBER_MAX // 2 + 1), "x," * (messages.REMEMBER_MAX // 2 + 1)]
+    for _ in range(2):
+        for a, b in (short, long, huge):
+            assert len(a) == len(b)
+            assert messages.remembered_estimate("".join(list(a))) == estimate_tokens(a)
+            assert messages.remembered_estimate("".join(list(b))) == estimate_tokens(b) != estimate_tokens(a)
+    assert messages._SHORT.get(short[1]) == estimate_tokens(short[1])
+    assert any(v[0] == long[1] for v in messages._LONG.values())
+    assert not any(v[0] in huge for v in messages._LONG.values())  # over REMEMBER_MAX: not kept

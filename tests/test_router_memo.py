@@ -12,7 +12,8 @@ import random
 import re
 
 from clawcli.core.messages import estimate_tokens as raw_estimate
-from clawcli.core.router import _BIG, _SMALL, extract_features, estimate_tokens
+from clawcli.core import messages as messages_mod
+from clawcli.core.router import _JSON, extract_features, estimate_tokens
 from clawcli.core.router import ask as ask_mod
 from clawcli.core.router.ask import INJECTED_BLOCKS, _cut_blocks, clean_user_text
 from clawcli.proxy import sessions
@@ -29,7 +30,8 @@ def test_big_text_estimate_confirms_the_whole_text():
     assert estimate_tokens(a) == math.ceil(raw_estimate(a))
     assert estimate_tokens(b) == math.ceil(raw_estimate(b)) != estimate_tokens(a)
     assert estimate_tokens(a) == math.ceil(raw_estimate(a))  # b replaced a's entry: counted again
-    assert len(_BIG) <= 64
+    assert messages_mod._LONG.used <= messages_mod._LONG.chars
+    assert any(v[0] == a for v in messages_mod._LONG.values())
 
 
 
@@ -42,7 +44,7 @@ def test_small_message_estimates_are_remembered_per_text():
     for _ in range(2):
         assert tokens("".join(list(a))) == expect[a]
         assert tokens("".join(list(b))) == expect[b]
-    assert _SMALL.get(a) == expect[a] - 4 and len(_SMALL) <= 1024
+    assert messages_mod._SHORT.get(a) == raw_estimate(a) and len(messages_mod._SHORT) <= 2048
 
 def test_tool_schema_tokens_are_remembered_per_schema():
     def body(desc):
@@ -53,6 +55,21 @@ def test_tool_schema_tokens_are_remembered_per_schema():
     fa, fb = extract_features(body(a)), extract_features(body(b))
     assert fa.input_tokens != fb.input_tokens
     assert extract_features(body(a)).input_tokens == fa.input_tokens
+    assert _JSON.used <= _JSON.chars
+
+
+def test_tool_call_tokens_are_remembered_per_call():
+    def body(args: str) -> dict:
+        call = {"id": "c1", "type": "function", "function": {"name": "read", "arguments": args}}
+        return {"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": None,
+                                                                 "tool_calls": [call]}]}
+
+    a, b = ('{"path": "' + mid + "z" * 80 + '"}' for mid in ("ab " * 40, "a,b" * 40))  # same length and ends
+    fa, fb = extract_features(body(a)), extract_features(body(b))
+    assert fa.input_tokens != fb.input_tokens
+    for _ in range(2):
+        assert extract_features(body(a)).input_tokens == fa.input_tokens
+        assert extract_features(body(b)).input_tokens == fb.input_tokens
 
 
 def test_block_cutting_matches_the_lazy_regex():

@@ -3,6 +3,7 @@
     content_text(msg["content"])      # the text a model reads from a message's content
     message_text(msg)                  # the same, from the message
     estimate_tokens(text)              # BPE-shaped estimate (a float; round when showing)
+    remembered_estimate(text)          # the same float, remembered per text (the per-request paths)
     whole_tokens(text)                 # the same as a count: rounded up, at least 1 for any text
 
 The router, request compression, the session journal, the proxy's chat commands and the gateway
@@ -29,6 +30,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from typing import Any
+
+from clawcli.core.memo import BoundedMemo, TextMemo, by_text
 
 #: content-part types that carry text a model reads
 TEXT_PART_TYPES = frozenset(("text", "input_text"))
@@ -112,6 +115,32 @@ def estimate_tokens(text: str) -> float:
         b = raw.translate(_B)
         tokens += b.count(b"xn") + b.count(b"sn") + (b[:1] == b"n") + 0.5 * b.count(b"nss")
     return tokens
+
+
+# An agent resends its whole conversation on every request, and the router and compression's
+# token accounting each estimate every message of it (counting costs ~15 ns a character; a long
+# conversation, millions of instructions a request). The estimate is remembered per text: a short
+# one keyed by the text itself (hashing costs ~1/10 of counting), a longer one by its length and
+# both ends, a hit confirmed by comparing the whole text (memo.by_text). Pure memoisation: the same
+# float. Bounded: 2048 short texts (< 4 KB each) and 4M characters of longer ones (a full 200k-token
+# context is ~800k); a text over 256 KB is counted each time.
+REMEMBER_SHORT = 4096
+REMEMBER_MAX = 256 * 1024
+_SHORT = BoundedMemo(2048)
+_LONG = TextMemo(1024, 4_000_000)
+
+
+def remembered_estimate(text: str) -> float:
+    """``estimate_tokens(text)``, remembered (see above): for the paths that run every request."""
+    if len(text) < REMEMBER_SHORT:
+        tokens = _SHORT.get(text)
+        if tokens is None:
+            tokens = estimate_tokens(text)
+            _SHORT.put(text, tokens)
+        return tokens
+    if len(text) <= REMEMBER_MAX:
+        return by_text(_LONG, text, estimate_tokens)
+    return estimate_tokens(text)
 
 
 def whole_tokens(text: str) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 from clawcli.core.messages import IMAGE_PART_TYPES, estimate_tokens, part_text
+from clawcli.core.messages import remembered_estimate as _tokens  # the same float, remembered per text
 
 __all__ = ["estimate_tokens", "message_chars", "message_size", "messages_size"]
 
@@ -31,7 +32,7 @@ def _calls_size(msg: dict, tokens: bool = True) -> tuple[int, float]:
         args = args if isinstance(args, str) else json.dumps(args)
         chars += len(name) + len(args)
         if tokens:
-            toks += 12 + estimate_tokens(name) + estimate_tokens(args)
+            toks += 12 + _tokens(name) + _tokens(args)
     return chars, toks
 
 
@@ -42,13 +43,13 @@ def message_size(msg: dict) -> tuple[int, float]:
     content = msg.get("content")
     if isinstance(content, str):
         chars += len(content)
-        tokens += estimate_tokens(content)
+        tokens += _tokens(content)
     elif isinstance(content, list):
         for part in content:
             t = part_text(part)
             if t:
                 chars += len(t)
-                tokens += estimate_tokens(t)
+                tokens += _tokens(t)
             elif isinstance(part, dict) and part.get("type") in IMAGE_PART_TYPES:
                 tokens += _IMAGE_TOKENS
     c, t = _calls_size(msg)
@@ -57,7 +58,7 @@ def message_size(msg: dict) -> tuple[int, float]:
     rc = msg.get("reasoning_content")
     if isinstance(rc, str):
         chars += len(rc)
-        tokens += estimate_tokens(rc)
+        tokens += _tokens(rc)
     return chars, tokens
 
 

@@ -19,8 +19,9 @@ from typing import Any
 from clawcli.core.catalog import PROFILE_NAMES, Catalog, _strip_prefix, default_catalog
 from clawcli.core.errors import ConfigError, RouterError, UnknownModelError
 from clawcli.core.messages import IMAGE_PART_TYPES
-from clawcli.core.memo import BoundedMemo, by_text
+from clawcli.core.memo import BoundedMemo, TextMemo, by_text
 from clawcli.core.messages import estimate_tokens as _estimate_tokens
+from clawcli.core.messages import remembered_estimate as _remembered_estimate
 from clawcli.core.router import select
 from clawcli.core.router.ask import Ask, content_text, find_ask
 from clawcli.core.router.classifier import classify
@@ -50,34 +51,20 @@ STRUCTURED_SYSTEM_MAX = 2000
 
 def estimate_tokens(text: str) -> int:
     """Whole tokens of ``text`` by the code base's one estimate (``clawcli.core.messages``), rounded up."""
-    if _MEMO_MIN <= len(text) <= _MEMO_MAX:
-        return _remembered(text)
-    return math.ceil(_estimate_tokens(text))
+    return math.ceil(_remembered_estimate(text))
 
 
-# An agent resends the same big texts on every request (OpenClaw: a ~47 KB system prompt and
-# ~15 KB of tool schemas); remembering their estimate turns ~0.5 ms of counting per request into
-# one compare. Each request parses a new copy of the text, so a dict keyed by the text itself would
-# hash all of it every time (~20 us for 48 KB); the key is its length and both ends instead, and a
-# hit is confirmed by comparing the whole text (a memcmp). Pure memoisation: same text, same number
-# (a text that shares the key but differs in the middle replaces the entry). Bounded in memory: at
-# most 64 texts of at most 256 KB each are kept alive (a bigger paste is simply counted again).
-_MEMO_MIN = 4096
-_MEMO_MAX = 256 * 1024
-_BIG = BoundedMemo(64)
-# A smaller message (a user turn, a short tool result) is keyed by the text itself: hashing it
-# costs ~1/10 of counting it, and an agent resends its earlier turns on every request. Bounded:
-# at most 1024 texts of under _MEMO_MIN characters each.
-_SMALL = BoundedMemo(1024)
+# An agent resends the same texts on every request (OpenClaw: a ~47 KB system prompt, ~15 KB of
+# tool schemas, and every earlier turn): message texts use the code base's remembered estimate
+# (messages.remembered_estimate), and compact JSON (tool schemas, an assistant's tool calls) is
+# remembered the same way, as bytes: by length and both ends, a hit confirmed by comparing the
+# whole (a memcmp; a dict keyed by the bytes would hash all of them every time). Pure memoisation:
+# same JSON, same number. Bounded: 1024 entries and 4M bytes (bigger JSON is counted each time).
+_JSON = TextMemo(1024, 4_000_000)
 
 
-def _count(data: str | bytes) -> int:
-    return math.ceil(_estimate_tokens(data if isinstance(data, str) else data.decode("utf-8")))
-
-
-def _remembered(data: str | bytes) -> int:
-    """Whole tokens of ``data`` (text, or compact JSON as UTF-8 bytes), remembered."""
-    return by_text(_BIG, data, _count)
+def _count(data: bytes) -> int:
+    return math.ceil(_estimate_tokens(data.decode("utf-8")))
 
 
 def _json_tokens(obj: Any) -> int:
@@ -88,9 +75,7 @@ def _json_tokens(obj: Any) -> int:
         data = orjson.dumps(obj)
     except TypeError:  # not JSON-serialisable as orjson sees it (e.g. a huge int): the slow path
         data = json.dumps(obj, separators=(",", ":"), default=str).encode()
-    if _MEMO_MIN <= len(data) <= _MEMO_MAX:
-        return _remembered(data)
-    return math.ceil(_estimate_tokens(data.decode("utf-8")))
+    return by_text(_JSON, data, _count)
 
 
 def extract_features(request: Mapping[str, Any]) -> RequestFeatures:
@@ -115,15 +100,7 @@ def extract_features(request: Mapping[str, Any]) -> RequestFeatures:
             if isinstance(content, list) and not has_images:
                 has_images = any(isinstance(p, Mapping) and p.get("type") in IMAGE_PART_TYPES for p in content)
             t = content_text(content)
-        # estimate_tokens, inlined: this runs for every message of every proxied request
-        n = len(t)
-        if n < _MEMO_MIN:
-            tokens = _SMALL.get(t)
-            if tokens is None:
-                tokens = math.ceil(_estimate_tokens(t)) if n else 0
-                _SMALL.put(t, tokens)
-        else:
-            tokens = _remembered(t) if n <= _MEMO_MAX else math.ceil(_estimate_tokens(t))
+        tokens = math.ceil(_remembered_estimate(t))  # estimate_tokens, inlined (every message, every request)
         if role in ("system", "developer"):
             system_parts.append(t)
             system_tokens += tokens
