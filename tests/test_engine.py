@@ -378,3 +378,16 @@ async def test_session_cap_strict_refuses_and_graceful_downgrades():
                                  decision=decision(["anthropic/claude-opus-4.6", "openai/gpt-5.4"], tier="COMPLEX"))
         assert res.model != "anthropic/claude-opus-4.6"
         assert any("downgraded" in n for n in res.notices)
+
+
+def test_event_chunk_reads_done_json_and_what_orjson_refuses():
+    """One SSE data field: [DONE] (whitespace around it too) ends the stream, a JSON object is a
+    chunk, anything else is skipped; what orjson refuses (NaN) still parses through the stdlib."""
+    import math
+
+    from clawcli.core.upstream.relay import _END, _event_chunk
+
+    assert _event_chunk("[DONE]") is _END and _event_chunk(" [DONE]\n") is _END
+    assert _event_chunk('{"a":1}') == {"a": 1} and _event_chunk(' {"a":1}') == {"a": 1}
+    assert _event_chunk("[1]") is None and _event_chunk("") is None and _event_chunk("{oops") is None
+    assert math.isnan(_event_chunk('{"a": NaN}')["a"])

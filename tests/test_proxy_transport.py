@@ -109,6 +109,21 @@ async def test_sse_events_keep_multi_line_data_and_skip_comments(gw):
     assert all(d.startswith("{") for d in data[:-1]) and len(data) >= 3
 
 
+def _read_in_pieces(raw: bytes, size: int):
+    """A stand-in aiohttp response whose body arrives ``size`` bytes per read."""
+    pieces = [raw[i:i + size] for i in range(0, len(raw), size)]
+
+    class Content:
+        async def iter_any(self):
+            for p in pieces:
+                yield p
+
+    class Resp:
+        content = Content()
+
+    return Resp()
+
+
 async def test_sse_parser_joins_data_lines_across_pieces_and_line_ends():
     """Events split anywhere between reads, CRLF / CR / LF line ends, multi-line data, comments."""
     from clawcli.proxy.transport import _sse_data
@@ -116,15 +131,50 @@ async def test_sse_parser_joins_data_lines_across_pieces_and_line_ends():
     raw = (b": keep-alive\r\n\r\ndata: {\"a\":1}\r\n\r\nevent: x\ndata: line1\ndata:line2\n\n"
            b"data: c1\r\ndata: c2\r\n\r\ndata: [DONE]\r\rdata: tail")
     for size in (1, 2, 3, 7, len(raw)):
-        pieces = [raw[i:i + size] for i in range(0, len(raw), size)]
-
-        class Content:
-            async def iter_any(self):
-                for p in pieces:
-                    yield p
-
-        class Resp:
-            content = Content()
-
-        got = [d async for d in _sse_data(Resp())]
+        got = [d async for d in _sse_data(_read_in_pieces(raw, size))]
         assert got == ['{"a":1}', "line1\nline2", "c1\nc2", "[DONE]", "tail"], (size, got)
+
+
+async def test_the_gateway_gets_the_same_headers_over_aiohttp(gw):
+    """The engine hands the aiohttp client its fixed header sets prepared once (prepare_headers):
+    every request, the 402 round trip's paid resend included, still carries exactly these."""
+    async with engine_for(gw) as eng:
+        await eng.complete({**REQ, "model": "openai/gpt-4o-mini"}, source="serve")
+        [_ev async for _ev in eng.stream({**REQ, "model": "openai/gpt-4o-mini"}, source="serve")]
+    seen = [(r.stream, r.payment_attached, {k.lower(): v for k, v in r.headers.items()}) for r in gw.requests]
+    # (the streamed request is pre-authorised with the quote the first one paid: one round trip)
+    assert [(s, p) for s, p, _h in seen] == [(False, False), (False, True), (True, True)]
+    for stream, _paid, h in seen:
+        assert h["content-type"] == "application/json"
+        assert h["accept"] == ("text/event-stream" if stream else "application/json")
+        assert h["user-agent"].startswith("clawcli/")
+    prepared = AiohttpGatewayClient.prepare_headers(JSON)
+    assert dict(prepared) == JSON and prepared is not JSON
+
+
+async def test_sse_parser_in_pieces_matches_the_whole_stream_parsed_at_once():
+    """Whatever the read sizes, the events are those of the whole body split by the SSE rules
+    (line ends normalised, blocks at blank lines, data lines joined): the parser's per-read split
+    and its inline one-line fast path must not drop, merge or alter an event."""
+    import random
+
+    from clawcli.proxy.transport import _sse_data
+
+    def whole(raw: bytes) -> list[str]:
+        text = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        blocks = text.split(b"\n\n")
+        blocks[-1] = blocks[-1].rstrip(b"\n")
+        out = []
+        for block in blocks:
+            lines = [ln[5:] for ln in block.split(b"\n") if ln.startswith(b"data:")]
+            if lines:
+                out.append(b"\n".join(ln[1:] if ln.startswith(b" ") else ln for ln in lines).decode())
+        return out
+
+    parts = [b'data: {"a":1}', b"data:x", b"data: ", b"data:  two", b": comment", b"event: e", b"id: 1",
+             b"\n", b"\r\n", b"\r", b"\n\n", b"\r\n\r\n", b"data: [DONE]", b"data: caf\xc3\xa9"]
+    rng = random.Random(7)
+    for _ in range(300):
+        raw = b"".join(rng.choice(parts) for _ in range(rng.randint(1, 14)))
+        size = rng.choice((1, 2, 3, 5, 8, len(raw)))
+        assert [d async for d in _sse_data(_read_in_pieces(raw, size))] == whole(raw), (raw, size)

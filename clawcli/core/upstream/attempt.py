@@ -46,6 +46,11 @@ class AttemptRunner:
         self.timeouts = timeouts
         self.clock = clock
         self.base_url = base_url
+        # the two fixed header sets in the client's own form, built once (aiohttp: a CIMultiDict,
+        # which it copies as it is instead of converting a dict on every request)
+        prepare = getattr(client, "prepare_headers", None)
+        self._json_headers = prepare(_JSON_HEADERS) if prepare is not None else _JSON_HEADERS
+        self._sse_headers = prepare(_SSE_HEADERS) if prepare is not None else _SSE_HEADERS
 
     def time_limit(self, model: str) -> float:
         info = self.catalog.get(model)
@@ -64,7 +69,7 @@ class AttemptRunner:
         if not streaming:
             body.pop("stream_options", None)
         payload = dumps(body)
-        headers = _SSE_HEADERS if streaming else _JSON_HEADERS
+        headers = self._sse_headers if streaming else self._json_headers
         try:
             async with self.ticker.timeout(budget):
                 resp = await self.payments.send(payload, headers, model, attempt, state)

@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import orjson
+
 from clawcli.core.upstream import classify as errors
 from clawcli.core.upstream._stream import (
     Accumulator,
@@ -68,8 +70,8 @@ async def _read_events(resp: GatewayResponse, attempt: Attempt, acc: Accumulator
             raise AttemptFailed(attempt)
         acc.add(chunk)
         held.append(chunk)
-        if streaming and (acc.has_tool_calls or acc.n_chars >= hold_chars):
-            loop = errors.loop_reason(acc.content, strict=True) if not acc.has_tool_calls else None
+        if streaming and (acc.tool_calls or acc.n_chars >= hold_chars):
+            loop = errors.loop_reason(acc.content, strict=True) if not acc.tool_calls else None
             if loop:
                 attempt.error_class, attempt.reason = errors.DEGRADED, loop
                 raise AttemptFailed(attempt)
@@ -88,12 +90,17 @@ _END: Any = {}  # the [DONE] sentinel (identity-compared; typed as a chunk for t
 
 
 def _event_chunk(data: str) -> dict[str, Any] | None:
-    """One SSE data field as a chunk dict; ``_END`` for ``[DONE]``; None for anything else."""
+    """One SSE data field as a chunk dict; ``_END`` for ``[DONE]``; None for anything else.
+    (Once per event of every stream: a chunk starts with "{", so it is neither stripped nor
+    compared, and orjson is called here; ``parse_json`` only for what orjson refuses.)"""
     if not data:
         return None
-    if data.strip() == "[DONE]":
+    if data[0] != "{" and data.strip() == "[DONE]":
         return _END
-    chunk = errors.parse_json(data)
+    try:
+        chunk = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        chunk = errors.parse_json(data)
     return chunk if isinstance(chunk, dict) else None
 
 
