@@ -40,7 +40,7 @@ IMAGE_PART_TYPES = frozenset(("image_url", "image", "input_image"))
 
 def part_text(part: Any) -> str:
     """The text of one content part ("" for images and anything else that is not text)."""
-    if isinstance(part, Mapping):
+    if type(part) is dict or isinstance(part, Mapping):  # the type test spares the ABC check
         if part.get("type") in TEXT_PART_TYPES:
             t = part.get("text")
             if isinstance(t, str):
@@ -51,7 +51,8 @@ def part_text(part: Any) -> str:
 
 def is_text_part(part: Any) -> bool:
     """True for a text part of a content list (a dict): the parts compression may edit."""
-    return isinstance(part, Mapping) and part.get("type") in TEXT_PART_TYPES and isinstance(part.get("text"), str)
+    return ((type(part) is dict or isinstance(part, Mapping)) and part.get("type") in TEXT_PART_TYPES
+            and isinstance(part.get("text"), str))
 
 
 def content_text(content: Any) -> str:
@@ -59,7 +60,9 @@ def content_text(content: Any) -> str:
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        return "\n".join(t for t in map(part_text, content) if t)
+        if len(content) == 1:  # the same text (a one-part join returns its part), without the join
+            return part_text(content[0])
+        return "\n".join([t for t in map(part_text, content) if t])
     return ""
 
 

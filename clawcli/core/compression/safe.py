@@ -18,7 +18,7 @@ import json
 import re
 from itertools import repeat
 
-from clawcli.core.compression._text import Context, editable, map_outside_fences, map_text, split_fences
+from clawcli.core.compression._text import Context, map_outside_fences, map_text, split_fences
 from clawcli.core.memo import TextMemo, by_text, text_key
 
 DEDUP_MIN_CHARS = 200
@@ -203,12 +203,28 @@ def _remembered(fn, needle: str = ""):
     return run
 
 
+def _map_editable(messages: list, ctx: Context, tool_fn, other_fn) -> list:
+    """``map_text`` over the messages a layer may change (``tool_fn`` for tool results), its
+    string case inlined: this runs for every message of every request."""
+    out = list(messages)
+    protected = ctx.protected
+    for i, m in enumerate(messages):
+        if i in protected:
+            continue
+        fn = tool_fn if m.get("role") == "tool" else other_fn
+        content = m.get("content")
+        if type(content) is str:
+            new = fn(content)
+            if new != content:
+                out[i] = {**m, "content": new}
+        else:
+            out[i] = map_text(m, fn)
+    return out
+
+
 def whitespace(messages: list, ctx: Context) -> list:
     """Layer 2: line ends and blank-line runs outside code fences; indentation untouched."""
-    out = list(messages)
-    for i in editable(messages, ctx):
-        out[i] = map_text(messages[i], _ws_remembered)
-    return out
+    return _map_editable(messages, ctx, _ws_remembered, _ws_remembered)
 
 
 _JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
@@ -317,11 +333,7 @@ def _json_tool(text: str) -> str:
 
 def json_compact(messages: list, ctx: Context) -> list:
     """Layer 3: minify JSON in tool results and in ```json fences (semantically equal)."""
-    out = list(messages)
-    for i in editable(messages, ctx):
-        m = messages[i]
-        out[i] = map_text(m, _json_tool_remembered if m.get("role") == "tool" else _json_fences_remembered)
-    return out
+    return _map_editable(messages, ctx, _json_tool_remembered, _json_fences_remembered)
 
 
 _ws_remembered = _remembered(_ws_text)

@@ -171,7 +171,7 @@ def _bounded(text: str) -> str:
 
 def _is_tool_result(content: Any) -> bool:
     return isinstance(content, list) and bool(content) and all(
-        isinstance(p, Mapping) and p.get("type") in _TOOL_PARTS for p in content)
+        (type(p) is dict or isinstance(p, Mapping)) and p.get("type") in _TOOL_PARTS for p in content)
 
 
 def _ends_mid_loop(last: Mapping[str, Any]) -> bool:
