@@ -138,3 +138,22 @@ def test_the_token_loop_prefilter_never_hides_a_loop():
             loops += expected
             assert (loop_reason(t, strict=strict) == "repeated-token loop") == expected, t
     assert loops > 1000  # the property was exercised on real loops, not only on plain text
+
+
+def test_two_loop_phrases_in_any_case_are_a_line_loop_and_one_is_not():
+    """The phrase check runs only when the text holds _LOOP_HINT: it must be in every pair of
+    phrases (else a pair without it would be missed), in any letter case, within the placeholder
+    check's 400 characters (degraded_reason reuses its casefolded text for ASCII) and beyond."""
+    from itertools import combinations
+
+    from clawcli.core.upstream.classify import _LOOP_HINT, _LOOP_PHRASES
+
+    assert all(_LOOP_HINT in a or _LOOP_HINT in b for a, b in combinations(_LOOP_PHRASES, 2))
+    for a, b in combinations(_LOOP_PHRASES, 2):
+        for text in (f"{a} {b}", f"{a.upper()} then {b.title()}", "x " * 250 + f"{a} {b}", f"É {a} {b}"):
+            assert loop_reason(text) == "repeated-line loop", text
+            assert degraded_reason(text) == "repeated-line loop", text
+    for p in _LOOP_PHRASES:
+        assert loop_reason(f"{p} and some ordinary words after it") is None
+    # lowercased, not casefolded: the long s stays itself (casefold() would make it an "s")
+    assert degraded_reason("the boxed is the re\u017fponse. the re\u017fponse is the text.") is None

@@ -66,6 +66,8 @@ _PROVIDER_TEXT = re.compile(
 #: case-insensitive regex alternation cost ~4 us per answer, the proxy checks every answer)
 _PLACEHOLDER_PHRASES = ("service is temporarily overloaded", "please try again in a moment")
 _LOOP_PHRASES = ("the boxed is the response.", "the response is the text.", "the final answer is the boxed.")
+#: in every pair of _LOOP_PHRASES (the first two both hold it): text without it has fewer than two
+_LOOP_HINT = "the response"
 # a unit of 1..10 characters repeated back to back at least 8 more times
 _REPEAT_UNIT = re.compile(r"(.{1,10}?)\1{7,}", re.DOTALL)
 
@@ -225,16 +227,22 @@ def loop_reason(text: str, *, strict: bool = False) -> str | None:
     t = text.strip()
     if len(t) < 16:
         return None
-    need = 0.8 if strict else 0.5
-    low = t.lower()
-    if sum(1 for p in _LOOP_PHRASES if p in low) >= 2:
+    return _loop_reason(t, 0.8 if strict else 0.5, t.lower())
+
+
+def _loop_reason(t: str, need: float, low: str) -> str | None:
+    """loop_reason's scans over ``t`` (stripped, 16 characters or more; ``low`` is ``t.lower()``)."""
+    # two of the phrases: every pair holds one of the first two, and both contain _LOOP_HINT
+    if _LOOP_HINT in low and sum(1 for p in _LOOP_PHRASES if p in low) >= 2:
         return "repeated-line loop"
-    lines = [ln.strip() for ln in t.splitlines() if ln.strip()]
-    if len(lines) >= 8:
-        top = Counter(lines).most_common(1)[0][1]
-        if (top >= 3 and len(set(lines)) / len(lines) <= 0.45
-                and _longest_periodic_run(lines, 8, need * len(lines)) >= need * len(lines)):
-            return "repeated-line loop"
+    lines = t.splitlines()
+    if len(lines) >= 8:  # (blank lines only drop out below: fewer lines never reach 8)
+        lines = [ln.strip() for ln in lines if ln.strip()]
+        if len(lines) >= 8:
+            top = Counter(lines).most_common(1)[0][1]
+            if (top >= 3 and len(set(lines)) / len(lines) <= 0.45
+                    and _longest_periodic_run(lines, 8, need * len(lines)) >= need * len(lines)):
+                return "repeated-line loop"
     toks = t.split()
     # a block of <= 8 tokens covering `need` of them makes its commonest token >= need/8 of all;
     # and every position inside a repeat is a token seen before: an ordinary sentence, whose
@@ -268,11 +276,16 @@ def degraded_reason(content: str | None, *, has_tool_calls: bool = False) -> str
         # "4" or "B" can be the whole right answer (arithmetic, multiple choice): only a lone
         # punctuation mark or symbol ("." "�" "…") is a broken reply worth paying another model for
         return "single-character response"
+    low = None
     if len(t) < 400:
         folded = t.casefold()
-        if any(p in folded for p in _PLACEHOLDER_PHRASES):
+        if _PLACEHOLDER_PHRASES[0] in folded or _PLACEHOLDER_PHRASES[1] in folded:
             return "overloaded placeholder"
-    return loop_reason(t)
+        if t.isascii():  # (O(1)) ASCII casefolds as it lowercases: loop_reason's lower() is this one
+            low = folded
+    if len(t) < 16:  # loop_reason's own floor (t is stripped already)
+        return None
+    return _loop_reason(t, 0.5, t.lower() if low is None else low)
 
 
 def completion_problem(payload: Any) -> tuple[str, str] | None:
