@@ -128,6 +128,20 @@ def test_a_head_whose_body_is_late_goes_out_at_the_end_of_the_loop_turn() -> Non
     asyncio.run(main())
 
 
+def test_a_content_length_head_waits_for_its_body() -> None:
+    """No end-of-turn timer for a response whose app knows its body (it sent the length)."""
+    async def main() -> None:
+        c, t = _cycle()
+        await c.send(RESPONSES["content-length"][0])
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        assert t.writes == []
+        await c.send(RESPONSES["content-length"][1])
+        assert len(t.writes) == 1 and t.writes[0].endswith(b"\r\n\r\nhello")
+
+    asyncio.run(main())
+
+
 def test_errors_are_uvicorns() -> None:
     async def main() -> None:
         c, t = _cycle()
@@ -170,14 +184,14 @@ async def _app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         await send(m)
 
 
-def _serve(http: Any) -> tuple[Any, int, threading.Thread]:
+def _serve(http: Any, keep_alive: float = 5) -> tuple[Any, int, threading.Thread]:
     import uvicorn
 
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen()
     cfg = uvicorn.Config(_app, loop="uvloop", http=http, lifespan="off", access_log=False, log_level="critical",
-                         server_header=False, date_header=False)
+                         server_header=False, date_header=False, timeout_keep_alive=keep_alive)
     server = uvicorn.Server(cfg)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -219,3 +233,27 @@ def test_claw_serve_writes_what_stock_uvicorn_writes() -> None:
         for server, _port, thread in servers:
             server.should_exit = True
             thread.join(10)
+
+
+def test_an_idle_kept_alive_connection_is_closed_and_a_busy_one_is_not() -> None:
+    """The keep-alive limit (a ticker deadline in server.bounded_protocol, not uvicorn's loop timer):
+    re-armed after every response, cancelled when the next request arrives."""
+    from clawcli.proxy.server import bounded_protocol
+
+    server, port, thread = _serve(bounded_protocol(), keep_alive=2)
+    request = b"GET /content-length HTTP/1.1\r\nhost: localhost\r\n\r\n"
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            for _ in range(4):  # 2.1 s in all, never 2 s idle: the connection stays open
+                s.sendall(request)
+                got = b""
+                while not got.endswith(b"hello"):
+                    chunk = s.recv(65536)
+                    assert chunk, "a connection in use was closed as idle"
+                    got += chunk
+                time.sleep(0.7)
+            s.settimeout(10)
+            assert s.recv(1) == b""  # then idle for 2 s: closed by the server
+    finally:
+        server.should_exit = True
+        thread.join(10)

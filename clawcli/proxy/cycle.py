@@ -7,10 +7,12 @@ expensive line of the whole proxy under load (a py-spy profile at c=16: ~21% of 
 process' samples, the body write ~4.5%). The ``send`` of :func:`install` holds the head instead and
 writes it together with the first body message; every ASGI app sends that message right after
 the start (our ``send_json``, Starlette's ``Response``, the SSE relay's first comment), so a
-complete answer leaves in one write. Nothing waits on that: a head still held at the end of the
-event-loop turn (an app that awaits something between the two messages) is written then, and
-every body message after the first is written at once, as before, so a stream's chunks are
-never delayed.
+complete answer leaves in one write. A stream is not delayed: its head, if no body message came
+along by the end of the event-loop turn (an app that awaits something between the two
+messages), is written then, and every body message after the first is written at once, as
+before. A response with a ``content-length`` header waits for its first body message
+unconditionally: its app knows the body already (it sent its length), and a client can do
+nothing with such a head before the body anyway.
 
 The bytes on the wire are uvicorn's, byte for byte: the same status line, the header lines in
 the same order (names lower-cased), the same ``connection: close`` / ``transfer-encoding:
@@ -24,8 +26,9 @@ finds; values are joined with a tab, which a value may contain anyway) instead o
 the cycle's task first runs. Not a subclass swapped in with ``__class__``: that turns the
 cycle's inline attribute values into a dict and costs more in uvicorn's own attribute reads
 (~20k instructions per request) than the write saves. One difference remains, on a path
-that is broken anyway: an app that fails between the two messages closes the connection with
-the head still held, so the client sees no head rather than a head without its body.
+that is broken anyway: an app that fails (or returns) between the two messages of a
+content-length response gets its connection closed with the head still held, so the client
+sees no head rather than a head without its body.
 """
 
 from __future__ import annotations
@@ -95,7 +98,10 @@ def install(cycle: RequestResponseCycle, call_soon: Any) -> None:
                 content.append(b"transfer-encoding: chunked\r\n")
             content.append(b"\r\n")
             head = b"".join(content)
-            call_soon(flush_head)
+            if cycle.chunked_encoding is not False:  # a stream (or no body): out by the end of this loop turn
+                call_soon(flush_head)
+            # with a content-length the app has its body already and sends it next: no timer (~10k
+            # instructions a response, the cost of a call_soon and the loop turn it takes)
             return
 
         if cycle.response_complete:

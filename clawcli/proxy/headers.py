@@ -91,16 +91,22 @@ SCOPE_LOGGED = "clawcli.logged"  # the request reached the engine (its usage rec
 
 def with_request_id(send: Any, scope: dict[str, Any], request_id: str) -> Any:
     """``send`` that adds ``x-request-id`` to a response that does not carry one yet (the chat
-    handler sets its flight's id itself) and remembers the status for the request log."""
+    handler sets its flight's id itself) and remembers the status for the request log.
+
+    A plain function returning ``send``'s awaitable (``await wrapped(msg)`` works the same): no
+    coroutine of its own on each of the two sends of every response."""
     rid = request_id.encode()
 
-    async def wrapped(message: dict[str, Any]) -> None:
+    def wrapped(message: dict[str, Any]) -> Any:
         if message["type"] == "http.response.start":
             scope[SCOPE_STATUS] = message["status"]
             headers = message.get("headers") or []
-            if not any(k == b"x-request-id" for k, _ in headers):
+            for k, _ in headers:
+                if k == b"x-request-id":
+                    break
+            else:
                 message = {**message, "headers": [*headers, (b"x-request-id", rid)]}
-        await send(message)
+        return send(message)
 
     return wrapped
 

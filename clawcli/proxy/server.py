@@ -116,9 +116,9 @@ def _server_class() -> Any:
 def bounded_protocol(head_timeout: float = HEAD_TIMEOUT, max_head_bytes: int = MAX_HEAD_BYTES,
                      max_connections: int = MAX_CONNECTIONS, body_timeout: float = BODY_TIMEOUT) -> Any:
     """uvicorn's httptools protocol with the bounds of the module docstring (uvicorn itself has no
-    timeout for a request head and no cap on connections). The head and body limits are
-    deadlines on one :class:`~clawcli.core.ticker.Ticker` per server (not two loop timers armed
-    and cancelled per request); they fire up to one tick (50 ms) late."""
+    timeout for a request head and no cap on connections). The head and body limits, and the
+    keep-alive limit, are deadlines on one :class:`~clawcli.core.ticker.Ticker` per server (not
+    three loop timers armed and cancelled per request); they fire up to one tick (50 ms) late."""
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
     from clawcli.core.ticker import Ticker
@@ -131,6 +131,7 @@ def bounded_protocol(head_timeout: float = HEAD_TIMEOUT, max_head_bytes: int = M
 
     class BoundedHttpToolsProtocol(HttpToolsProtocol):
         _head_timer = 0  # the ticker token of the pending head/body deadline; 0: none
+        _idle_timer = 0  # the ticker token of the keep-alive deadline (between requests); 0: none
         _head_bytes = 0
         _head_too_large = False
 
@@ -143,6 +144,7 @@ def bounded_protocol(head_timeout: float = HEAD_TIMEOUT, max_head_bytes: int = M
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._cancel_head_timer()
+            self._unset_keepalive_if_required()  # uvicorn only does so on a clean close
             super().connection_lost(exc)
 
         def _arm_head_timer(self, timeout: float = head_timeout) -> None:
@@ -164,19 +166,24 @@ def bounded_protocol(head_timeout: float = HEAD_TIMEOUT, max_head_bytes: int = M
             self._head_bytes = 0
             self._arm_head_timer()
 
+        # on_url and on_header: uvicorn's own, with the head size counted (inlined: per header)
         def on_url(self, url: bytes) -> None:
-            self._count_head(len(url))
-            super().on_url(url)
-
-        def on_header(self, name: bytes, value: bytes) -> None:
-            self._count_head(len(name) + len(value))
-            super().on_header(name, value)
-
-        def _count_head(self, n: int) -> None:
-            self._head_bytes += n
+            self._head_bytes += len(url)
             if self._head_bytes > max_head_bytes:
                 self._head_too_large = True
                 raise ValueError("request head too large")  # stops the parser -> send_400_response
+            self.url += url
+
+        def on_header(self, name: bytes, value: bytes) -> None:
+            self._head_bytes += len(name) + len(value)
+            if self._head_bytes > max_head_bytes:
+                self._head_too_large = True
+                raise ValueError("request head too large")
+            name = name.lower()
+            value = value.rstrip(b" \t")  # llhttp keeps trailing whitespace (RFC 9110 5.5 excludes it)
+            if name == b"expect" and value.lower() == b"100-continue":
+                self.expect_100_continue = True
+            self.headers.append((name, value))
 
         def on_headers_complete(self) -> None:
             self._cancel_head_timer()
@@ -189,6 +196,32 @@ def bounded_protocol(head_timeout: float = HEAD_TIMEOUT, max_head_bytes: int = M
         def on_message_complete(self) -> None:
             self._cancel_head_timer()
             super().on_message_complete()
+
+        def on_response_complete(self) -> None:
+            # uvicorn's, with the keep-alive limit a ticker deadline instead of a loop timer
+            # allocated after every response and cancelled when the next request arrives
+            self.server_state.total_requests += 1
+            if self.transport.is_closing():
+                return
+            self._unset_keepalive_if_required()
+            self.flow.resume_reading()
+            if self.pipeline:  # a pipelined request waits: start it
+                cycle, app = self.pipeline.pop()
+                self._start_asgi_task(cycle, app)
+            else:
+                self._idle_timer = ticker.at(self.loop.time() + self.timeout_keep_alive, self._idle_timed_out)
+
+        def _unset_keepalive_if_required(self) -> None:  # uvicorn calls it on every data_received
+            if self._idle_timer:
+                ticker.cancel(self._idle_timer)
+                self._idle_timer = 0
+            if self.timeout_keep_alive_task is not None:  # pragma: no cover - only uvicorn's own code arms it
+                super()._unset_keepalive_if_required()
+
+        def _idle_timed_out(self) -> None:  # uvicorn's timeout_keep_alive_handler
+            self._idle_timer = 0
+            if not self.transport.is_closing():
+                self.transport.close()
 
         def send_400_response(self, msg: str) -> None:
             if not self._head_too_large:
