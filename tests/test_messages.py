@@ -95,3 +95,48 @@ def test_the_remembered_estimate_is_the_estimate_of_each_text() -> None:
     assert messages._SHORT.get(short[1]) == estimate_tokens(short[1])
     assert any(v[0] == long[1] for v in messages._LONG.values())
     assert not any(v[0] in huge for v in messages._LONG.values())  # over REMEMBER_MAX: not kept
+
+
+def _reference_estimate(text: str) -> float:
+    """The estimate as first written (pairwise bytes.count over two projections): the fast one
+    must give the very same float for every text."""
+    if not text:
+        return 0.0
+    word = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
+    a_map, b_map = bytearray(b"p" * 256), bytearray(b"x" * 256)
+    for ch in word:
+        a_map[ch] = ord("w")
+    for ch in b" \t\x0b\x0c\n\r" + bytes(range(128, 256)):
+        a_map[ch] = ord("x")
+    for ch in b"\n\r":
+        b_map[ch] = ord("n")
+    for ch in b" \t\x0b\x0c":
+        b_map[ch] = ord("s")
+    raw = text.encode("utf-8", "surrogatepass")
+    tokens = 0.65 * (len(raw) - len(text))
+    a = raw.translate(bytes(a_map))
+    word_chars = a.count(b"w")
+    if word_chars:
+        runs = a.count(b"xw") + a.count(b"pw") + (a[:1] == b"w")
+        tokens += 1.24 * runs + 0.04 * word_chars
+    punct = a.count(b"p")
+    if punct:
+        runs = a.count(b"xp") + a.count(b"wp") + (a[:1] == b"p")
+        tokens += 0.51 * runs + 0.30 * (punct - runs)
+    if b"\n" in raw:
+        b = raw.translate(bytes(b_map))
+        tokens += b.count(b"xn") + b.count(b"sn") + (b[:1] == b"n") + 0.5 * b.count(b"nss")
+    return tokens
+
+
+def test_the_estimate_is_the_reference_estimate_bit_for_bit() -> None:
+    import random
+
+    rnd = random.Random(11)
+    atoms = ["a", "Z", "_", "9", "word", " ", "  ", "\t", "\n", "\r", "\r\n", "\n  ", "\n\t\t", "\x0b", "\x0c",
+             "{", '"', "}:", ",", "é", "中", "😀", "\ud800", "\x00", "\x7f", "-->", "    ", "\n\n"]
+    texts = ["", "a", " ", "\n", "\n  x", "x\n  ", "  \n", "\r", "\r  ", "é", "😀"]
+    texts += ["".join(rnd.choice(atoms) for _ in range(rnd.randint(1, 60))) for _ in range(3000)]
+    texts += ["".join(rnd.choice(atoms) for _ in range(rnd.randint(500, 3000))) for _ in range(30)]
+    for text in texts:
+        assert estimate_tokens(text) == _reference_estimate(text), repr(text[:80])
