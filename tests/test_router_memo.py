@@ -184,3 +184,24 @@ def test_a_remembered_exclude_list_is_resolved_per_catalog_and_unknown_ids_still
     for _ in range(2):
         with pytest.raises(ConfigError):
             _resolve_exclude(other, frozenset(("sonnet",)))
+
+
+def test_text_features_are_remembered_per_ask_and_never_mixed_up():
+    from clawcli.core.router import classify
+    from clawcli.core.router import classifier
+    from clawcli.core.router._features import extract
+    from clawcli.core.router.types import RequestFeatures
+
+    # the same length and ends; the middle asks for a proof in one and says hello in the other
+    a = HEAD + " Prove that the square root of two is irrational, step by step, rigorously. " + TAIL
+    b = HEAD + " hello there, thanks a lot for the quick answer yesterday, it was great!!!! " + TAIL
+    assert len(a) == len(b)
+    fresh = {t: classify(RequestFeatures(text="".join(list(t)))) for t in (a, b)}
+    assert fresh[a].dimensions != fresh[b].dimensions
+    for _ in range(2):
+        for t in (a, b, a):
+            c = classify(RequestFeatures(text="".join(list(t))))
+            assert (c.tier, c.score, c.dimensions) == (fresh[t].tier, fresh[t].score, fresh[t].dimensions)
+            assert c.dimensions[0] is not fresh[t].dimensions[0]  # built afresh: a caller may change them
+    assert any(v[0] == a for v in classifier._EXTRACTED.values())
+    assert extract(a) == classifier._EXTRACTED[(len(a), a[:64], a[-64:])][1]

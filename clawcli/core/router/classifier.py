@@ -35,6 +35,8 @@ from __future__ import annotations
 
 import math
 
+from clawcli.core.memo import TextMemo, by_text
+
 from ._features import Features, extract
 from ._lexicon import CUE_WEIGHTS, GROUP_KIND, SHAPE_WEIGHTS, THRESHOLDS
 from .types import Classification, Dimension, RequestFeatures
@@ -351,11 +353,18 @@ def _saturate_medium(dims: list[Dimension], idx: list[int], total: float) -> Non
 
 _exp = math.exp
 
+# An agent's ask (its latest real user message) stays the same over all the tool-call turns that
+# work on it, and its text features cost ~100 instructions a character (a pasted 5 KB log: ~5M a
+# request): they are remembered per text (by length and both ends, a hit confirmed by comparing the
+# whole text). ``extract`` is pure and nothing here changes a Features: the dimensions are built
+# afresh from it. Bounded: 256 texts and 2M characters (an ask is at most ~12k, router.ask).
+_EXTRACTED = TextMemo(256, 2_000_000)
+
 
 def classify(features: RequestFeatures) -> Classification:
     """Score one request. Pure and deterministic; see the module docstring for the method."""
     text = features.text or ""
-    f = extract(text)
+    f = by_text(_EXTRACTED, text, extract)
     dims = _dims(f)
     score = reasoning = complex_ = prior = 0.0
     kinds = _KIND
