@@ -44,7 +44,7 @@ def test_small_message_estimates_are_remembered_per_text():
     for _ in range(2):
         assert tokens("".join(list(a))) == expect[a]
         assert tokens("".join(list(b))) == expect[b]
-    assert messages_mod._SHORT.get(a) == raw_estimate(a) and len(messages_mod._SHORT) <= 2048
+    assert messages_mod._SHORT.get(a) == raw_estimate(a) and len(messages_mod._SHORT) <= 1024
 
 def test_tool_schema_tokens_are_remembered_per_schema():
     def body(desc):

@@ -126,11 +126,11 @@ def estimate_tokens(text: str) -> float:
 # conversation, millions of instructions a request). The estimate is remembered per text: a short
 # one keyed by the text itself (hashing costs ~1/10 of counting), a longer one by its length and
 # both ends, a hit confirmed by comparing the whole text (memo.by_text). Pure memoisation: the same
-# float. Bounded: 2048 short texts (< 4 KB each) and 4M characters of longer ones (a full 200k-token
+# float. Bounded: 1024 short texts (< 4 KB each) and 4M characters of longer ones (a full 200k-token
 # context is ~800k); a text over 256 KB is counted each time.
 REMEMBER_SHORT = 4096
 REMEMBER_MAX = 256 * 1024
-_SHORT = BoundedMemo(2048)
+_SHORT = BoundedMemo(1024)
 _LONG = TextMemo(1024, 4_000_000)
 
 

@@ -186,13 +186,13 @@ def _ws_text(text: str) -> str:
 # each turn: their results are remembered per text (keyed by length and both ends, a hit confirmed
 # by comparing the whole text: memo.by_text), so a conversation's old tool results are not
 # scanned and parsed again on every request. A short text is processed faster than remembered.
-# Bounded: 512 texts and 2M characters per layer function (a full 200k-token context is ~800k).
+# Bounded: 512 texts and 1M characters per layer function (a full 200k-token context is ~800k).
 MEMO_MIN_CHARS = 256
 
 
 def _remembered(fn, needle: str = ""):
     """``fn`` remembered per text; a text without ``needle`` is one ``fn`` leaves as it is."""
-    memo = TextMemo(512, 2_000_000)
+    memo = TextMemo(512, 1_000_000)
 
     def run(text: str) -> str:
         if len(text) < MEMO_MIN_CHARS or needle not in text:

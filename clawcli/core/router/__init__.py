@@ -59,8 +59,8 @@ def estimate_tokens(text: str) -> int:
 # (messages.remembered_estimate), and compact JSON (tool schemas, an assistant's tool calls) is
 # remembered the same way, as bytes: by length and both ends, a hit confirmed by comparing the
 # whole (a memcmp; a dict keyed by the bytes would hash all of them every time). Pure memoisation:
-# same JSON, same number. Bounded: 1024 entries and 4M bytes (bigger JSON is counted each time).
-_JSON = TextMemo(1024, 4_000_000)
+# same JSON, same number. Bounded: 1024 entries and 2M bytes (bigger JSON is counted each time).
+_JSON = TextMemo(1024, 2_000_000)
 
 
 def _count(data: bytes) -> int:

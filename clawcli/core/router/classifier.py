@@ -357,8 +357,8 @@ _exp = math.exp
 # work on it, and its text features cost ~100 instructions a character (a pasted 5 KB log: ~5M a
 # request): they are remembered per text (by length and both ends, a hit confirmed by comparing the
 # whole text). ``extract`` is pure and nothing here changes a Features: the dimensions are built
-# afresh from it. Bounded: 256 texts and 2M characters (an ask is at most ~12k, router.ask).
-_EXTRACTED = TextMemo(256, 2_000_000)
+# afresh from it. Bounded: 256 texts and 1M characters (an ask is at most ~12k, router.ask).
+_EXTRACTED = TextMemo(256, 1_000_000)
 
 
 def classify(features: RequestFeatures) -> Classification:
