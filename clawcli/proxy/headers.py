@@ -79,8 +79,8 @@ def debug_comment(decision: Any, *, model: str | None = None, cost: float | None
     the decision_headers() already built for the same figures."""
     if headers is None:
         headers = decision_headers(decision, model=model, cost=cost, savings=savings, reasoning=reasoning)
-    fields = " ".join(f"{k.decode()[13:]}={v.decode()}" for k, v in headers)
-    return b": x-clawrouter-debug " + fields.replace("\n", " ").encode() + b"\n\n"
+    fields = b" ".join([k[13:] + b"=" + v for k, v in headers])  # "x-clawrouter-" dropped; ASCII throughout
+    return b": x-clawrouter-debug " + fields.replace(b"\n", b" ") + b"\n\n"
 
 
 #: ASGI scope keys the proxy sets for one request

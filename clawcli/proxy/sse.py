@@ -169,6 +169,7 @@ async def _relay(state: Any, flight: Flight, sub: Subscriber, decision: Any, deb
     why = (decision, reasoning_of(shown)) if debug else None
     shaper = ChunkShaper(f"chatcmpl-{flight.request_id}" if flight.request_id else None)
     loop = asyncio.get_running_loop()
+    ticker = state.ticker
     i = 0
     while True:
         if i < len(flight.frames):
@@ -188,9 +189,10 @@ async def _relay(state: Any, flight: Flight, sub: Subscriber, decision: Any, deb
             continue
         if flight.done or sub.gone:
             break
-        timer = loop.call_later(state.heartbeat_seconds, sub.wake.set)
+        # a deadline on the server's ticker, not a loop timer per wait (up to one tick late)
+        beat = ticker.at(loop.time() + state.heartbeat_seconds, sub.wake.set)
         await sub.wake.wait()
-        timer.cancel()
+        ticker.cancel(beat)
         sub.wake.clear()
         if sub.gone:
             return
