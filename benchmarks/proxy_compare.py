@@ -135,13 +135,15 @@ def _agent_body(path: Path) -> dict[str, Any]:
     return body
 
 
-def _unique(body: dict[str, Any], tag: str) -> dict[str, Any]:
-    """``body`` with a unique suffix on its last user message (no two requests join in flight)."""
+def _unique(body: dict[str, Any], tag: str, last: bool = False) -> dict[str, Any]:
+    """``body`` with a unique suffix on its last user message (no two requests join in flight);
+    ``last``: on its last message whatever its role (an agent mid-loop: a new tool result, the
+    user's ask unchanged)."""
     out = dict(body)
     msgs = list(out["messages"])
     for i in range(len(msgs) - 1, -1, -1):
         m = msgs[i]
-        if isinstance(m, dict) and m.get("role") == "user":
+        if isinstance(m, dict) and (last or m.get("role") == "user"):
             c = m.get("content")
             if isinstance(c, str):
                 msgs[i] = {**m, "content": f"{c} ({tag})"}
@@ -153,7 +155,7 @@ def _unique(body: dict[str, Any], tag: str) -> dict[str, Any]:
 
 
 def instructions(tag: str, path: Path | None, upstream: str, tmp: Path, requests: int, stream: bool,
-                 body: dict[str, Any] | None = None) -> float:
+                 body: dict[str, Any] | None = None, vary_last: bool = False) -> float:
     """Instructions per request of one server process under callgrind (None path: the bare pass-through)."""
     out = tmp / f"cg-{tag}-{int(stream)}.out"
     cmd = _bare_cmd(upstream) if path is None and tag == "bare" else _serve_cmd()
@@ -165,7 +167,7 @@ def instructions(tag: str, path: Path | None, upstream: str, tmp: Path, requests
 
         def ask(i: int) -> None:
             if body is not None:
-                req = _unique(body, f"cg-{uuid.uuid4().hex[:6]}-{i}")
+                req = _unique(body, f"cg-{uuid.uuid4().hex[:6]}-{i}", vary_last)
             else:
                 req = {"model": "auto", "max_tokens": 64, "messages": [
                     {"role": "user", "content": f"bench cg-{uuid.uuid4().hex[:6]}-{i}: what is the capital of France?"}]}
@@ -214,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--requests", type=int, default=200, help="--instructions: requests counted per server")
     ap.add_argument("--body", type=Path, default=None,
                     help="--instructions: a captured agent request (tests/fixtures/agent_requests/*.json) instead of a short prompt")
+    ap.add_argument("--vary-last", action="store_true",
+                    help="--body: the unique suffix goes on the last message, whatever its role (mid-loop)")
     ap.add_argument("--no-timed", action="store_true", help="only the instruction counts")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args(argv)
@@ -230,12 +234,13 @@ def main(argv: list[str] | None = None) -> int:
         up, up_port = _spawn([sys.executable, "-m", "clawcli.bench.proxy", "--upstream", "0"], None, tmp / "up.log")
         upstream = f"http://127.0.0.1:{up_port}"
         report: dict[str, Any] = {"before": a.before, "after": a.after or "working tree",
-                                  "body": str(a.body) if a.body else "short prompt",
+                                  "body": (f"{a.body}{' (last message varied)' if a.vary_last else ''}"
+                                           if a.body else "short prompt"),
                                   "loadAverage": list(os.getloadavg())}
         if a.instructions:
             report["kInstructionsPerRequest"] = {
                 kind: {tag: round(instructions(tag, path, upstream, tmp, a.requests, kind == "stream",
-                                               _agent_body(a.body) if a.body else None) / 1000, 1)
+                                               _agent_body(a.body) if a.body else None, a.vary_last) / 1000, 1)
                        for tag, path in {"bare": None, **versions}.items()}
                 for kind in ("plain", "stream")}
         if not a.no_timed:
