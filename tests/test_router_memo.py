@@ -205,3 +205,24 @@ def test_text_features_are_remembered_per_ask_and_never_mixed_up():
             assert c.dimensions[0] is not fresh[t].dimensions[0]  # built afresh: a caller may change them
     assert any(v[0] == a for v in classifier._EXTRACTED.values())
     assert extract(a) == classifier._EXTRACTED[(len(a), a[:64], a[-64:])][1]
+
+
+def test_the_remembered_baseline_id_follows_the_catalog():
+    import copy
+
+    from clawcli.core.catalog import Catalog, _package_json, default_catalog
+    from clawcli.core.router.select import realized_savings
+
+    cat = default_catalog()
+    data = copy.deepcopy(_package_json("catalog.json"))
+    flash_entry = next(m for m in data["models"] if m["id"] == "google/gemini-2.5-flash")
+    flash_entry["aliases"] = [*flash_entry.get("aliases", ()), "my-baseline"]
+    other = Catalog.from_data(data, _package_json("profiles.json"), "test")
+    assert "my-baseline" not in cat.aliases
+    flash = "google/gemini-2.5-flash"
+    for _ in range(2):
+        # the same name: the answering model itself in one catalog (nothing saved), unknown in the
+        # other (claude-opus-4.6's prices: something saved; nothing remembered)
+        assert realized_savings(other, "my-baseline", flash, 0.01, 1000, 1000) == (0.01, 0.0)
+        assert realized_savings(cat, "my-baseline", flash, 0.01, 1000, 1000)[1] > 0.0
+        assert realized_savings(other, "my-baseline", flash, 0.01, 1000, 1000) == (0.01, 0.0)

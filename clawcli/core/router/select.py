@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from clawcli.core.catalog import Catalog, Model
+from clawcli.core.memo import BoundedMemo
 from clawcli.core.errors import ModelCapabilityError, RouterError
 from clawcli.core.router.types import TIERS
 
@@ -137,6 +138,12 @@ def savings(cost: float, baseline: float) -> float:
     return max(0.0, 1.0 - cost / baseline)
 
 
+# The baseline model id, resolved once per catalog object and name (every answered request asks;
+# ~9k instructions a resolution): the entry keeps the catalog alive, so its id is not reused, and
+# a catalog never changes after it is built. An unknown name is not remembered (it falls back anew).
+_BASE_IDS = BoundedMemo(64)  # (id(catalog), name) -> (catalog, resolved id)
+
+
 def realized_savings(catalog: Catalog, baseline_model: str, answered_model: str | None, paid: float,
                      input_tokens: int, output_tokens: int) -> tuple[float, float]:
     """``(baseline_cost, savings)`` of an answered request: THE savings definition of clawcli
@@ -147,10 +154,17 @@ def realized_savings(catalog: Catalog, baseline_model: str, answered_model: str 
     """
     if not answered_model:
         return 0.0, 0.0
-    try:
-        base_id = catalog.resolve(baseline_model)
-    except Exception:  # noqa: BLE001 - an unknown baseline falls back to claude-opus-4.6's prices
-        base_id = baseline_model
+    key = (id(catalog), baseline_model)
+    hit = _BASE_IDS.get(key)
+    if hit is not None and hit[0] is catalog:
+        base_id = hit[1]
+    else:
+        try:
+            base_id = catalog.resolve(baseline_model)
+        except Exception:  # noqa: BLE001 - an unknown baseline falls back to claude-opus-4.6's prices
+            base_id = baseline_model
+        else:
+            _BASE_IDS.put(key, (catalog, base_id))
     if answered_model == base_id:
         return paid, 0.0
     base = catalog.get(base_id)
