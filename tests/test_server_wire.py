@@ -178,6 +178,9 @@ async def _app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if scope["type"] != "http":
         return
     SENDS.append(getattr(send, "__qualname__", ""))
+    if scope["path"] == "/slow":  # an answer that takes longer than the keep-alive limit
+        await asyncio.sleep(1.5)
+        scope["path"] = "/content-length"
     while (await receive()).get("more_body"):
         pass
     for m in RESPONSES[scope["path"].strip("/")]:
@@ -236,24 +239,35 @@ def test_claw_serve_writes_what_stock_uvicorn_writes() -> None:
 
 
 def test_an_idle_kept_alive_connection_is_closed_and_a_busy_one_is_not() -> None:
-    """The keep-alive limit (a ticker deadline in server.bounded_protocol, not uvicorn's loop timer):
-    re-armed after every response, cancelled when the next request arrives."""
+    """The keep-alive limit through server.bounded_protocol: re-armed after every response,
+    cancelled when the next request arrives."""
     from clawcli.proxy.server import bounded_protocol
 
-    server, port, thread = _serve(bounded_protocol(), keep_alive=2)
+    server, port, thread = _serve(bounded_protocol(), keep_alive=1.2)
     request = b"GET /content-length HTTP/1.1\r\nhost: localhost\r\n\r\n"
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
-            for _ in range(4):  # 2.1 s in all, never 2 s idle: the connection stays open
+            for _ in range(4):  # 2.4 s in all, never 1.2 s idle: the connection stays open
                 s.sendall(request)
                 got = b""
                 while not got.endswith(b"hello"):
                     chunk = s.recv(65536)
                     assert chunk, "a connection in use was closed as idle"
                     got += chunk
-                time.sleep(0.7)
+                time.sleep(0.6)
             s.settimeout(10)
-            assert s.recv(1) == b""  # then idle for 2 s: closed by the server
+            assert s.recv(1) == b""  # then idle for 1.2 s: closed by the server
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            s.sendall(request)  # idle from this answer on ...
+            got = b""
+            while not got.endswith(b"hello"):
+                got += s.recv(65536)
+            s.sendall(request.replace(b"/content-length", b"/slow"))  # ... until this request: no longer idle
+            got = b""
+            while not got.endswith(b"hello"):
+                chunk = s.recv(65536)
+                assert chunk, "closed as idle while a request was being answered"
+                got += chunk
     finally:
         server.should_exit = True
         thread.join(10)

@@ -116,9 +116,11 @@ def _server_class() -> Any:
 def bounded_protocol(head_timeout: float = HEAD_TIMEOUT, max_head_bytes: int = MAX_HEAD_BYTES,
                      max_connections: int = MAX_CONNECTIONS, body_timeout: float = BODY_TIMEOUT) -> Any:
     """uvicorn's httptools protocol with the bounds of the module docstring (uvicorn itself has no
-    timeout for a request head and no cap on connections). The head and body limits, and the
-    keep-alive limit, are deadlines on one :class:`~clawcli.core.ticker.Ticker` per server (not
-    three loop timers armed and cancelled per request); they fire up to one tick (50 ms) late."""
+    timeout for a request head and no cap on connections). The head and body limits are
+    deadlines on one :class:`~clawcli.core.ticker.Ticker` per server (not two loop timers armed
+    and cancelled per request); they fire up to one tick (50 ms) late. The keep-alive limit is
+    one loop timer per connection (not on the ticker: that would keep it ticking for 75 s after
+    every answer, an idle server waking 20 times a second)."""
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
     from clawcli.core.ticker import Ticker
@@ -131,7 +133,8 @@ def bounded_protocol(head_timeout: float = HEAD_TIMEOUT, max_head_bytes: int = M
 
     class BoundedHttpToolsProtocol(HttpToolsProtocol):
         _head_timer = 0  # the ticker token of the pending head/body deadline; 0: none
-        _idle_timer = 0  # the ticker token of the keep-alive deadline (between requests); 0: none
+        _idle_since: float | None = None  # loop time the last response completed; None: a request is in
+        _idle_check: Any = None  # the connection's keep-alive timer (armed after its first response)
         _head_bytes = 0
         _head_too_large = False
 
@@ -144,7 +147,9 @@ def bounded_protocol(head_timeout: float = HEAD_TIMEOUT, max_head_bytes: int = M
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._cancel_head_timer()
-            self._unset_keepalive_if_required()  # uvicorn only does so on a clean close
+            if self._idle_check is not None:
+                self._idle_check.cancel()
+                self._idle_check = None
             super().connection_lost(exc)
 
         def _arm_head_timer(self, timeout: float = head_timeout) -> None:
@@ -197,9 +202,10 @@ def bounded_protocol(head_timeout: float = HEAD_TIMEOUT, max_head_bytes: int = M
             self._cancel_head_timer()
             super().on_message_complete()
 
-        def on_response_complete(self) -> None:
-            # uvicorn's, with the keep-alive limit a ticker deadline instead of a loop timer
-            # allocated after every response and cancelled when the next request arrives
+        # keep-alive: uvicorn arms a loop timer after every response and cancels it when the next
+        # request arrives (~5k instructions a request); here the response only notes the time and one
+        # timer per connection checks it, re-armed for what is left (the same limit, to the tick)
+        def on_response_complete(self) -> None:  # uvicorn's, but for the keep-alive timer
             self.server_state.total_requests += 1
             if self.transport.is_closing():
                 return
@@ -208,19 +214,24 @@ def bounded_protocol(head_timeout: float = HEAD_TIMEOUT, max_head_bytes: int = M
             if self.pipeline:  # a pipelined request waits: start it
                 cycle, app = self.pipeline.pop()
                 self._start_asgi_task(cycle, app)
-            else:
-                self._idle_timer = ticker.at(self.loop.time() + self.timeout_keep_alive, self._idle_timed_out)
+                return
+            self._idle_since = self.loop.time()
+            if self._idle_check is None:
+                self._idle_check = self.loop.call_later(self.timeout_keep_alive, self._check_idle)
 
         def _unset_keepalive_if_required(self) -> None:  # uvicorn calls it on every data_received
-            if self._idle_timer:
-                ticker.cancel(self._idle_timer)
-                self._idle_timer = 0
+            self._idle_since = None
             if self.timeout_keep_alive_task is not None:  # pragma: no cover - only uvicorn's own code arms it
                 super()._unset_keepalive_if_required()
 
-        def _idle_timed_out(self) -> None:  # uvicorn's timeout_keep_alive_handler
-            self._idle_timer = 0
-            if not self.transport.is_closing():
+        def _check_idle(self) -> None:
+            since = self._idle_since
+            left = self.timeout_keep_alive if since is None else since + self.timeout_keep_alive - self.loop.time()
+            if left > 0:  # busy, or idle for less than the limit: look again when it could expire
+                self._idle_check = self.loop.call_later(left, self._check_idle)
+                return
+            self._idle_check = None
+            if not self.transport.is_closing():  # uvicorn's timeout_keep_alive_handler
                 self.transport.close()
 
         def send_400_response(self, msg: str) -> None:
