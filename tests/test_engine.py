@@ -391,3 +391,60 @@ def test_event_chunk_reads_done_json_and_what_orjson_refuses():
     assert _event_chunk('{"a":1}') == {"a": 1} and _event_chunk(' {"a":1}') == {"a": 1}
     assert _event_chunk("[1]") is None and _event_chunk("") is None and _event_chunk("{oops") is None
     assert math.isnan(_event_chunk('{"a": NaN}')["a"])
+
+
+def test_positional_constructions_follow_the_field_order():
+    """EngineResult, Plan and RequestState are built positionally on the per-request path
+    (records.build_result, _plan.plan_request, Engine._begin): a reordered or inserted field
+    must fail here, not silently swap two values of the same type (cost and estimated_cost...)."""
+    from dataclasses import fields
+
+    from clawcli.core.upstream._plan import Plan
+    from clawcli.core.upstream.request_state import RequestState
+    from clawcli.core.upstream.types import EngineResult
+
+    assert [f.name for f in fields(EngineResult)] == [
+        "request_id", "content", "model", "tier", "profile", "cost", "estimated_cost", "baseline_cost", "savings",
+        "latency_ms", "ttft_ms", "attempts", "usage", "notices", "settlement", "response", "finish_reason",
+        "tool_calls", "decision"]
+    assert [f.name for f in fields(Plan)] == [
+        "decision", "chain", "catalog", "input_tokens", "max_tokens", "free_allowed", "requested", "notices",
+        "baseline_model", "_estimates"]
+    assert [f.name for f in fields(RequestState)][:13] == [
+        "request_id", "source", "session_id", "t0", "plan", "attempts", "notices", "cost", "gateway_claimed",
+        "settlement", "ttft", "logged", "max_cost"]
+
+
+async def test_a_result_carries_each_figure_in_its_own_field():
+    """Distinct values for the figures of the same type: none lands in its neighbour's field."""
+    s = Script().on(A, ("ok", "Paris."))
+    async with make_engine(s) as eng:
+        d = decision([A, B, FREE])
+        res = await eng.complete(REQ, source="ask", decision=d, request_id="rid-1")
+    assert res.request_id == "rid-1" and res.content == "Paris." and res.model == A
+    assert (res.tier, res.profile, res.decision) == ("SIMPLE", "auto", d)
+    # (the estimate prices max_tokens; the baseline, the tokens used; nothing paid saves it all)
+    assert res.cost == 0 and res.estimated_cost > res.baseline_cost > 0 and res.savings == 1.0
+    assert res.latency_ms >= res.ttft_ms >= 0
+    assert [a.model for a in res.attempts] == [A] and res.usage["completion_tokens"] == 8
+    assert res.notices == [] and res.settlement is None and res.finish_reason == "stop" and res.tool_calls is None
+    assert res.response["choices"][0]["message"]["content"] == "Paris."
+
+
+async def test_the_planning_context_follows_the_wallet_and_the_engines_parts():
+    """The planning context is made once per wallet state (cached): the wallet turning empty and
+    back, and a replaced part of the engine, are still seen by the next plan."""
+    from clawcli.core.upstream.state import Cooldowns
+
+    now = [100.0]
+    async with make_engine(Script()) as eng:
+        eng.wallet._clock = lambda: now[0]
+        full = eng._planning_context()
+        assert full is eng._planning_context() and not full.wallet_empty
+        eng.wallet.mark_empty()
+        empty = eng._planning_context()
+        assert empty.wallet_empty and empty is not full
+        now[0] += 3600
+        assert eng._planning_context() is full
+        eng.cooldowns = Cooldowns()
+        assert eng._planning_context().cooldowns is eng.cooldowns

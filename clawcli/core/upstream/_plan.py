@@ -76,10 +76,12 @@ def plan_request(ctx: PlanningContext, request: dict[str, Any], decision: Any, s
     chain = list(decision.chain) or [decision.model]
     if not getattr(decision, "explicit", False):
         chain = ctx.cooldowns.order(chain)
-    plan = Plan(decision=decision, chain=chain, catalog=catalog,
-                input_tokens=int(getattr(decision, "input_tokens", 0) or 0),
-                max_tokens=int(getattr(decision, "max_tokens", 4096) or 4096),
-                free_allowed=free_allowed, requested=request.get("model"), baseline_model=settings.baseline_model)
+    # positionally, in Plan's field order (keywords cost ~4k instructions a request), fresh
+    # notices and estimates: decision, chain, catalog, input_tokens, max_tokens, free_allowed,
+    # requested, notices, baseline_model, _estimates
+    plan = Plan(decision, chain, catalog, int(getattr(decision, "input_tokens", 0) or 0),
+                int(getattr(decision, "max_tokens", 4096) or 4096), free_allowed, request.get("model"), [],
+                settings.baseline_model, {})
 
     try:
         if max_cost is not None:

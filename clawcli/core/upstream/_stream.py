@@ -23,29 +23,37 @@ class Accumulator:
 
     def add(self, chunk: dict[str, Any]) -> str:
         """Fold one chunk in; returns the content text it carried ('' if none)."""
+        # (every chunk of every stream: the usual one, a content delta, takes the fewest steps)
         if self.id is None:
             self.id = chunk.get("id")
             self.created = chunk.get("created")
         usage = chunk.get("usage")
-        if isinstance(usage, dict):
+        if usage is not None and isinstance(usage, dict):
             self.usage = usage
+        choices = chunk.get("choices")
+        if not choices:
+            return ""
         text = ""
-        for choice in chunk.get("choices") or ():
+        for choice in choices:
             if not isinstance(choice, dict) or choice.get("index", 0) != 0:
                 continue
             delta = choice.get("delta") or choice.get("message") or {}
             if isinstance(delta, dict):
                 c = delta.get("content")
-                if isinstance(c, str) and c:
+                if c and isinstance(c, str):
                     text += c
-                for tc in delta.get("tool_calls") or ():
-                    if isinstance(tc, dict):
-                        slot = self.tool_calls.setdefault(int(tc.get("index", 0) or 0), {})
-                        _merge_tool_call(slot, tc)
-                if delta.get("function_call"):
-                    self.tool_calls.setdefault(0, {}).update(delta["function_call"])
-            if choice.get("finish_reason"):
-                self.finish_reason = choice["finish_reason"]
+                calls = delta.get("tool_calls")
+                if calls:
+                    for tc in calls:
+                        if isinstance(tc, dict):
+                            slot = self.tool_calls.setdefault(int(tc.get("index", 0) or 0), {})
+                            _merge_tool_call(slot, tc)
+                call = delta.get("function_call")
+                if call:
+                    self.tool_calls.setdefault(0, {}).update(call)
+            finish = choice.get("finish_reason")
+            if finish:
+                self.finish_reason = finish
         if text:
             self.parts.append(text)
             self.n_chars += len(text.strip())

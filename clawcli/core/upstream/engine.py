@@ -113,6 +113,7 @@ class Engine:
         self.walker = ChainWalker(attempts, self.catalog, self.cooldowns, self.wallet, self.t, clock, sleep,
                                   self.base_url)
         self.exclude = self._resolve_exclude(settings.exclude)
+        self._contexts: dict[bool, PlanningContext] = {}  # by wallet_empty (_planning_context)
 
     def _resolve_exclude(self, names: list[str]) -> frozenset[str]:
         """Excluded catalog ids: an alias (``gpt-120b``) must exclude the model it names too,
@@ -179,13 +180,24 @@ class Engine:
 
     # one request ---------------------------------------------------------------------------------
     def _planning_context(self) -> PlanningContext:
-        return PlanningContext(self.settings, self.catalog, self.exclude, self.cooldowns, self.budgets,
-                               self.wallet.empty)
+        # one per wallet state, made once (a frozen dataclass costs ~10k instructions to build), and
+        # made again if the engine's settings, catalog, exclusions, cooldowns or budgets were replaced
+        empty = self.wallet.empty
+        ctx = self._contexts.get(empty)
+        if (ctx is None or ctx.settings is not self.settings or ctx.catalog is not self.catalog
+                or ctx.exclude is not self.exclude or ctx.cooldowns is not self.cooldowns
+                or ctx.budgets is not self.budgets):
+            ctx = self._contexts[empty] = PlanningContext(self.settings, self.catalog, self.exclude,
+                                                          self.cooldowns, self.budgets, empty)
+        return ctx
 
     def _begin(self, request: dict[str, Any], source: str, session_id: str | None, max_cost: float | None,
                compression: Any, decision: Any, request_id: str | None) -> tuple[RequestState, dict[str, Any]]:
-        state = RequestState(request_id=request_id or new_request_id(), source=source, session_id=session_id,
-                             t0=self._clock(), max_cost=max_cost)
+        # positionally, in RequestState's field order (keywords cost ~2k instructions a request):
+        # request_id, source, session_id, t0, plan, attempts, notices, cost, gateway_claimed,
+        # settlement, ttft, logged, max_cost
+        state = RequestState(request_id or new_request_id(), source, session_id, self._clock(), None, [], [], 0.0, 0.0,
+                             None, None, False, max_cost)
         if compression is None and decision is None:
             # nobody compressed this request yet: do it before routing and payment (callers that
             # route themselves compress first and pass `compression`, the stats, for the usage log)

@@ -31,26 +31,28 @@ def build_result(r: RequestState, opened: OpenAnswer, streaming: bool, now: floa
         completion = chunks_to_completion(acc, model)
     else:
         completion = opened.completion or chunks_to_completion(acc, model)
+    # positionally, in the field order of types.EngineResult (19 keywords cost ~10k instructions a
+    # request; tests/test_engine.py holds the order)
     return EngineResult(
-        request_id=r.request_id,
-        content=content,
-        model=model,
-        tier=d.tier,
-        profile=d.profile,
-        cost=r.cost,
-        estimated_cost=est,
-        baseline_cost=base,
-        savings=saved,
-        latency_ms=int((now - r.t0) * 1000),
-        ttft_ms=int(((r.ttft or now) - r.t0) * 1000),
-        attempts=[*r.attempts, opened.attempt],
-        usage=usage,
-        notices=list(r.notices),
-        settlement=r.settlement,
-        response=completion,
-        finish_reason=acc.finish_reason,
-        tool_calls=acc.tool_call_list(),
-        decision=d,
+        r.request_id,  # request_id
+        content,  # content
+        model,  # model
+        d.tier,  # tier
+        d.profile,  # profile
+        r.cost,  # cost
+        est,  # estimated_cost
+        base,  # baseline_cost
+        saved,  # savings
+        int((now - r.t0) * 1000),  # latency_ms
+        int(((r.ttft or now) - r.t0) * 1000),  # ttft_ms
+        [*r.attempts, opened.attempt],  # attempts
+        usage,  # usage
+        list(r.notices),  # notices
+        r.settlement,  # settlement
+        completion,  # response
+        acc.finish_reason,  # finish_reason
+        acc.tool_call_list(),  # tool_calls
+        d,  # decision
     )
 
 def _output_tokens(usage: dict[str, Any], content: str) -> int:

@@ -36,9 +36,8 @@ _NO_RETRY_HINT = "the partial answer above is incomplete; no retry after the ans
 async def read_answer(resp: GatewayResponse, attempt: Attempt, model: str, streaming: bool,
                       hold_chars: int) -> OpenAnswer:
     """A 2xx answer read far enough to know it is usable; raises AttemptFailed when it is not."""
-    acc = Accumulator()
     if "text/event-stream" in resp.headers.get("content-type", ""):
-        return await _read_events(resp, attempt, acc, model, streaming, hold_chars)
+        return await _read_events(resp, attempt, Accumulator(), model, streaming, hold_chars)
     payload = errors.parse_json(await resp.read())
     problem = errors.completion_problem(payload)
     if problem:
@@ -46,6 +45,7 @@ async def read_answer(resp: GatewayResponse, attempt: Attempt, model: str, strea
         raise AttemptFailed(attempt)
     if not streaming:  # nothing will be relayed: no chunks to build
         return OpenAnswer(attempt, accumulate_completion(payload), [], completion=payload)
+    acc = Accumulator()
     chunks = completion_to_chunks(payload, model)
     for chunk in chunks:
         acc.add(chunk)
