@@ -271,3 +271,23 @@ def test_an_idle_kept_alive_connection_is_closed_and_a_busy_one_is_not() -> None
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+def test_a_slow_head_after_an_idle_pause_is_cut_off() -> None:
+    """The connection's one timer, re-armed while the connection idles (keep-alive 30 s), still
+    sees the head deadline of a request that begins later (1 s), not only the keep-alive one."""
+    from clawcli.proxy.server import bounded_protocol
+
+    server, port, thread = _serve(bounded_protocol(head_timeout=1.0), keep_alive=30)
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            s.sendall(b"GET /content-length HTTP/1.1\r\nhost: localhost\r\n\r\n")
+            got = b""
+            while not got.endswith(b"hello"):
+                got += s.recv(65536)
+            time.sleep(1.3)  # the timer has fired once and looked again
+            s.sendall(b"GET /content-length HTTP/1.1\r\nhost: local")  # ... and never finishes
+            assert s.recv(1) == b""  # cut off by the head limit (the socket gives up after 10 s)
+    finally:
+        server.should_exit = True
+        thread.join(10)

@@ -116,25 +116,27 @@ def _server_class() -> Any:
 def bounded_protocol(head_timeout: float = HEAD_TIMEOUT, max_head_bytes: int = MAX_HEAD_BYTES,
                      max_connections: int = MAX_CONNECTIONS, body_timeout: float = BODY_TIMEOUT) -> Any:
     """uvicorn's httptools protocol with the bounds of the module docstring (uvicorn itself has no
-    timeout for a request head and no cap on connections). The head and body limits are
-    deadlines on one :class:`~clawcli.core.ticker.Ticker` per server (not two loop timers armed
-    and cancelled per request); they fire up to one tick (50 ms) late. The keep-alive limit is
-    one loop timer per connection (not on the ticker: that would keep it ticking for 75 s after
-    every answer, an idle server waking 20 times a second)."""
+    timeout for a request head and no cap on connections).
+
+    The head, body and keep-alive limits share one loop timer per connection: a request only
+    notes its deadline (an attribute: the head's when it begins, the body's once the head is
+    complete, none while the app answers, the idle time once the answer is out), and the timer
+    checks it, re-armed for what is left but never for longer than the shortest limit, so that a
+    deadline noted later is never passed unseen. uvicorn's own keep-alive timer (armed after every
+    response and cancelled by the next request) and a deadline per phase cost ~5k instructions a
+    request; this costs a few attribute writes, and a busy connection's timer fires once per
+    shortest limit (10 s)."""
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-    from clawcli.core.ticker import Ticker
     from clawcli.proxy.cycle import install
-
-    ticker = Ticker()
 
     too_large = b'{"error":{"message":"request head too large","type":"invalid_request_error",' \
                 b'"code":"headers_too_large"}}'
 
     class BoundedHttpToolsProtocol(HttpToolsProtocol):
-        _head_timer = 0  # the ticker token of the pending head/body deadline; 0: none
+        _deadline: float | None = None  # loop time the request head (or body) must be complete by
         _idle_since: float | None = None  # loop time the last response completed; None: a request is in
-        _idle_check: Any = None  # the connection's keep-alive timer (armed after its first response)
+        _check: Any = None  # the connection's timer (the limits above and keep-alive)
         _head_bytes = 0
         _head_too_large = False
 
@@ -143,35 +145,35 @@ def bounded_protocol(head_timeout: float = HEAD_TIMEOUT, max_head_bytes: int = M
             if len(self.connections) > max_connections:
                 transport.close()  # connection_lost() forgets it
                 return
-            self._arm_head_timer()
+            self._deadline = self.loop.time() + head_timeout
+            self._check = self.loop.call_later(head_timeout, self._check_limits)
 
         def connection_lost(self, exc: Exception | None) -> None:
-            self._cancel_head_timer()
-            if self._idle_check is not None:
-                self._idle_check.cancel()
-                self._idle_check = None
+            if self._check is not None:
+                self._check.cancel()
+                self._check = None
             super().connection_lost(exc)
 
-        def _arm_head_timer(self, timeout: float = head_timeout) -> None:
-            if not self._head_timer:
-                self._head_timer = ticker.at(self.loop.time() + timeout, self._head_timed_out)
-
-        def _cancel_head_timer(self) -> None:
-            if self._head_timer:
-                ticker.cancel(self._head_timer)
-                self._head_timer = 0
-
-        def _head_timed_out(self) -> None:
-            self._head_timer = 0
+        def _check_limits(self) -> None:
+            now = self.loop.time()
+            deadline, since = self._deadline, self._idle_since
+            limit = min(head_timeout, body_timeout, self.timeout_keep_alive)
+            left = limit if deadline is None else min(limit, deadline - now)
+            if since is not None:
+                left = min(left, since + self.timeout_keep_alive - now)
+            if left > 0:
+                self._check = self.loop.call_later(left, self._check_limits)
+                return
+            self._check = None  # a head or body too slow, or idle too long (uvicorn's keep-alive)
             if not self.transport.is_closing():
                 self.transport.close()
 
         def on_message_begin(self) -> None:  # the next request on a kept-alive connection
             super().on_message_begin()
             self._head_bytes = 0
-            self._arm_head_timer()
+            if self._deadline is None:  # a new connection's deadline runs from its start
+                self._deadline = self.loop.time() + head_timeout
 
-        # on_url and on_header: uvicorn's own, with the head size counted (inlined: per header)
         def on_url(self, url: bytes) -> None:
             self._head_bytes += len(url)
             if self._head_bytes > max_head_bytes:
@@ -191,20 +193,16 @@ def bounded_protocol(head_timeout: float = HEAD_TIMEOUT, max_head_bytes: int = M
             self.headers.append((name, value))
 
         def on_headers_complete(self) -> None:
-            self._cancel_head_timer()
-            self._arm_head_timer(body_timeout)  # the same timer now bounds the body
+            self._deadline = self.loop.time() + body_timeout  # now the body's
             previous = self.cycle
             super().on_headers_complete()
             if self.cycle is not previous:  # a new request (not an upgrade): one write per response
                 install(self.cycle, self.loop.call_soon)
 
         def on_message_complete(self) -> None:
-            self._cancel_head_timer()
+            self._deadline = None  # no limit while the app answers
             super().on_message_complete()
 
-        # keep-alive: uvicorn arms a loop timer after every response and cancels it when the next
-        # request arrives (~5k instructions a request); here the response only notes the time and one
-        # timer per connection checks it, re-armed for what is left (the same limit, to the tick)
         def on_response_complete(self) -> None:  # uvicorn's, but for the keep-alive timer
             self.server_state.total_requests += 1
             if self.transport.is_closing():
@@ -215,24 +213,12 @@ def bounded_protocol(head_timeout: float = HEAD_TIMEOUT, max_head_bytes: int = M
                 cycle, app = self.pipeline.pop()
                 self._start_asgi_task(cycle, app)
                 return
-            self._idle_since = self.loop.time()
-            if self._idle_check is None:
-                self._idle_check = self.loop.call_later(self.timeout_keep_alive, self._check_idle)
+            self._idle_since = self.loop.time()  # instead of uvicorn's loop timer: _check_limits looks
 
         def _unset_keepalive_if_required(self) -> None:  # uvicorn calls it on every data_received
             self._idle_since = None
             if self.timeout_keep_alive_task is not None:  # pragma: no cover - only uvicorn's own code arms it
                 super()._unset_keepalive_if_required()
-
-        def _check_idle(self) -> None:
-            since = self._idle_since
-            left = self.timeout_keep_alive if since is None else since + self.timeout_keep_alive - self.loop.time()
-            if left > 0:  # busy, or idle for less than the limit: look again when it could expire
-                self._idle_check = self.loop.call_later(left, self._check_idle)
-                return
-            self._idle_check = None
-            if not self.transport.is_closing():  # uvicorn's timeout_keep_alive_handler
-                self.transport.close()
 
         def send_400_response(self, msg: str) -> None:
             if not self._head_too_large:
