@@ -214,11 +214,22 @@ def _exchange(port: int, raw: bytes) -> bytes:
     return out
 
 
-def test_claw_serve_writes_what_stock_uvicorn_writes() -> None:
-    """Through the server's own protocol (server.bounded_protocol installs the coalescing send)."""
+def test_claw_serve_writes_what_stock_uvicorn_writes(monkeypatch) -> None:
+    """Through the server's own protocol (server.bounded_protocol installs the coalescing send), and
+    through its fallback for a uvicorn whose internals it does not know."""
+    import uvicorn
+
     from clawcli.proxy.server import bounded_protocol
 
-    servers = [_serve(bounded_protocol()), _serve("httptools")]
+    fast = bounded_protocol()
+    monkeypatch.setattr(uvicorn, "__version__", "0.99.0")
+    fallback = bounded_protocol()
+    monkeypatch.undo()
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    assert "on_response_complete" in vars(fast)  # the fast class, on this uvicorn
+    assert "on_response_complete" not in vars(fallback) and fallback.__base__ is HttpToolsProtocol
+    servers = [_serve(fast), _serve("httptools"), _serve(fallback)]
     try:
         SENDS.clear()
         _exchange(servers[0][1], b"GET /chunked HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n")
@@ -230,8 +241,8 @@ def test_claw_serve_writes_what_stock_uvicorn_writes() -> None:
                         # keep-alive, pipelined, with a body and Expect: 100-continue on the first
                         f"POST /{name} HTTP/1.1\r\nhost: localhost\r\ncontent-length: 2\r\nexpect: 100-continue\r\n\r\nhi"
                         f"GET /chunked HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n"):
-                ours, stock = (_exchange(port, raw.encode()) for _server, port, _t in servers)
-                assert ours == stock and ours.startswith(b"HTTP/1.1 "), (name, raw)
+                ours, stock, fallback_bytes = (_exchange(port, raw.encode()) for _server, port, _t in servers)
+                assert ours == stock == fallback_bytes and ours.startswith(b"HTTP/1.1 "), (name, raw)
     finally:
         for server, _port, thread in servers:
             server.should_exit = True

@@ -118,17 +118,15 @@ def bounded_protocol(head_timeout: float = HEAD_TIMEOUT, max_head_bytes: int = M
     """uvicorn's httptools protocol with the bounds of the module docstring (uvicorn itself has no
     timeout for a request head and no cap on connections).
 
-    The head, body and keep-alive limits share one loop timer per connection: a request only
-    notes its deadline (an attribute: the head's when it begins, the body's once the head is
-    complete, none while the app answers, the idle time once the answer is out), and the timer
-    checks it, re-armed for what is left but never for longer than the shortest limit, so that a
-    deadline noted later is never passed unseen. uvicorn's own keep-alive timer (armed after every
-    response and cancelled by the next request) and a deadline per phase cost ~5k instructions a
-    request; this costs a few attribute writes, and a busy connection's timer fires once per
-    shortest limit (10 s)."""
+    The head and body limits (and, on a uvicorn of :data:`KNOWN_UVICORN`, the keep-alive limit)
+    share one loop timer per connection: a request only notes its deadline (an attribute: the
+    head's when it begins, the body's once the head is complete, none while the app answers, the
+    idle time once the answer is out), and the timer checks it, re-armed for what is left but never
+    for longer than the shortest limit, so that a deadline noted later is never passed unseen.
+    uvicorn's own keep-alive timer (armed after every response and cancelled by the next request)
+    and a deadline per phase cost ~5k instructions a request; this costs a few attribute writes,
+    and a busy connection's timer fires once per shortest limit (10 s)."""
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
-
-    from clawcli.proxy.cycle import install
 
     too_large = b'{"error":{"message":"request head too large","type":"invalid_request_error",' \
                 b'"code":"headers_too_large"}}'
@@ -175,6 +173,48 @@ def bounded_protocol(head_timeout: float = HEAD_TIMEOUT, max_head_bytes: int = M
                 self._deadline = self.loop.time() + head_timeout
 
         def on_url(self, url: bytes) -> None:
+            self._count_head(len(url))
+            super().on_url(url)
+
+        def on_header(self, name: bytes, value: bytes) -> None:
+            self._count_head(len(name) + len(value))
+            super().on_header(name, value)
+
+        def _count_head(self, n: int) -> None:
+            self._head_bytes += n
+            if self._head_bytes > max_head_bytes:
+                self._head_too_large = True
+                raise ValueError("request head too large")  # stops the parser -> send_400_response
+
+        def on_headers_complete(self) -> None:
+            self._deadline = self.loop.time() + body_timeout  # now the body's
+            super().on_headers_complete()
+
+        def on_message_complete(self) -> None:
+            self._deadline = None  # no limit while the app answers
+            super().on_message_complete()
+
+        def send_400_response(self, msg: str) -> None:
+            if not self._head_too_large:
+                super().send_400_response(msg)
+                return
+            self.transport.write(b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: application/json\r\n"
+                                 b"content-length: " + str(len(too_large)).encode() + b"\r\nconnection: close\r\n\r\n"
+                                 + too_large)
+            self.transport.close()
+
+    if not uvicorn_internals_known():
+        return BoundedHttpToolsProtocol
+
+    from clawcli.proxy.cycle import install
+
+    class FastBoundedHttpToolsProtocol(BoundedHttpToolsProtocol):
+        """The same bounds, and less per request, on uvicorn internals read for the versions of
+        :data:`KNOWN_UVICORN`: uvicorn's on_url/on_header with the head size counted inline (per
+        header), one socket write per response (:mod:`clawcli.proxy.cycle`), the keep-alive limit
+        on the connection's timer instead of uvicorn's loop timer per response."""
+
+        def on_url(self, url: bytes) -> None:
             self._head_bytes += len(url)
             if self._head_bytes > max_head_bytes:
                 self._head_too_large = True
@@ -193,15 +233,10 @@ def bounded_protocol(head_timeout: float = HEAD_TIMEOUT, max_head_bytes: int = M
             self.headers.append((name, value))
 
         def on_headers_complete(self) -> None:
-            self._deadline = self.loop.time() + body_timeout  # now the body's
             previous = self.cycle
             super().on_headers_complete()
             if self.cycle is not previous:  # a new request (not an upgrade): one write per response
                 install(self.cycle, self.loop.call_soon)
-
-        def on_message_complete(self) -> None:
-            self._deadline = None  # no limit while the app answers
-            super().on_message_complete()
 
         def on_response_complete(self) -> None:  # uvicorn's, but for the keep-alive timer
             self.server_state.total_requests += 1
@@ -220,16 +255,22 @@ def bounded_protocol(head_timeout: float = HEAD_TIMEOUT, max_head_bytes: int = M
             if self.timeout_keep_alive_task is not None:  # pragma: no cover - only uvicorn's own code arms it
                 super()._unset_keepalive_if_required()
 
-        def send_400_response(self, msg: str) -> None:
-            if not self._head_too_large:
-                super().send_400_response(msg)
-                return
-            self.transport.write(b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: application/json\r\n"
-                                 b"content-length: " + str(len(too_large)).encode() + b"\r\nconnection: close\r\n\r\n"
-                                 + too_large)
-            self.transport.close()
+    return FastBoundedHttpToolsProtocol
 
-    return BoundedHttpToolsProtocol
+
+#: uvicorn versions whose internals (RequestResponseCycle.send, HttpToolsProtocol.on_header and
+#: on_response_complete) clawcli.proxy.cycle and bounded_protocol's fast class were written against;
+#: with any other uvicorn the bounds still hold on uvicorn's own code (tests/test_server_wire.py
+#: compares the bytes on the wire with stock uvicorn: run it before adding a version)
+KNOWN_UVICORN = ("0.55.",)
+
+
+def uvicorn_internals_known(version: str | None = None) -> bool:
+    if version is None:
+        import uvicorn
+
+        version = uvicorn.__version__
+    return version.startswith(KNOWN_UVICORN)
 
 
 def connection_bound(limit: int = MAX_CONNECTIONS) -> int:
