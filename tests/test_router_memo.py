@@ -193,18 +193,22 @@ def test_text_features_are_remembered_per_ask_and_never_mixed_up():
     from clawcli.core.router.types import RequestFeatures
 
     # the same length and ends; the middle asks for a proof in one and says hello in the other
-    a = HEAD + " Prove that the square root of two is irrational, step by step, rigorously. " + TAIL
-    b = HEAD + " hello there, thanks a lot for the quick answer yesterday, it was great!!!! " + TAIL
-    assert len(a) == len(b)
-    fresh = {t: classify(RequestFeatures(text="".join(list(t)))) for t in (a, b)}
-    assert fresh[a].dimensions != fresh[b].dimensions
-    for _ in range(2):
-        for t in (a, b, a):
-            c = classify(RequestFeatures(text="".join(list(t))))
-            assert (c.tier, c.score, c.dimensions) == (fresh[t].tier, fresh[t].score, fresh[t].dimensions)
-            assert c.dimensions[0] is not fresh[t].dimensions[0]  # built afresh: a caller may change them
+    pad = "x" * classifier.ASK_MEMO_SHORT  # a long ask: remembered by its length and both ends
+    short_a = " Prove that the square root of two is irrational, step by step, rigorously. "
+    short_b = " hello there, thanks a lot for the quick answer yesterday, it was great!!!! "
+    a, b = (HEAD + mid + pad + TAIL for mid in (short_a, short_b))
+    assert len(a) == len(b) and len(short_a) == len(short_b)
+    for x, y in ((a, b), (short_a, short_b)):
+        fresh = {t: classify(RequestFeatures(text="".join(list(t)))) for t in (x, y)}
+        assert fresh[x].dimensions != fresh[y].dimensions
+        for _ in range(2):
+            for t in (x, y, x):
+                c = classify(RequestFeatures(text="".join(list(t))))
+                assert (c.tier, c.score, c.dimensions) == (fresh[t].tier, fresh[t].score, fresh[t].dimensions)
+                assert c.dimensions[0] is not fresh[t].dimensions[0]  # built afresh: a caller may change them
     assert any(v[0] == a for v in classifier._EXTRACTED.values())
     assert extract(a) == classifier._EXTRACTED[(len(a), a[:64], a[-64:])][1]
+    assert classifier._ASKS[short_b] == extract(short_b) and len(classifier._ASKS) <= 512
 
 
 def test_the_remembered_baseline_id_follows_the_catalog():

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import math
 
-from clawcli.core.memo import TextMemo, by_text
+from clawcli.core.memo import BoundedMemo, TextMemo, by_text
 
 from ._features import Features, extract
 from ._lexicon import CUE_WEIGHTS, GROUP_KIND, SHAPE_WEIGHTS, THRESHOLDS
@@ -356,15 +356,25 @@ _exp = math.exp
 # An agent's ask (its latest real user message) stays the same over all the tool-call turns that
 # work on it, and its text features cost ~100 instructions a character (a pasted 5 KB log: ~5M a
 # request): they are remembered per text (by length and both ends, a hit confirmed by comparing the
-# whole text). ``extract`` is pure and nothing here changes a Features: the dimensions are built
-# afresh from it. Bounded: 256 texts and 1M characters (an ask is at most ~12k, router.ask).
+# whole text; a short ask is keyed by the text itself, cheaper to hash than to cut into a key).
+# ``extract`` is pure and nothing here changes a Features: the dimensions are built afresh from
+# it. Bounded: 512 short asks (< 1 KB) and 256 longer ones of at most 1M characters together
+# (an ask is at most ~12k, router.ask).
+ASK_MEMO_SHORT = 1024
+_ASKS = BoundedMemo(512)
 _EXTRACTED = TextMemo(256, 1_000_000)
 
 
 def classify(features: RequestFeatures) -> Classification:
     """Score one request. Pure and deterministic; see the module docstring for the method."""
     text = features.text or ""
-    f = by_text(_EXTRACTED, text, extract)
+    if len(text) < ASK_MEMO_SHORT:
+        f = _ASKS.get(text)
+        if f is None:
+            f = extract(text)
+            _ASKS.put(text, f)
+    else:
+        f = by_text(_EXTRACTED, text, extract)
     dims = _dims(f)
     score = reasoning = complex_ = prior = 0.0
     kinds = _KIND
