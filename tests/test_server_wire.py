@@ -99,6 +99,23 @@ def test_the_same_bytes_as_uvicorn_and_a_complete_response_in_one_write(name, ke
     asyncio.run(main())
 
 
+def test_every_byte_uvicorn_refuses_in_a_header_is_refused() -> None:
+    async def refused(cycle: Any, headers: list[tuple[bytes, bytes]]) -> str | None:
+        try:
+            await cycle.send({"type": "http.response.start", "status": 200, "headers": headers})
+        except RuntimeError as exc:
+            return str(exc)
+        return None
+
+    async def main() -> None:
+        for b in range(256):
+            for headers in ([(b"x-" + bytes((b,)), b"v")], [(b"x-a", b"v" + bytes((b,)) + b"w")]):
+                ours = await refused(_cycle()[0], headers)
+                assert ours == await refused(_cycle(coalesce=False)[0], headers), (b, headers)
+
+    asyncio.run(main())
+
+
 def test_a_stream_is_written_chunk_by_chunk_as_it_is_sent() -> None:
     async def main() -> None:
         c, t = _cycle()
