@@ -32,6 +32,8 @@ DEFAULT_LOG_LEVEL = "info"
 
 #: request latency buckets (seconds): a cached local answer to a slow reasoning model
 LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
+#: built once: a literal ``(int, float)`` is a new tuple at every check (five per request)
+_NUMBER = (int, float)
 
 
 def check_log_level(level: str | None) -> str:
@@ -110,9 +112,10 @@ class Metrics:
         return acc
 
     def _slot(self, profile: Any, tier: Any, model: Any, status: Any) -> list[Any]:
-        # [requests series, latency series, ttft series (None until used), tier, model, status labels]
+        # [requests series, latency series, ttft series (None until used), tier, model, status labels,
+        #  baseline series (None until used)]
         labels = (str(profile or "none"), str(tier or "none"), str(model or "none"), str(status or "unknown"))
-        return [self._counter(self.requests, labels), None, None, *labels[1:]]
+        return [self._counter(self.requests, labels), None, None, *labels[1:], None]
 
     def _attempt(self, model: Any, err: Any) -> tuple[list[Any], list[Any] | None, str]:
         # (attempts series, fallbacks series or None, model label) of an attempt's model and error
@@ -144,24 +147,27 @@ class Metrics:
                     pass
         slot[0][1] += 1
         bounds = self._bounds
-        if isinstance(ms, (int, float)):
+        if isinstance(ms, _NUMBER):
             v = ms / 1000
             acc = slot[1] or self._hist(slot, 1, self.latency, (slot[3], slot[4], slot[5]))
             acc[1] += v
             i = bisect_left(bounds, v)  # the first bound >= v: Histogram.observe's bucket
             if i < len(bounds) and v <= bounds[i]:  # (a NaN is in none)
                 acc[2][i] += 1
-        if isinstance(ttft, (int, float)):
+        if isinstance(ttft, _NUMBER):
             v = ttft / 1000
             acc = slot[2] or self._hist(slot, 2, self.ttft, (slot[3], slot[4]))
             acc[1] += v
             i = bisect_left(bounds, v)
             if i < len(bounds) and v <= bounds[i]:
                 acc[2][i] += 1
-        if isinstance(cost, (int, float)) and cost > 0:
+        if isinstance(cost, _NUMBER) and cost > 0:
             self._counter(self.cost, (slot[4], slot[3]))[1] += cost
-        if slot[5] == "ok" and isinstance(base, (int, float)) and base > 0:
-            self._counter(self.baseline, (slot[3],))[1] += base
+        if slot[5] == "ok" and isinstance(base, _NUMBER) and base > 0:
+            acc = slot[6]
+            if acc is None:  # made when first needed, as the collector would make it
+                acc = slot[6] = self._counter(self.baseline, (slot[3],))
+            acc[1] += base
         for a in attempts or ():
             if not isinstance(a, dict):
                 continue
@@ -245,7 +251,7 @@ def request_line(rec: dict[str, Any], heads: dict[tuple[Any, ...], str] | None =
     if failed:
         tried = f"{tried} ({', '.join(failed)})"
     money = f"{float(cost):.6f}" if cost else "0.000000"
-    latency = f"  {int(ms)} ms" if isinstance(ms, (int, float)) else ""
+    latency = f"  {int(ms)} ms" if isinstance(ms, _NUMBER) else ""
     who = f"session {sid}" if sid else f"source {rec.get('source') or '-'}"
     return f"{clock}  {head}  {tried}  ${money}{latency}  {who}  id {rid}"
 
