@@ -260,3 +260,23 @@ def test_allowed_origin_check_accepts_what_browsers_send() -> None:
     for bad in ("app.example", "https://", "https://app example", "https://app.example:0", "https://u@app.example",
                 "https://app.example/x", "https://app.example?q=1", "https://app.example:99999", "*"):
         assert check_allowed_origin(bad), bad
+
+
+def test_ctrl_c_twice_closes_the_app_without_a_traceback(gw) -> None:
+    """A second Ctrl-C (force exit) made uvicorn skip the app's lifespan shutdown: the app was
+    never closed and its cancelled lifespan task printed a CancelledError traceback. The second
+    Ctrl-C only cuts the waits; the app is closed and the exit is clean."""
+    gw.reset()
+    p, info = _start(gw)
+    try:
+        r = httpx.post(info["url"] + "/chat/completions", timeout=15,
+                       json={"model": FREE, "messages": [{"role": "user", "content": "before ctrl-c"}]})
+        assert r.status_code == 200
+        p.send_signal(signal.SIGINT)
+        time.sleep(0.05)
+        p.send_signal(signal.SIGINT)
+        assert p.wait(12) == 0
+        err = p.stderr.read()
+        assert "Traceback" not in err and "CancelledError" not in err, err[-2000:]
+    finally:
+        _stop(p)

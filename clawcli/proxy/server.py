@@ -15,6 +15,7 @@ which would turn a clean stop into "killed by SIGTERM"; :class:`_Server` does no
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import errno
 import ipaddress
@@ -26,6 +27,7 @@ from typing import Any
 from clawcli.core.errors import ClawError, UsageError
 
 GRACEFUL_SECONDS = 10
+FORCED_CLOSE_SECONDS = 5  # closing the app after a second Ctrl-C: flushing logs, not waiting on requests
 HEAD_TIMEOUT = 10.0
 BODY_TIMEOUT = 60.0  # a full 10 MB body at ~1.5 Mbit/s; loopback clients need milliseconds
 MAX_HEAD_BYTES = 64 * 1024  # request line + headers; the app refuses more than 32 KB of headers itself
@@ -109,6 +111,16 @@ def _server_class() -> Any:
             await super().startup(sockets=sockets)
             if self.started and self.on_ready is not None:
                 self.on_ready()
+
+        async def shutdown(self, sockets: Any = None) -> None:
+            await super().shutdown(sockets=sockets)
+            # A second Ctrl-C (force exit) makes uvicorn skip the app's lifespan shutdown: the usage
+            # log, sessions and shared state would go unclosed and the lifespan task be cancelled
+            # (a CancelledError traceback). Force exit only cuts the waits for connections.
+            lifespan = self.lifespan
+            if self.force_exit and not lifespan.shutdown_event.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(lifespan.shutdown(), FORCED_CLOSE_SECONDS)
 
     return _Server
 
