@@ -53,7 +53,9 @@ class Ticker:
     def at(self, when: float, callback: Callable[[], Any]) -> int:
         """Call ``callback()`` once the loop's clock reaches ``when`` (up to one interval later);
         returns the token for :meth:`cancel`."""
-        loop = self.loop()
+        return self._add(self.loop(), when, callback)
+
+    def _add(self, loop: asyncio.AbstractEventLoop, when: float, callback: Callable[[], Any]) -> int:
         self._next += 1
         self._items[self._next] = (when, callback)
         if self._handle is None:
@@ -94,12 +96,14 @@ class Timeout:
         self._token = 0
 
     async def __aenter__(self) -> Timeout:
-        task = asyncio.current_task()
+        # the loop looked up once: in CPython 3.11 every get_running_loop() is a getpid() syscall
+        loop = self._ticker.loop()
+        task = asyncio.current_task(loop)
         if task is None:
             raise RuntimeError("Timeout should be used inside a task")
         self._task = task
         self._cancelling = task.cancelling()
-        self._token = self._ticker.at(self._ticker.loop().time() + self._delay, self._expire)
+        self._token = self._ticker._add(loop, loop.time() + self._delay, self._expire)
         return self
 
     def _expire(self) -> None:
