@@ -174,3 +174,19 @@ def test_known_levels_are_accepted(level):
     from clawcli.proxy.observe import check_log_level
 
     assert check_log_level(level) in ("debug", "info", "warning", "error")
+
+
+def test_banner_with_the_per_request_cap_turned_off():
+    # `claw wallet limits --per-request off` stores no cap (None): `claw serve` crashed formatting it
+    from types import SimpleNamespace
+
+    from clawcli.core.config import Settings
+    from clawcli.proxy.observe import banner_lines
+
+    s = Settings(max_per_request=None, hourly_limit=None, daily_limit=None)
+    state = SimpleNamespace(settings=s, chain="base", wallet_address="0xabc", solana_address=None,
+                            version="0", token=None)
+    lines = banner_lines(state, "http://127.0.0.1:8402/v1", None)
+    assert "  limits   per request off" in lines
+    s = Settings(max_per_request=0.25, hourly_limit=None, daily_limit=2.0)
+    assert "  limits   per request $0.25, daily $2" in banner_lines(SimpleNamespace(**{**vars(state), "settings": s}), "u/v1", None)

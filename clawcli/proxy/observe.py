@@ -349,7 +349,8 @@ class _ObservedLog:
 def banner_lines(state: Any, url: str, balance: str | None) -> list[str]:
     """What `claw serve` prints once it listens: whose money, which gateway, which limits."""
     s = state.settings
-    limits = [f"per request ${s.max_per_request:g}"]
+    # `claw wallet limits --per-request off` stores no per-request cap (None): say so, not crash
+    limits = [f"per request ${s.max_per_request:g}" if s.max_per_request is not None else "per request off"]
     if s.hourly_limit is not None:
         limits.append(f"hourly ${s.hourly_limit:g}")
     if s.daily_limit is not None:
