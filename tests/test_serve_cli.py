@@ -280,3 +280,44 @@ def test_ctrl_c_twice_closes_the_app_without_a_traceback(gw) -> None:
         assert "Traceback" not in err and "CancelledError" not in err, err[-2000:]
     finally:
         _stop(p)
+
+
+def test_ctrl_c_twice_with_a_request_in_flight_records_it_cancelled(gw) -> None:
+    """Force exit cancels the requests still running before it closes the app: the client gets
+    the 503 `shutting_down`, and the usage record says cancelled. Closing the app (its gateway
+    client) under a running request turned it into a `network` failure with no model."""
+    import glob
+
+    gw.reset()
+    paid = "openai/gpt-4o-mini"  # a signed payment in flight: what the record must not lose
+    gw.inject(paid, "slow", times=1, delay=15)
+    p, info = _start(gw)
+    answer: dict[str, Any] = {}
+
+    def ask() -> None:
+        r = httpx.post(info["url"] + "/chat/completions", timeout=30,
+                       json={"model": paid, "messages": [{"role": "user", "content": "in flight at ctrl-c"}]})
+        answer.update(status=r.status_code, body=r.json())
+
+    t = threading.Thread(target=ask)
+    t.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not gw.chat_requests() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert gw.chat_requests(), "the request never reached the gateway"
+        p.send_signal(signal.SIGINT)
+        time.sleep(0.3)
+        p.send_signal(signal.SIGINT)
+        assert p.wait(12) == 0
+        t.join(10)
+        assert answer["status"] == 503 and answer["body"]["error"]["code"] == "shutting_down"
+        err = p.stderr.read()
+        assert "Unclosed client session" not in err and "Traceback" not in err, err[-2000:]
+        logs = glob.glob(os.path.join(os.environ["CLAWCLI_OPENCLAW_HOME"], "blockrun", "logs", "usage-*.jsonl"))
+        records = [json.loads(line) for f in logs for line in open(f) if line.strip()]
+        assert [(r["status"], r["errorClass"], r["model"]) for r in records] == [("error", "cancelled", paid)]
+        assert [a["errorClass"] for a in records[0]["attempts"]] == ["cancelled"]
+    finally:
+        _stop(p)
+        t.join(10)

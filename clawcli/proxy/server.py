@@ -114,11 +114,20 @@ def _server_class() -> Any:
 
         async def shutdown(self, sockets: Any = None) -> None:
             await super().shutdown(sockets=sockets)
-            # A second Ctrl-C (force exit) makes uvicorn skip the app's lifespan shutdown: the usage
-            # log, sessions and shared state would go unclosed and the lifespan task be cancelled
-            # (a CancelledError traceback). Force exit only cuts the waits for connections.
+            # A second Ctrl-C (force exit) makes uvicorn skip the wait for requests and the app's
+            # lifespan shutdown: the usage log, sessions and shared state would go unclosed and the
+            # lifespan task be cancelled (a CancelledError traceback). Here force exit only cuts the
+            # wait: requests still running are cancelled first, as at the end of the grace period
+            # (answered 503 / an error event, recorded as cancelled with any payment in flight),
+            # and only then is the app, with its gateway client, closed.
             lifespan = self.lifespan
             if self.force_exit and not lifespan.shutdown_event.is_set():
+                running = [t for t in self.server_state.tasks if not t.done()]
+                for t in running:
+                    t.cancel(msg="claw serve: forced shutdown")
+                if running:
+                    await asyncio.wait(running, timeout=FORCED_CLOSE_SECONDS)
+                await asyncio.sleep(0)  # a cancelled stream's producer records on its next turn
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(lifespan.shutdown(), FORCED_CLOSE_SECONDS)
 
