@@ -78,6 +78,31 @@ def test_raw_stream_shape_debug_comment_and_done(proxy: Proxy) -> None:
     assert datas and all(d["object"] == "chat.completion.chunk" for d in datas)
 
 
+@pytest.mark.parametrize("client_says, expected", [(b"close", [b"connection: close"]), (None, [])])
+def test_a_stream_carries_at_most_one_connection_header(proxy: Proxy, client_says: bytes | None,
+                                                        expected: list[bytes]) -> None:
+    """A client that asks `Connection: close` got `connection: keep-alive` and `connection: close`
+    on a stream (ours, then the server's): contradictory headers. HTTP/1.1 keeps the connection
+    alive by default; only the server's answer to the client is sent."""
+    import socket
+
+    body = json.dumps(chat("one connection header", stream=True)).encode()
+    head = (b"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\n" % len(body))
+    if client_says:
+        head += b"Connection: " + client_says + b"\r\n"
+    with socket.create_connection(("127.0.0.1", int(proxy.url.rsplit(":", 1)[1])), timeout=10) as s:
+        s.sendall(head + b"\r\n" + body)
+        raw = b""
+        while b"data: [DONE]" not in raw:
+            piece = s.recv(65536)
+            assert piece, raw[-500:]
+            raw += piece
+    lines = raw.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
+    assert lines[0] == b"HTTP/1.1 200 OK"
+    assert [ln for ln in lines if ln.lower().startswith(b"connection:")] == expected
+
+
 def test_debug_false_turns_headers_and_comment_off(proxy: Proxy) -> None:
     off = {"x-clawrouter-debug": "false"}
     r = httpx.post(proxy.url + "/v1/chat/completions", json=chat(), headers=off, timeout=10)

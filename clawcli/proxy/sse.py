@@ -22,10 +22,11 @@ from clawcli.proxy.dedup import Flight, Subscriber
 from clawcli.proxy.headers import debug_comment, decision_headers, reasoning_of, request_id_header
 from clawcli.proxy.responses import error_for_exception, send_exception
 
+# no `connection: keep-alive`: HTTP/1.1 keeps the connection by default, and to a client that
+# asked `Connection: close` the server adds its own `connection: close` (two contradicting headers)
 SSE_HEADERS = [
     (b"content-type", b"text/event-stream; charset=utf-8"),
     (b"cache-control", b"no-cache, no-transform"),
-    (b"connection", b"keep-alive"),
     (b"x-accel-buffering", b"no"),
 ]
 HEARTBEAT = b": heartbeat\n\n"
