@@ -319,3 +319,29 @@ def test_a_slow_head_after_an_idle_pause_is_cut_off() -> None:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+@pytest.mark.parametrize("name", ["content-length", "chunked", "no-content"])
+def test_a_finished_response_frees_its_cycle_without_the_garbage_collector(name) -> None:
+    """The coalescing send is a closure over its cycle, stored on the cycle: a reference cycle per
+    request. Left in place, every finished request waited as garbage for the collector, and its
+    passes stalled about one request in a hundred by 10-20 ms (c=1 p99 0.5 -> ~10 ms)."""
+    import gc
+    import weakref
+
+    async def main() -> list[bool]:
+        freed = []
+        for coalesce in (False, True):  # stock uvicorn's cycle is the control
+            cycle, _t = _cycle(coalesce=coalesce)
+            await _play(cycle, RESPONSES[name])
+            ref = weakref.ref(cycle)
+            del cycle, _t
+            await asyncio.sleep(0)  # a stream head's end-of-turn flush holds its cycle until then
+            freed.append(ref() is None)
+        return freed
+
+    gc.disable()
+    try:
+        assert asyncio.run(main()) == [True, True]
+    finally:
+        gc.enable()

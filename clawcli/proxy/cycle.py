@@ -148,6 +148,10 @@ def install(cycle: RequestResponseCycle, call_soon: Any) -> None:
             if cycle.expected_content_length != 0:
                 raise RuntimeError("Response content shorter than Content-Length")
             cycle.response_complete = True
+            # this closure refers to the cycle and the cycle to it: unhooked, a finished cycle is
+            # freed at once, as uvicorn's is, instead of waiting as garbage for the collector (whose
+            # passes over thousands of them stalled one request in ~100 for 10-20 ms)
+            del cycle.send
             cycle.message_event.set()
             if not cycle.keep_alive:
                 cycle.transport.close()
