@@ -79,3 +79,20 @@ def by_text(memo: BoundedMemo, text: Any, compute: Callable[[Any], T]) -> T:
     value = compute(text)
     memo.put(key, (text, value))
     return value
+
+
+def by_size(text: str, compute: Callable[[str], T], short: BoundedMemo, long: BoundedMemo, short_below: int,
+            long_max: int | None = None) -> T:
+    """``compute(text)`` remembered: a text shorter than ``short_below`` keyed by itself in ``short``
+    (hashing a short text costs less than cutting its key), a longer one in ``long`` by
+    :func:`by_text`; one over ``long_max`` is computed every time. ``compute`` never returns None."""
+    n = len(text)
+    if n < short_below:
+        value = short.get(text)
+        if value is None:
+            value = compute(text)
+            short.put(text, value)
+        return value
+    if long_max is None or n <= long_max:
+        return by_text(long, text, compute)
+    return compute(text)

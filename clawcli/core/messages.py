@@ -32,7 +32,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from clawcli.core.memo import BoundedMemo, TextMemo, by_text
+from clawcli.core.memo import BoundedMemo, TextMemo, by_size
 
 #: content-part types that carry text a model reads
 TEXT_PART_TYPES = frozenset(("text", "input_text"))
@@ -136,15 +136,7 @@ _LONG = TextMemo(1024, 4_000_000)
 
 def remembered_estimate(text: str) -> float:
     """``estimate_tokens(text)``, remembered (see above): for the paths that run every request."""
-    if len(text) < REMEMBER_SHORT:
-        tokens = _SHORT.get(text)
-        if tokens is None:
-            tokens = estimate_tokens(text)
-            _SHORT.put(text, tokens)
-        return tokens
-    if len(text) <= REMEMBER_MAX:
-        return by_text(_LONG, text, estimate_tokens)
-    return estimate_tokens(text)
+    return by_size(text, estimate_tokens, _SHORT, _LONG, REMEMBER_SHORT, REMEMBER_MAX)
 
 
 def whole_tokens(text: str) -> int:

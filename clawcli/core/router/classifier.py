@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import math
 
-from clawcli.core.memo import BoundedMemo, TextMemo, by_text
+from clawcli.core.memo import BoundedMemo, TextMemo, by_size
 
 from ._features import Features, extract
 from ._lexicon import CUE_WEIGHTS, GROUP_KIND, SHAPE_WEIGHTS, THRESHOLDS
@@ -368,13 +368,7 @@ _EXTRACTED = TextMemo(256, 1_000_000)
 def classify(features: RequestFeatures) -> Classification:
     """Score one request. Pure and deterministic; see the module docstring for the method."""
     text = features.text or ""
-    if len(text) < ASK_MEMO_SHORT:
-        f = _ASKS.get(text)
-        if f is None:
-            f = extract(text)
-            _ASKS.put(text, f)
-    else:
-        f = by_text(_EXTRACTED, text, extract)
+    f = by_size(text, extract, _ASKS, _EXTRACTED, ASK_MEMO_SHORT)
     dims = _dims(f)
     score = reasoning = complex_ = prior = 0.0
     kinds = _KIND
