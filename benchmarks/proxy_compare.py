@@ -155,10 +155,12 @@ def _unique(body: dict[str, Any], tag: str, last: bool = False) -> dict[str, Any
 
 
 def instructions(tag: str, path: Path | None, upstream: str, tmp: Path, requests: int, stream: bool,
-                 body: dict[str, Any] | None = None, vary_last: bool = False) -> float:
-    """Instructions per request of one server process under callgrind (None path: the bare pass-through)."""
+                 body: dict[str, Any] | None = None, vary_last: bool = False,
+                 serve_cmd: list[str] | None = None) -> float:
+    """Instructions per request of one server process under callgrind (None path: the bare pass-through;
+    ``serve_cmd``: another way to start ``claw serve``, e.g. proxy_ablation.py's)."""
     out = tmp / f"cg-{tag}-{int(stream)}.out"
-    cmd = _bare_cmd(upstream) if path is None and tag == "bare" else _serve_cmd()
+    cmd = _bare_cmd(upstream) if path is None and tag == "bare" else (serve_cmd or _serve_cmd())
     env = None if tag == "bare" else _env(tmp, f"cg-{tag}", upstream, path)
     proc, port = _spawn(cmd, env, tmp / f"cg-{tag}.log",
                         prefix=["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}"])
