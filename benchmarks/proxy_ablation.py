@@ -163,8 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         def cmd(spec: str) -> list[str]:
             return [sys.executable, str(Path(__file__).resolve()), "--serve", spec]
 
-        ceiling_cmd = [sys.executable, "-c", "from clawcli.bench.proxy import _ceiling_main; "
-                       f"_ceiling_main(0, {upstream!r}, 'starlette')"]
+        ceiling_cmd = pc._bare_cmd(upstream, "starlette")
         if a.instructions:
             kinstr: dict[str, float] = {}
             print("... instructions: ceiling, bare", file=sys.stderr)
@@ -189,26 +188,25 @@ def main(argv: list[str] | None = None) -> int:
         rps: dict[str, list[float]] = {t: [] for t in procs}
         cpu: dict[str, list[float]] = {t: [] for t in procs}
 
-        def load(tag: str, conns: int, secs: float) -> None:
+        def load(tag: str, conns: int, secs: float) -> tuple[float, float]:
+            """(requests per second, CPU µs per request) of one wrk run against ``tag``."""
             proc, port = procs[tag]
             c0 = _cpu_s(proc.pid)
             r = _wrk(f"http://127.0.0.1:{port}/v1/chat/completions", conns, secs, f"{run}-{tag}-{time.time()}",
                      "auto", script)
             if r["errors"]:
                 raise RuntimeError(f"{tag}: {r['errors']} errors under load")
-            rps[tag].append(r["rps"])
-            cpu[tag].append((_cpu_s(proc.pid) - c0) * 1e6 / max(1, r["requests"]))
+            return r["rps"], (_cpu_s(proc.pid) - c0) * 1e6 / max(1, r["requests"])
 
-        for tag in procs:
+        for tag in procs:  # warm-up
             load(tag, 4, 1)
-        for t in procs:
-            rps[t].clear()
-            cpu[t].clear()
         order = list(procs)
         for k in range(a.rounds):
             print(f"... round {k + 1}/{a.rounds}", file=sys.stderr)
             for tag in order if k % 2 == 0 else order[::-1]:
-                load(tag, 16, a.seconds)
+                r, c = load(tag, 16, a.seconds)
+                rps[tag].append(r)
+                cpu[tag].append(c)
         report["timed"] = {t: {"rps": statistics.median(rps[t]), "cpuUsPerRequest": statistics.median(cpu[t])}
                            for t in procs}
         report["loadAverageEnd"] = list(os.getloadavg())

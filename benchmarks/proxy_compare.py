@@ -81,8 +81,9 @@ def _serve_cmd() -> list[str]:
     return [sys.executable, "-m", "clawcli", "serve", "--port", "0", "--json"]
 
 
-def _bare_cmd(upstream: str) -> list[str]:
-    return [sys.executable, "-c", f"from clawcli.bench.proxy import _ceiling_main; _ceiling_main(0, {upstream!r}, 'asgi')"]
+def _bare_cmd(upstream: str, kind: str = "asgi") -> list[str]:
+    """The bare pass-through (``asgi``) or issue 16's ceiling (``starlette``) in front of ``upstream``."""
+    return [sys.executable, "-c", f"from clawcli.bench.proxy import _ceiling_main; _ceiling_main(0, {upstream!r}, {kind!r})"]
 
 
 # ------------------------------------------------------------------------------- timed rounds
